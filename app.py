@@ -1,0 +1,75 @@
+"""Gapline's application factory: wiring only, no work at import. WSGI target: ``app:create_app()``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from integration.settings import Settings
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app from the environment, with ``config`` overriding for tests."""
+    app = Flask(
+        "gapline",
+        root_path=str(ROOT),
+        template_folder=str(ROOT / "embedded_views" / "templates"),
+        static_folder=str(ROOT / "embedded_views" / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    register_config(app, config or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_security_headers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app: Flask, overrides: Mapping[str, Any]) -> None:
+    """Parse settings once (overrides may pass a ready ``GAPLINE`` Settings) and load Flask config."""
+    settings = overrides.get("GAPLINE") or Settings.from_env()
+    app.config.update(settings.flask_config())
+    app.config.update({k: v for k, v in overrides.items() if k != "GAPLINE"})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, CSRF protection and the token cipher to the app."""
+    from integration.crypto import TokenCipher
+    from integration.extensions import csrf, db, migrate
+
+    app.extensions["token_cipher"] = TokenCipher(app.config["GAPLINE"].token_encryption_key)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "integration" / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the pages."""
+    from embedded_views.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Only Procore may frame Gapline; nothing is sniffed."""
+    from embedded_views.security import apply_security_headers
+
+    app.after_request(apply_security_headers)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the ``coi`` command group."""
+    from integration.cli import coi
+
+    app.cli.add_command(coi)

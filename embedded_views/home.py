@@ -1,0 +1,23 @@
+"""The landing page and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from integration.health import health_report
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    """Say what is running: demo (embedded) or production mode."""
+    settings = current_app.config["GAPLINE"]
+    return render_template("home/index.html", settings=settings, health=health_report())
+
+
+@bp.get("/healthz")
+def healthz():
+    """Machine-readable health: database and, when configured, Redis."""
+    report = health_report()
+    return jsonify(report), (200 if report["ok"] else 503)

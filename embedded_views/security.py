@@ -1,0 +1,29 @@
+"""Response headers that keep Gapline framed only by Procore and never sniffed."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, current_app
+
+PROCORE_FRAME_ANCESTORS = ("https://app.procore.com", "https://*.procore.com")
+
+
+def frame_ancestors() -> str:
+    """Procore's hosts, plus the configured Procore host (the sandbox emulator in the demo)."""
+    settings = current_app.config["GAPLINE"]
+    extra = []
+    for base in (settings.procore_login_base, settings.procore_api_base):
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.netloc and origin not in extra and not parts.netloc.endswith("procore.com"):
+            extra.append(origin)
+    return " ".join((*PROCORE_FRAME_ANCESTORS, *extra))
+
+
+def apply_security_headers(response: Response) -> Response:
+    """Set CSP frame-ancestors, nosniff and a strict referrer policy on every response."""
+    response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return response

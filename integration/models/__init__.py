@@ -1,0 +1,20 @@
+"""Gapline's SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from integration.models.audit import AuditEvent
+from integration.models.base import Base, utcnow
+from integration.models.certificates import Certificate, CertificatePolicy
+from integration.models.directory import Project, ProjectAssignment, Vendor, VendorContact
+from integration.models.documents import StoredFile, Submission
+from integration.models.evaluations import CoverageGap, Evaluation
+from integration.models.installation import AppUser, Installation
+from integration.models.outreach import OutreachRequest, SentEmail
+from integration.models.overrides import Override
+from integration.models.requirements import CarrierRating, RequirementSet
+from integration.models.sync import PushedRecord, SyncRun
+
+__all__ = [
+    "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "CoverageGap",
+    "Evaluation", "Installation", "OutreachRequest", "Override", "Project", "ProjectAssignment",
+    "PushedRecord", "RequirementSet", "SentEmail", "StoredFile", "Submission", "SyncRun", "Vendor",
+    "VendorContact", "utcnow",
+]

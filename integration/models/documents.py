@@ -1,0 +1,49 @@
+"""The documents aggregate: a submission of 1 to 6 files and each stored file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from integration.models.base import Base, TenantScoped, Timestamped, one_of
+
+CHANNELS = ("upload_link", "record_hub", "procore_widget", "staff_upload")
+SUBMISSION_STATES = ("received", "reading", "needs_review", "evaluated", "failed")
+
+
+class Submission(TenantScoped, Timestamped, Base):
+    """Documents a vendor (or GC staff on its behalf) sent in one go."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("state", SUBMISSION_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    outreach_request_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_requests.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(32), nullable=False)
+    state: Mapped[str] = mapped_column(String(32), default="received")
+    submitted_by_email: Mapped[str | None] = mapped_column(String(320))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StoredFile(TenantScoped, Timestamped, Base):
+    """One file of a submission, kept in storage under ``storage_key`` with its checksum."""
+
+    __tablename__ = "stored_files"
+    __table_args__ = (UniqueConstraint("submission_id", "position", name="uq_stored_files_submission_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    storage_key: Mapped[str] = mapped_column(String(512), nullable=False)
+    page_count: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,59 @@
+"""The installation aggregate: one Procore company that connected Gapline, and its users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from integration.models.base import Base, TenantScoped, Timestamped, json_type, one_of
+
+CONNECTION_STATES = ("pending", "connected", "disconnected")
+ROLES = ("admin", "compliance_manager", "viewer")
+GAP_EMAIL_MODES = ("automatic", "manual")
+
+
+class Installation(Timestamped, Base):
+    """A GC's Procore company with Gapline installed: tokens (encrypted) and settings."""
+
+    __tablename__ = "installations"
+    __table_args__ = (
+        CheckConstraint(one_of("connection_state", CONNECTION_STATES), name="connection_state"),
+        CheckConstraint(one_of("gap_email_mode", GAP_EMAIL_MODES), name="gap_email_mode"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    company_name: Mapped[str] = mapped_column(String(255), default="")
+    connection_state: Mapped[str] = mapped_column(String(16), default="pending")
+    installed_by_procore_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Tokens are Fernet ciphertext; integration.crypto is the only reader and writer.
+    access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disconnected_reason: Mapped[str | None] = mapped_column(String(255))
+    # Settings an admin edits.
+    logo_url: Mapped[str | None] = mapped_column(String(1024))
+    gap_email_mode: Mapped[str] = mapped_column(String(16), default="automatic")
+    reminder_cadence_days: Mapped[int] = mapped_column(Integer, default=7)
+    expiry_warning_days: Mapped[int] = mapped_column(Integer, default=30)
+    endorsement_copies_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict] = mapped_column(json_type(), default=dict)
+
+
+class AppUser(TenantScoped, Timestamped, Base):
+    """A Procore user of the GC's company who has signed in to Gapline, with a Gapline role."""
+
+    __tablename__ = "app_users"
+    __table_args__ = (
+        UniqueConstraint("company_id", "procore_user_id", name="uq_app_users_company_user"),
+        CheckConstraint(one_of("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procore_user_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    name: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[str] = mapped_column(String(32), default="viewer")
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,64 @@
+"""One way to run a job: on RQ when REDIS_URL is set, in-process in embedded mode."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from redis import Redis
+from rq import Queue
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("high", "default", "low")
+
+
+@dataclass
+class Enqueued:
+    """What enqueue() did: the job id, and where it ran or waits."""
+
+    job_id: str | None
+    queue: str
+    ran_inline: bool
+    result: Any = None
+
+
+def job_id_for(*parts: object) -> str:
+    """A deterministic RQ job id from parts, e.g. ``job_id_for("push", 42)`` -> ``push-42``."""
+    return "-".join(re.sub(r"[^A-Za-z0-9_]", "_", str(p)) for p in parts)
+
+
+def redis_connection(url: str | None = None) -> Redis:
+    """A Redis connection for the configured REDIS_URL (or ``url``)."""
+    return Redis.from_url(url or current_app.config["GAPLINE"].redis_url)
+
+
+def get_queue(name: str = "default") -> Queue:
+    """The RQ queue ``name`` on the configured Redis."""
+    if name not in QUEUES:
+        raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
+    return Queue(name, connection=redis_connection())
+
+
+def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
+            **kwargs: Any) -> Enqueued:
+    """Run ``func(*args, **kwargs)`` as a job; callers never care whether RQ or in-process runs it.
+
+    A deterministic ``job_id`` de-duplicates: while a job with that id waits on RQ, a second
+    enqueue returns the waiting one instead of adding another.
+    """
+    settings = current_app.config["GAPLINE"]
+    if settings.embedded:
+        log.info("running job %s inline (embedded mode)", func.__name__)
+        return Enqueued(job_id, queue, True, func(*args, **kwargs))
+    q = get_queue(queue)
+    if job_id:
+        existing = q.fetch_job(job_id)
+        if existing is not None and existing.get_status(refresh=True) in {"queued", "deferred", "scheduled"}:
+            return Enqueued(job_id, queue, False)
+    job = q.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id)
+    return Enqueued(job.id, queue, False)

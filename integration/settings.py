@@ -1,0 +1,138 @@
+"""Settings: read from the environment once, typed, with safe embedded defaults for the demo."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# The demo's secrets are public on purpose; production refuses to start with them.
+DEMO_SECRET_KEY = "gapline-demo-secret-key-not-for-production"
+DEMO_TOKEN_KEY = "Z2FwbGluZS1kZW1vLXRva2VuLWtleS0zMi1ieXRlcyE="  # urlsafe base64 of 32 bytes
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration is unsafe or malformed."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Gapline reads, parsed once at start-up."""
+
+    env: str = "development"
+    secret_key: str = DEMO_SECRET_KEY
+    token_encryption_key: str = DEMO_TOKEN_KEY
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'gapline.db'}"
+    redis_url: str = ""
+    procore_client_id: str = "gapline-demo"
+    procore_client_secret: str = "gapline-demo-secret"
+    procore_api_base: str = "http://127.0.0.1:5001"
+    procore_login_base: str = "http://127.0.0.1:5001"
+    public_base_url: str = "http://127.0.0.1:5000"
+    mail_server: str = ""
+    mail_port: int = 25
+    mail_username: str = ""
+    mail_password: str = ""
+    mail_use_tls: bool = False
+    mail_default_sender: str = "Gapline <no-reply@gapline.local>"
+    storage_path: str = str(INSTANCE_DIR / "storage")
+    queues: tuple[str, ...] = field(default=("high", "default", "low"))
+
+    @property
+    def embedded(self) -> bool:
+        """True when jobs run in-process (no Redis configured)."""
+        return not self.redis_url
+
+    @property
+    def production(self) -> bool:
+        """True when GAPLINE_ENV=production."""
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Parse settings from environment variables (os.environ by default)."""
+        env = os.environ if env is None else env
+        d = cls()
+        settings = cls(
+            env=env.get("GAPLINE_ENV", d.env).strip().lower() or d.env,
+            secret_key=env.get("SECRET_KEY", "") or d.secret_key,
+            token_encryption_key=env.get("TOKEN_ENCRYPTION_KEY", "") or d.token_encryption_key,
+            database_url=_normalise_db_url(env.get("DATABASE_URL", "") or d.database_url),
+            redis_url=env.get("REDIS_URL", ""),
+            procore_client_id=env.get("PROCORE_CLIENT_ID", "") or d.procore_client_id,
+            procore_client_secret=env.get("PROCORE_CLIENT_SECRET", "") or d.procore_client_secret,
+            procore_api_base=(env.get("PROCORE_API_BASE", "") or d.procore_api_base).rstrip("/"),
+            procore_login_base=(env.get("PROCORE_LOGIN_BASE", "") or d.procore_login_base).rstrip("/"),
+            public_base_url=(env.get("PUBLIC_BASE_URL", "") or d.public_base_url).rstrip("/"),
+            mail_server=env.get("MAIL_SERVER", ""),
+            mail_port=_int(env, "MAIL_PORT", d.mail_port),
+            mail_username=env.get("MAIL_USERNAME", ""),
+            mail_password=env.get("MAIL_PASSWORD", ""),
+            mail_use_tls=_bool(env.get("MAIL_USE_TLS"), d.mail_use_tls),
+            mail_default_sender=env.get("MAIL_DEFAULT_SENDER", "") or d.mail_default_sender,
+            storage_path=env.get("STORAGE_PATH", "") or d.storage_path,
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse unsafe production settings, naming each missing or demo value."""
+        if not self.production:
+            return
+        problems = [
+            f"{name} is missing or still the demo value"
+            for name, value, demo in (
+                ("SECRET_KEY", self.secret_key, DEMO_SECRET_KEY),
+                ("TOKEN_ENCRYPTION_KEY", self.token_encryption_key, DEMO_TOKEN_KEY),
+            )
+            if value == demo
+        ]
+        if self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL must point at PostgreSQL in production")
+        if problems:
+            raise ConfigError("GAPLINE_ENV=production refuses to start: " + "; ".join(problems))
+
+    def flask_config(self) -> dict:
+        """The Flask config keys derived from these settings."""
+        return {
+            "GAPLINE": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_SECURE": self.production,
+            # Procore frames the app on another site: the session cookie must cross sites.
+            "SESSION_COOKIE_SAMESITE": "None" if self.production else "Lax",
+            "MAX_CONTENT_LENGTH": 6 * 25 * 1024 * 1024 + 1024 * 1024,
+        }
+
+    def as_dict(self) -> dict:
+        """Settings without secrets, for the health page and logs."""
+        hidden = {"secret_key", "token_encryption_key", "procore_client_secret", "mail_password"}
+        return {k: ("***" if k in hidden and v else v) for k, v in asdict(self).items()}
+
+
+def _normalise_db_url(url: str) -> str:
+    """Use the psycopg 3 driver for postgres URLs given in the common Heroku form."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

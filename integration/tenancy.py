@@ -1,0 +1,21 @@
+"""Tenant isolation: every read of tenant data goes through these, scoped to one Procore company."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from sqlalchemy import Select, select
+
+from integration.extensions import db
+
+T = TypeVar("T")
+
+
+def scoped(model: type[T], company_id: int) -> Select:
+    """A SELECT of ``model`` limited to rows of the Procore company ``company_id``."""
+    return select(model).where(model.company_id == company_id)
+
+
+def get_scoped(model: type[T], row_id: int, company_id: int) -> T | None:
+    """The row with this id if it belongs to ``company_id``; None for a foreign or missing row."""
+    return db.session.scalars(scoped(model, company_id).where(model.id == row_id)).first()

@@ -1,0 +1,1 @@
+"""procore_client."""

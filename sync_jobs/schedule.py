@@ -1,0 +1,37 @@
+"""The one list of periodic jobs: (job, trigger, trigger arguments). The clock only enqueues them.
+
+Each job is a ``@job`` function taking no arguments; it fans out per company itself.
+Later issues add the nightly Procore reconcile and daily re-evaluation here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job the clock enqueues on a schedule (APScheduler trigger name and its arguments)."""
+
+    func: Callable[[], Any]
+    trigger: str
+    trigger_args: dict = field(default_factory=dict)
+    queue: str = "low"
+
+    @property
+    def name(self) -> str:
+        """A stable name, also the RQ job id, so a slow run is never doubled."""
+        from integration.queue import job_id_for
+
+        return job_id_for("periodic", self.func.__module__, self.func.__name__)
+
+
+def periodic_jobs() -> list[Periodic]:
+    """Everything that runs on a schedule."""
+    from sync_jobs import maintenance
+
+    return [
+        Periodic(maintenance.prune_spent_links, "cron", {"hour": 3, "minute": 15}),
+    ]

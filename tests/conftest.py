@@ -1,0 +1,184 @@
+"""Shared fixtures: the app on SQLite for unit tests, real PostgreSQL + Redis + RQ for the integration tier."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from integration.settings import Settings
+from tests.services import PostgresDatabase, RedisService
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_services: dict[str, object] = {}
+
+
+def make_settings(**overrides) -> Settings:
+    """Demo settings with ``overrides`` applied (no environment is read)."""
+    return dataclasses.replace(Settings.from_env({}), **overrides)
+
+
+def build_app(settings: Settings, **config):
+    """A migrated app for ``settings``."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, **config})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+# --- unit tier: SQLite in a temp dir, jobs in-process --------------------------------------------
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Embedded-mode settings on a fresh SQLite file."""
+    return make_settings(database_url=f"sqlite:///{tmp_path / 'gapline.db'}", storage_path=str(tmp_path / "files"))
+
+
+@pytest.fixture
+def app(settings):
+    """The app, migrated, on SQLite."""
+    application = build_app(settings)
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+# --- integration tier: real PostgreSQL, real Redis, real RQ worker -------------------------------
+
+
+def _redis_service() -> RedisService:
+    if "redis" not in _services:
+        _services["redis"] = RedisService.obtain()
+    return _services["redis"]  # type: ignore[return-value]
+
+
+def _pg_database() -> PostgresDatabase:
+    if "pg" not in _services:
+        _services["pg"] = PostgresDatabase.create()
+    return _services["pg"]  # type: ignore[return-value]
+
+
+def pytest_report_header(config):
+    """Say which PostgreSQL server and Redis the integration tier uses."""
+    return [
+        f"integration tier: PostgreSQL server {os.environ.get('TEST_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/test')}"
+        " (a throwaway database per run), Redis "
+        f"{os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379/0')} (a private redis-server if unreachable)",
+    ]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the throwaway database and stop a private Redis."""
+    pg = _services.pop("pg", None)
+    if pg is not None:
+        pg.drop()
+    redis = _services.pop("redis", None)
+    if redis is not None:
+        redis.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of a real Redis (database 0 of a server the suite may flush), printed once."""
+    service = _redis_service()
+    sys.stderr.write(f"\n[integration] Redis: {service.url} ({service.origin})\n")
+    return service.url
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    """A Redis connection, flushed before and after each test."""
+    conn = Redis.from_url(redis_url)
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """SQLAlchemy URL of a throwaway PostgreSQL database for this run, printed once."""
+    database = _pg_database()
+    sys.stderr.write(f"\n[integration] PostgreSQL: {database.url}\n")
+    return database.url
+
+
+@pytest.fixture(scope="session")
+def pg_settings(pg_url, redis_url, tmp_path_factory) -> Settings:
+    """Queued-mode settings on real PostgreSQL and Redis."""
+    return make_settings(database_url=pg_url, redis_url=redis_url,
+                         storage_path=str(tmp_path_factory.mktemp("files")))
+
+
+@pytest.fixture(scope="session")
+def pg_app(pg_settings):
+    """The app on real PostgreSQL, migrated once per run; its connections close before the drop."""
+    from integration.extensions import db
+
+    application = build_app(pg_settings)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_app):
+    """An app context whose session runs in a transaction rolled back after the test."""
+    from integration.extensions import db
+
+    with pg_app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield db
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def pg_committed(pg_app, redis_conn):
+    """An app context for tests whose rows other processes must see; every table is emptied after."""
+    from integration.extensions import db
+    from integration.models import Base
+
+    with pg_app.app_context():
+        yield db
+        db.session.remove()
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def rq_worker(pg_settings, redis_url):
+    """Run a real ``rq worker --burst`` process over the queues, with the app's environment."""
+
+    def run(*queues: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        env = {**os.environ, "DATABASE_URL": pg_settings.database_url, "REDIS_URL": redis_url,
+               "STORAGE_PATH": pg_settings.storage_path, "GAPLINE_ENV": "test"}
+        cmd = [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url,
+               *(queues or ("high", "default", "low"))]
+        return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+    return run

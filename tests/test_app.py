@@ -1,0 +1,43 @@
+"""The factory wires the app: demo page, health check, Procore-only framing."""
+
+from __future__ import annotations
+
+import importlib
+
+
+def test_importing_app_does_no_work():
+    module = importlib.import_module("app")
+    assert not [name for name, value in vars(module).items() if type(value).__name__ == "Flask"]
+
+
+def test_home_page_says_demo_mode(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Gapline is running in demo mode" in page.get_data(as_text=True)
+
+
+def test_health_reports_database_and_mode(client):
+    health = client.get("/healthz").get_json()
+    assert health == {"ok": True, "mode": "embedded", "env": "development", "database": "ok",
+                      "redis": "not configured (jobs run in-process)"}
+
+
+def test_only_procore_may_frame_the_app(client):
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert csp.startswith("frame-ancestors https://app.procore.com https://*.procore.com")
+    assert "http://127.0.0.1:5001" in csp  # the configured Procore host (the emulator in the demo)
+    assert "*" not in csp.replace("*.procore.com", "")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_framing_names_only_procore(app):
+    import dataclasses
+
+    from embedded_views.security import frame_ancestors
+
+    settings = app.config["GAPLINE"]
+    app.config["GAPLINE"] = dataclasses.replace(
+        settings, procore_login_base="https://login.procore.com", procore_api_base="https://api.procore.com"
+    )
+    assert frame_ancestors() == "https://app.procore.com https://*.procore.com"

@@ -69,7 +69,9 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Add the ``coi`` command group."""
+    """Add the ``coi`` and ``procore`` command groups."""
     from integration.cli import coi
+    from integration.procore_cli import procore
 
     app.cli.add_command(coi)
+    app.cli.add_command(procore)

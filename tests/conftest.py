@@ -17,6 +17,7 @@ from tests.services import PostgresDatabase, RedisService
 ROOT = Path(__file__).resolve().parent.parent
 
 _services: dict[str, object] = {}
+_used: list[str] = []
 
 
 def make_settings(**overrides) -> Settings:
@@ -83,6 +84,13 @@ def pytest_report_header(config):
     ]
 
 
+def pytest_terminal_summary(terminalreporter):
+    """Say which real services the integration tier used (nothing means it did not run)."""
+    terminalreporter.section("integration tier services")
+    for line in _used or ["none: no integration test ran"]:
+        terminalreporter.write_line(line)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Drop the throwaway database and stop a private Redis."""
     pg = _services.pop("pg", None)
@@ -97,7 +105,7 @@ def pytest_sessionfinish(session, exitstatus):
 def redis_url() -> str:
     """URL of a real Redis (database 0 of a server the suite may flush), printed once."""
     service = _redis_service()
-    sys.stderr.write(f"\n[integration] Redis: {service.url} ({service.origin})\n")
+    _used.append(f"Redis: {service.url} ({service.origin})")
     return service.url
 
 
@@ -115,7 +123,7 @@ def redis_conn(redis_url):
 def pg_url() -> str:
     """SQLAlchemy URL of a throwaway PostgreSQL database for this run, printed once."""
     database = _pg_database()
-    sys.stderr.write(f"\n[integration] PostgreSQL: {database.url}\n")
+    _used.append(f"PostgreSQL: {database.url} (dropped after the run)")
     return database.url
 
 

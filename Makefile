@@ -18,7 +18,11 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-install: $(BIN)/.installed ## Create .venv and install Gapline with its test tools
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null; then npm install --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the Procore sign-in popup falls back to a plain link"; fi
+
+install: $(BIN)/.installed node_modules/.installed ## Create .venv and node_modules; install Gapline with its test tools
 
 system-deps: ## Install missing Debian packages (tesseract-ocr; redis-server for tests)
 	scripts/system-deps.sh test

@@ -37,6 +37,7 @@ def register_config(app: Flask, overrides: Mapping[str, Any]) -> None:
     app.config.update(settings.flask_config())
     app.config.update({k: v for k, v in overrides.items() if k != "GAPLINE"})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
@@ -57,8 +58,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount the pages."""
     from embedded_views.home import bp as home_bp
+    from embedded_views.procore import bp as procore_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(procore_bp)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -31,7 +31,10 @@ def build_app(settings: Settings, **config):
 
     from app import create_app
 
-    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, **config})
+    # Procore retries back off without really sleeping, so refusal tests stay fast.
+    options = {"sleep": lambda seconds: None}
+    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "PROCORE_CLIENT_OPTIONS": options, **config})
     with app.app_context():
         upgrade()
     return app

@@ -41,3 +41,13 @@ def test_production_framing_names_only_procore(app):
         settings, procore_login_base="https://login.procore.com", procore_api_base="https://api.procore.com"
     )
     assert frame_ancestors() == "https://app.procore.com https://*.procore.com"
+
+
+def test_state_changing_posts_need_a_csrf_token(settings):
+    from tests.conftest import build_app
+
+    protected = build_app(settings, WTF_CSRF_ENABLED=True)
+    with protected.app_context():
+        response = protected.test_client().post("/procore/companies/4812/disconnect")
+    assert response.status_code == 400
+    assert "CSRF token is missing" in response.get_data(as_text=True)

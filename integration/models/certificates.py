@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped, json_type
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, json_type
 
 
 class Certificate(TenantScoped, Timestamped, Base):
@@ -28,7 +28,7 @@ class Certificate(TenantScoped, Timestamped, Base):
     data: Mapped[dict] = mapped_column(json_type(), default=dict)
     extracted_data: Mapped[dict] = mapped_column(json_type(), default=dict)  # as read, before corrections
     reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_users.id", ondelete="SET NULL"))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CertificatePolicy(TenantScoped, Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime
 
 
 class Project(TenantScoped, Timestamped, Base):
@@ -39,7 +39,7 @@ class Vendor(TenantScoped, Timestamped, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     outreach_muted: Mapped[bool] = mapped_column(Boolean, default=False)
-    procore_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    procore_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Denormalised latest status for list pages; the evaluations table is the record.
     status: Mapped[str] = mapped_column(String(32), default="awaiting_documents")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped, one_of
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, one_of
 
 CHANNELS = ("upload_link", "record_hub", "procore_widget", "staff_upload")
 SUBMISSION_STATES = ("received", "reading", "needs_review", "evaluated", "failed")
@@ -29,7 +29,7 @@ class Submission(TenantScoped, Timestamped, Base):
     channel: Mapped[str] = mapped_column(String(32), nullable=False)
     state: Mapped[str] = mapped_column(String(32), default="received")
     submitted_by_email: Mapped[str | None] = mapped_column(String(320))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StoredFile(TenantScoped, Timestamped, Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped, json_type, one_of
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, json_type, one_of
 
 CONNECTION_STATES = ("pending", "connected", "disconnected")
 ROLES = ("admin", "compliance_manager", "viewer")
@@ -31,7 +31,7 @@ class Installation(Timestamped, Base):
     # Tokens are Fernet ciphertext; integration.crypto is the only reader and writer.
     access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
-    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disconnected_reason: Mapped[str | None] = mapped_column(String(255))
     # Settings an admin edits.
     logo_url: Mapped[str | None] = mapped_column(String(1024))
@@ -56,4 +56,4 @@ class AppUser(TenantScoped, Timestamped, Base):
     email: Mapped[str] = mapped_column(String(320), default="")
     name: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(32), default="viewer")
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

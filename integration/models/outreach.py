@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped, one_of
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, one_of
 
 REQUEST_KINDS = ("invitation", "gaps", "reminder", "expiring", "record_hub_code")
 EMAIL_STATES = ("queued", "sent", "failed")
@@ -25,8 +25,8 @@ class OutreachRequest(TenantScoped, Timestamped, Base):
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     recipient_email: Mapped[str] = mapped_column(String(320), nullable=False)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_users.id", ondelete="SET NULL"))
 
@@ -47,4 +47,4 @@ class SentEmail(TenantScoped, Timestamped, Base):
     state: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped, one_of
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, one_of
 
 OVERRIDE_KINDS = ("waive", "mark_compliant")
 
@@ -29,5 +29,5 @@ class Override(TenantScoped, Timestamped, Base):
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     expires_on: Mapped[date | None] = mapped_column(Date)
     created_by_user_id: Mapped[int] = mapped_column(ForeignKey("app_users.id", ondelete="RESTRICT"))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_users.id", ondelete="RESTRICT"))

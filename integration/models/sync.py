@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from integration.models.base import Base, TenantScoped, Timestamped, json_type, one_of
+from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, json_type, one_of
 
 RUN_KINDS = ("directory_import", "push", "reconcile")
 RUN_STATES = ("running", "succeeded", "failed", "partial")
@@ -25,8 +25,8 @@ class SyncRun(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     state: Mapped[str] = mapped_column(String(16), default="running")
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     counts: Mapped[dict] = mapped_column(json_type(), default=dict)
     error: Mapped[str | None] = mapped_column(Text)
 
@@ -44,4 +44,4 @@ class PushedRecord(TenantScoped, Timestamped, Base):
     payload_sha256: Mapped[str | None] = mapped_column(String(64))  # skip a push when nothing changed
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
     last_error: Mapped[str | None] = mapped_column(Text)
-    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

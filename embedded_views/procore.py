@@ -1,0 +1,77 @@
+"""Pages inside Procore: sign-in and connect (OAuth popup), the full-screen app, disconnect."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, session
+
+from embedded_views.auth import requires_user, sign_in
+from integration.connections import SignInRefused, complete_sign_in, disconnect
+from integration.dashboard import company_overview
+from integration.procore_connection import procore_oauth
+from integration.queue import enqueue, job_id_for
+from procore_client import ProcoreError
+from sync_jobs.directory_import import import_directory
+
+bp = Blueprint("procore", __name__, url_prefix="/procore")
+STATE = "procore_oauth_state"
+
+
+@bp.get("/connect")
+def connect():
+    """Send the user to Procore's consent page (in the popup Procore requires)."""
+    company_id = request.args.get("company_id", type=int)
+    if not company_id:
+        abort(400, description="company_id is required (a whole number: the Procore company to connect).")
+    state = secrets.token_urlsafe(32)
+    session[STATE] = {"state": state, "company_id": company_id}
+    return redirect(procore_oauth().authorization_url(state))
+
+
+@bp.get("/callback")
+def callback():
+    """Finish the OAuth round trip: check state, identify the user, connect the company if it is new."""
+    expected = session.pop(STATE, None)
+    if request.args.get("error"):
+        return _failed(f"Procore sign-in was not completed ({request.args['error']}).")
+    if not expected or not secrets.compare_digest(request.args.get("state", ""), expected["state"]):
+        return _failed("This sign-in link is stale or was not started here; please start again.")
+    try:
+        signed = complete_sign_in(request.args.get("code", ""), expected["company_id"])
+    except (SignInRefused, ProcoreError) as exc:
+        return _failed(str(exc))
+    sign_in(signed.user)
+    if signed.newly_connected:
+        enqueue(import_directory, signed.installation.company_id, queue="high",
+                job_id=job_id_for("import_directory", signed.installation.company_id))
+    return render_template("procore/signed_in.html", company_id=signed.installation.company_id)
+
+
+def _failed(reason: str):
+    return render_template("procore/sign_in_failed.html", reason=reason), 400
+
+
+@bp.get("/companies/<int:company_id>/projects/<project_id>")
+@bp.get("/companies/<int:company_id>")
+@requires_user()
+def app_home(company_id: int, project_id: str | None = None):
+    """The full-screen app: the company's connection and its vendors' compliance."""
+    project = int(project_id) if project_id and project_id.isdigit() else None  # uninterpolated ids are ignored
+    overview = company_overview(company_id, procore_project_id=project)
+    return render_template("procore/app_home.html", overview=overview, user=g.user)
+
+
+@bp.post("/companies/<int:company_id>/disconnect")
+@requires_user("admin")
+def disconnect_company(company_id: int):
+    """Revoke the company's Procore tokens (admins only)."""
+    disconnect(company_id, g.user)
+    return redirect(f"{request.script_root}/procore/companies/{company_id}")
+
+
+@bp.get("/assets/procore-iframe-helpers.js")
+def iframe_helpers():
+    """Procore's popup-auth helper, served from node_modules (installed by make, never committed)."""
+    folder = current_app.root_path + "/node_modules/@procore/procore-iframe-helpers/dist"
+    return send_from_directory(folder, "index.min.js", mimetype="text/javascript")

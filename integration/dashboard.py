@@ -1,0 +1,36 @@
+"""What the full-screen app shows first: the connection and every vendor's status, for one company."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from integration.extensions import db
+from integration.models import Installation, Project, ProjectAssignment, Vendor
+from integration.tenancy import scoped
+
+
+@dataclass
+class Overview:
+    """The company's connection, its vendors (optionally one project's) and a count per status."""
+
+    installation: Installation
+    project: Project | None
+    vendors: list[Vendor]
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+
+def company_overview(company_id: int, procore_project_id: int | None = None) -> Overview:
+    """Vendors of the company, or of one project when ``procore_project_id`` is one of the company's."""
+    installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))
+    project = None
+    query = scoped(Vendor, company_id).order_by(Vendor.name)
+    if procore_project_id is not None:
+        project = db.session.scalar(scoped(Project, company_id).where(Project.procore_project_id == procore_project_id))
+    if project is not None:
+        query = query.join(ProjectAssignment, ProjectAssignment.vendor_id == Vendor.id).where(
+            ProjectAssignment.project_id == project.id)
+    vendors = list(db.session.scalars(query))
+    return Overview(installation, project, vendors, dict(Counter(v.status for v in vendors)))

@@ -1,0 +1,169 @@
+"""Gapline's side of the Procore connection: tokens encrypted in the database, serialized refresh, clients.
+
+Two kinds of connection (research/procore_api.md §1.4): the installing admin's authorization-code
+token, kept per company under the key ``company:<id>``, and the app's service account (DMSA,
+client credentials) that background jobs use, kept under ``dmsa``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from integration.crypto import TokenCipher
+from integration.extensions import db
+from integration.models import Installation
+from procore_client import (
+    ProcoreClient,
+    ProcoreHosts,
+    ProcoreOAuth,
+    ReconnectRequired,
+    RedisRateBudget,
+    ThreadLockProvider,
+    Token,
+    TokenManager,
+)
+
+DMSA_KEY = "dmsa"
+
+
+def company_key(company_id: int) -> str:
+    """The token-store key of a company's user connection."""
+    return f"company:{company_id}"
+
+
+def _company_id(key: str) -> int:
+    prefix, _, value = key.partition(":")
+    if prefix != "company" or not value.isdigit():
+        raise KeyError(f"not a company connection key: {key!r}")
+    return int(value)
+
+
+class DatabaseTokenStore:
+    """Keeps each company's token pair on its Installation row, encrypted; saves commit on their own."""
+
+    def __init__(self, engine, cipher: TokenCipher) -> None:
+        self.engine = engine
+        self.cipher = cipher
+        self._dmsa: Token | None = None  # service-account tokens are cheap to re-issue: memory only
+
+    def fetch(self, key: str) -> Token | None:
+        """The stored token, decrypted, or None when the company is not connected."""
+        if key == DMSA_KEY:
+            return self._dmsa
+        with Session(self.engine) as session:
+            row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+            if row is None or row.access_token_encrypted is None:
+                return None
+            return Token(
+                access_token=self.cipher.decrypt(row.access_token_encrypted),
+                refresh_token=self.cipher.decrypt(row.refresh_token_encrypted) if row.refresh_token_encrypted else None,
+                expires_at=row.token_expires_at.replace(tzinfo=UTC).timestamp(),
+            )
+
+    def save(self, key: str, token: Token) -> None:
+        """Store the new pair atomically (one committed UPDATE), replacing the used refresh token."""
+        if key == DMSA_KEY:
+            self._dmsa = token
+            return
+        with Session(self.engine) as session, session.begin():
+            row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+            if row is None:
+                raise KeyError(f"no installation for {key!r}")
+            row.access_token_encrypted = self.cipher.encrypt(token.access_token)
+            row.refresh_token_encrypted = self.cipher.encrypt(token.refresh_token) if token.refresh_token else None
+            row.token_expires_at = datetime.fromtimestamp(token.expires_at, UTC)
+            row.connection_state = "connected"
+            row.disconnected_reason = None
+
+    def delete(self, key: str) -> None:
+        """Forget the tokens (the row and its settings stay)."""
+        if key == DMSA_KEY:
+            self._dmsa = None
+            return
+        with Session(self.engine) as session, session.begin():
+            row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+            if row is not None:
+                row.access_token_encrypted = row.refresh_token_encrypted = row.token_expires_at = None
+
+
+class AdvisoryLockProvider:
+    """Serializes refreshes across processes with a PostgreSQL session advisory lock per key.
+
+    Threads of one process queue on a local lock first, so waiting threads hold no database
+    connection and cannot drain the pool.
+    """
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.local = ThreadLockProvider()
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold the lock for ``key`` on a dedicated connection for the duration of the block."""
+        lock_id = zlib.crc32(f"gapline:procore-token:{key}".encode())
+        with self.local.lock(key), self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                conn.commit()
+
+
+def mark_disconnected(key: str, error: ReconnectRequired) -> None:
+    """A refresh token was refused: record it so an admin is asked to reconnect; never retry in a loop."""
+    if key == DMSA_KEY:
+        return
+    with Session(db.engine) as session, session.begin():
+        row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+        if row is not None:
+            row.connection_state = "disconnected"
+            row.disconnected_reason = f"Procore refused the stored token; an admin must reconnect ({error})"[:255]
+
+
+def procore_hosts() -> ProcoreHosts:
+    """Procore's hosts as configured."""
+    settings = current_app.config["GAPLINE"]
+    return ProcoreHosts(login=settings.procore_login_base, api=settings.procore_api_base)
+
+
+def procore_oauth() -> ProcoreOAuth:
+    """The OAuth client for this app's credentials, with the callback as redirect URI."""
+    settings = current_app.config["GAPLINE"]
+    return ProcoreOAuth(settings.procore_client_id, settings.procore_client_secret, hosts=procore_hosts(),
+                        redirect_uri=f"{settings.public_base_url}/procore/callback")
+
+
+def token_manager() -> TokenManager:
+    """One TokenManager per app: database store, and a lock that spans processes on PostgreSQL."""
+    manager = current_app.extensions.get("procore_tokens")
+    if manager is None:
+        engine = db.engine
+        locks = AdvisoryLockProvider(engine) if engine.dialect.name == "postgresql" else ThreadLockProvider()
+        manager = TokenManager(DatabaseTokenStore(engine, current_app.extensions["token_cipher"]), procore_oauth(),
+                               locks=locks, on_invalid_grant=mark_disconnected)
+        current_app.extensions["procore_tokens"] = manager
+    return manager
+
+
+def procore_client(company_id: int) -> ProcoreClient:
+    """A client acting as the company's connected admin (the installing user's token)."""
+    options = {"budget": _shared_budget(), **current_app.config.get("PROCORE_CLIENT_OPTIONS", {})}
+    return ProcoreClient(token_manager().source(company_key(company_id)), hosts=procore_hosts(), **options)
+
+
+def _shared_budget():
+    """The rate budget shared by every worker through Redis, when Redis is configured."""
+    settings = current_app.config["GAPLINE"]
+    if settings.embedded:
+        return None
+    from integration.queue import redis_connection
+
+    return RedisRateBudget(redis_connection())

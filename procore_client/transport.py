@@ -1,0 +1,139 @@
+"""One requests.Session to Procore's REST API with timeouts, retries, pacing and 401 renewal."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from .errors import ProcoreConnectionError, error_for_response
+from .hosts import ProcoreHosts
+from .pagination import Page, Paginated
+from .ratelimit import InMemoryRateBudget, RateBudget, RateLimitHeaders
+from .retry import RetryPolicy
+from .token_manager import TokenSource
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = (5.0, 30.0)
+USER_AGENT = "gapline-procore-client/0.1 (python-requests)"
+
+
+class ProcoreTransport:
+    """Sends authorized requests to the Procore API and turns failures into typed errors.
+
+    Every call carries a (connect, read) timeout and, when scoped to a company, the
+    `Procore-Company-Id` header. Connection errors and 5xx are retried with jittered backoff
+    (idempotent methods only); 429, and 503 with a wait header, are waited out; a 401 renews
+    the token once and retries once.
+    """
+
+    def __init__(self, tokens: TokenSource, *, hosts: ProcoreHosts | None = None,
+                 session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 retry: RetryPolicy | None = None, budget: RateBudget | None = None, budget_scope: str = "app",
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
+        self.tokens = tokens
+        self.hosts = hosts or ProcoreHosts.production()
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.budget = budget or InMemoryRateBudget(clock=clock, sleep=sleep)
+        self.budget_scope = budget_scope
+        self.sleep = sleep
+        self.clock = clock
+
+    def request(self, method: str, path: str, *, company_id: int | None = None,
+                params: dict[str, Any] | None = None, json: Any = None) -> requests.Response:
+        """Send one call (retrying as allowed) and return its 2xx response, or raise a ProcoreError."""
+        call = _Call(method.upper(), urljoin(self.hosts.api + "/", path.lstrip("/")), company_id, params, json)
+        token = self.tokens.access_token()
+        renewed, failures, rate_waits = False, 0, 0
+        while True:
+            response = self._send(call, token, failures)
+            if response is None:
+                failures += 1
+                continue
+            if response.ok:
+                return response
+            limits = RateLimitHeaders.parse(response.headers, now=self.clock())
+            if response.status_code == 401 and not renewed:
+                renewed, fresh = True, self.tokens.refresh_after_unauthorized(token)
+                if fresh is not None:
+                    token = fresh
+                    continue
+            wait = self._rate_wait(response.status_code, limits)
+            if wait is not None and rate_waits < self.retry.max_rate_waits and wait <= self.retry.max_wait:
+                rate_waits += 1
+                log.info("Procore %s on %s %s; waiting %.1fs", response.status_code, call.method, call.url, wait)
+                self.sleep(wait)
+                continue
+            if response.status_code >= 500 and self.retry.retries_failure(call.method, failures + 1):
+                failures += 1
+                self.sleep(self.retry.backoff(failures))
+                continue
+            raise error_for_response(response, retry_after=limits.retry_after, reset=limits.reset)
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send one call and return its decoded JSON body (None for an empty body)."""
+        response = self.request(method, path, **kwargs)
+        return response.json() if response.content else None
+
+    def paginate(self, path: str, *, company_id: int | None = None, params: dict[str, Any] | None = None,
+                 per_page: int | None = None) -> Paginated:
+        """Return a lazy iterator over every item of a list endpoint."""
+        query = dict(params or {})
+        if per_page is not None:
+            query["per_page"] = per_page
+
+        def fetch(url: str, page_params: dict[str, Any] | None) -> Page:
+            return Page.from_response(self.request("GET", url, company_id=company_id, params=page_params))
+
+        return Paginated(fetch, path, query)
+
+    def _send(self, call: _Call, token: str, failures: int) -> requests.Response | None:
+        """Send once; return None when a connection error may be retried (after sleeping)."""
+        key = f"{self.budget_scope}:{call.company_id if call.company_id is not None else '-'}"
+        ticket = self.budget.acquire(key)
+        try:
+            response = self.session.request(call.method, call.url, params=call.params, json=call.json,
+                                            headers=call.headers(token), timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if not self._retries_connection_error(call.method, exc, failures + 1):
+                raise ProcoreConnectionError(f"{call.method} {call.url} failed: {exc}") from exc
+            log.info("Procore connection error on %s %s (%s); retrying", call.method, call.url, exc)
+            self.sleep(self.retry.backoff(failures + 1))
+            return None
+        self.budget.record(key, ticket, RateLimitHeaders.parse(response.headers, now=self.clock()))
+        return response
+
+    def _retries_connection_error(self, method: str, exc: Exception, attempt: int) -> bool:
+        # A POST that never connected was not received, so it is safe to send again.
+        never_sent = isinstance(exc, requests.ConnectTimeout)
+        return attempt < self.retry.max_attempts and (never_sent or self.retry.retries_failure(method, attempt))
+
+    def _rate_wait(self, status: int, limits: RateLimitHeaders) -> float | None:
+        """Return how long to wait before retrying a 429 or a 503, or None if not to wait."""
+        wait = limits.wait(self.clock()) if status in (429, 503) else None
+        if status == 429 and wait is None:
+            wait = self.retry.backoff(1)  # a 429 without headers: still back off before retrying
+        return None if wait is None else wait + self.retry.jitter()
+
+
+class _Call:
+    """The fixed parts of one logical call, reused across its retries."""
+
+    def __init__(self, method: str, url: str, company_id: int | None, params: dict[str, Any] | None,
+                 json: Any) -> None:
+        self.method, self.url, self.company_id, self.params, self.json = method, url, company_id, params, json
+
+    def headers(self, token: str) -> dict[str, str]:
+        """Return the per-request headers: bearer token and, when scoped, Procore-Company-Id."""
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        if self.company_id is not None:
+            headers["Procore-Company-Id"] = str(self.company_id)
+        return headers

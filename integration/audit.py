@@ -10,15 +10,16 @@ from integration.extensions import db
 from integration.models import AppUser, AuditEvent
 
 
-def record(company_id: int, action: str, subject: Any, *, actor: AppUser | None = None,
-           before: dict | None = None, after: dict | None = None, actor_label: str | None = None) -> AuditEvent:
-    """Add an audit event for ``subject`` (a model row) in the current transaction; the caller commits."""
+def record(company_id: int, action: str, subject: Any = None, *, actor: AppUser | None = None,
+           before: dict | None = None, after: dict | None = None, actor_label: str | None = None,
+           subject_type: str | None = None) -> AuditEvent:
+    """Add an audit event for ``subject`` (a model row, or ``subject_type`` alone) in the current transaction."""
     event = AuditEvent(
         company_id=company_id,
         actor_user_id=actor.id if actor else None,
         actor_label=actor_label or (actor.email or actor.name if actor else "system"),
         action=action,
-        subject_type=type(subject).__name__,
+        subject_type=subject_type or type(subject).__name__,
         subject_id=getattr(subject, "id", None),
         before=before,
         after=after,

@@ -1,7 +1,7 @@
 """The one list of periodic jobs: (job, trigger, trigger arguments). The clock only enqueues them.
 
 Each job is a ``@job`` function taking no arguments; it fans out per company itself.
-Later issues add the nightly Procore reconcile and daily re-evaluation here.
+Later issues add the nightly Procore reconcile here.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ class Periodic:
 
 def periodic_jobs() -> list[Periodic]:
     """Everything that runs on a schedule."""
-    from sync_jobs import maintenance
+    from sync_jobs import compliance, maintenance
 
     return [
+        # Just after midnight UTC, so a policy that expired yesterday shows expired today.
+        Periodic(compliance.reevaluate_all_companies, "cron", {"hour": 0, "minute": 5}),
         Periodic(maintenance.prune_spent_links, "cron", {"hour": 3, "minute": 15}),
     ]

@@ -24,6 +24,15 @@ def skip_empty_autogenerate(ctx, revision, directives) -> None:
         log.info("No changes in schema detected.")
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our column types as plain SQLAlchemy types, so migrations never import app code."""
+    from integration.models.base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_offline() -> None:
     """Emit SQL for the configured URL without connecting."""
     context.configure(url=db.engine.url.render_as_string(hide_password=False), target_metadata=metadata,
@@ -36,6 +45,7 @@ def run_online() -> None:
     """Run migrations on a live connection."""
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
+    options.setdefault("render_item", render_item)
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, **options)
         with context.begin_transaction():

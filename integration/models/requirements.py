@@ -39,5 +39,5 @@ class CarrierRating(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     naic: Mapped[str] = mapped_column(String(10), nullable=False)
     carrier_name: Mapped[str] = mapped_column(String(255), default="")
-    am_best_rating: Mapped[str] = mapped_column(String(8), nullable=False)
-    financial_size: Mapped[str | None] = mapped_column(String(8))
+    am_best_rating: Mapped[str | None] = mapped_column(String(8))  # None: the carrier is not rated
+    financial_size_class: Mapped[int | None] = mapped_column(Integer)  # AM Best size class I..XV as 1..15

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -101,18 +100,6 @@ def page_headers(url: str | None, *, total: int, per_page: int) -> dict[str, str
 
 
 @pytest.fixture
-def procore_redis() -> Iterator[Any]:
-    """A real Redis db (TEST_REDIS_URL, default db 14), flushed before and after; unreachable is a failure."""
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    conn = Redis.from_url(url)
-    try:
-        conn.ping()
-    except RedisConnectionError as exc:
-        pytest.fail(f"Redis at {url} is unreachable ({exc}); start redis-server or set TEST_REDIS_URL")
-    conn.flushdb()
-    yield conn
-    conn.flushdb()
-    conn.close()
+def procore_redis(redis_conn: Any) -> Any:
+    """The suite's real Redis (found or privately started by the root conftest), flushed around the test."""
+    return redis_conn

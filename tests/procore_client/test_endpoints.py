@@ -185,3 +185,26 @@ def test_every_call_carries_a_timeout(clock, mocked: responses.RequestsMock) -> 
     client.me()
     client.list_projects(COMPANY_ID).all()
     assert seen == [(3.0, 12.0), (3.0, 12.0)]
+
+
+def test_custom_hosts_reach_an_emulator_on_localhost(mocked: responses.RequestsMock, clock) -> None:
+    from procore_client import ProcoreHosts, StaticToken
+
+    emulator = ProcoreHosts.single("http://127.0.0.1:8765")
+    client = ProcoreClient(StaticToken("t"), hosts=emulator, sleep=clock.sleep, clock=clock.now)
+    mocked.get("http://127.0.0.1:8765/rest/v1.0/companies", json=load("companies"))
+    assert len(client.list_companies().all()) == 2
+
+
+def test_dmsa_client_gets_its_token_by_client_credentials(mocked: responses.RequestsMock, clock) -> None:
+    from procore_client import MemoryTokenStore, ProcoreOAuth, TokenManager
+
+    from .conftest import HOSTS
+
+    mocked.post(HOSTS.token_url, json=load("oauth_client_credentials"))
+    mocked.get(f"{API}/rest/v1.0/companies", json=load("companies"), match=[COMPANY_HEADER])
+    oauth = ProcoreOAuth("client-id", "client-secret", hosts=HOSTS, clock=clock.now)
+    manager = TokenManager(MemoryTokenStore(), oauth, client_credentials=True, clock=clock.now)
+    client = ProcoreClient(manager.source("dmsa"), hosts=HOSTS, sleep=clock.sleep, clock=clock.now)
+    assert [c["name"] for c in client.list_companies(COMPANY_ID)][0] == "Harbor Ridge Builders"
+    assert mocked.calls[1].request.headers["Authorization"] == "Bearer fake-dmsa-access-cccc0001"

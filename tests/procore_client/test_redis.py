@@ -29,7 +29,7 @@ KEY = "company:4812:user:7340021"
 
 def _fresh_connection(redis: Any) -> Any:
     """A separate connection to the same db, as another process would have."""
-    return redis.__class__(connection_pool=redis.connection_pool.__class__(**redis.connection_pool.connection_kwargs))
+    return redis.__class__(**redis.connection_pool.connection_kwargs)
 
 
 def test_budget_state_is_shared_through_redis(procore_redis: Any, clock: FakeClock) -> None:

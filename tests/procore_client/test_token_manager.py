@@ -121,15 +121,16 @@ def test_without_serialization_the_race_is_real(mocked: responses.RequestsMock, 
             self._barrier.wait()
             return threading.Lock()  # a new lock per caller serializes nothing
 
-    endpoint = FakeTokenEndpoint(delay=0.05)
+    endpoint = FakeTokenEndpoint(delay=0.3)
     mocked.add_callback(responses.POST, HOSTS.token_url, callback=endpoint)
     store = MemoryTokenStore()
     store.save(KEY, _expired_token(clock))
     locks: LockProvider = NoLocks()
     manager = _manager(clock, store, locks=locks)
     results = _run_threads(5, lambda: manager.access_token(KEY))
-    assert len(endpoint.refresh_requests()) == 5
-    assert sum(isinstance(result, ReconnectRequired) for result in results) == 4
+    refreshes = len(endpoint.refresh_requests())
+    assert refreshes >= 2  # the same single-use refresh token was spent more than once
+    assert sum(isinstance(result, ReconnectRequired) for result in results) == refreshes - 1
 
 
 def test_used_refresh_token_asks_for_reconnection_once_and_never_loops(endpoint: FakeTokenEndpoint,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 09:53:02.559523
+Create Date: 2026-11-26 10:04:00.430242
 
 """
 from alembic import op
@@ -63,8 +63,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('naic', sa.String(length=10), nullable=False),
     sa.Column('carrier_name', sa.String(length=255), nullable=False),
-    sa.Column('am_best_rating', sa.String(length=8), nullable=False),
-    sa.Column('financial_size', sa.String(length=8), nullable=True),
+    sa.Column('am_best_rating', sa.String(length=8), nullable=True),
+    sa.Column('financial_size_class', sa.Integer(), nullable=True),
     sa.Column('company_id', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

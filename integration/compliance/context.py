@@ -1,0 +1,127 @@
+"""What a single check sees (the Context) and what it reports back (a Finding)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from integration.compliance.carriers import CarrierTable
+from integration.compliance.combine import Fact, PolicyEvidence, Submission, parse_date
+from integration.compliance.requirements import Settings
+from integration.compliance.results import Location, Outcome, worst_outcome
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A vendor's assignment to a project: who, and when they work there."""
+
+    vendor_id: str | None = None
+    assignment_id: str | None = None
+    project_id: str | None = None
+    work_start: date | None = None
+    work_end: date | None = None
+
+    @classmethod
+    def coerce(cls, value: Assignment | Mapping[str, Any] | None) -> Assignment:
+        """An Assignment from itself, a plain dict (ISO dates) or None."""
+        if value is None or isinstance(value, Assignment):
+            return value or cls()
+        data = {key: value.get(key) for key in ("vendor_id", "assignment_id", "project_id")}
+        return cls(**data, work_start=parse_date(value.get("work_start")), work_end=parse_date(value.get("work_end")))
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """The subcontractor: its legal name and any names it does business as."""
+
+    legal_name: str
+    dbas: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> list[str]:
+        """The legal name then the DBAs."""
+        return [self.legal_name, *self.dbas]
+
+    @classmethod
+    def coerce(cls, value: Vendor | Mapping[str, Any] | str | None) -> Vendor | None:
+        """A Vendor from itself, a legal-name string, a dict (``legal_name``, ``dbas``) or None."""
+        if value is None or isinstance(value, Vendor):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        return cls(value["legal_name"], tuple(value.get("dbas") or ()))
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a check may consult."""
+
+    submission: Submission
+    settings: Settings
+    today: date
+    assignment: Assignment
+    vendor: Vendor | None = None
+    carriers: CarrierTable | None = None
+    certificate_holder: str | None = None
+
+    def policy(self, line: str) -> PolicyEvidence | None:
+        """The chosen policy for a requirement line, if any document showed one."""
+        return self.submission.policies.get(line)
+
+    def reliable(self, *facts: Fact) -> bool:
+        """True when every fact is present and confidently read."""
+        return all(fact.reliable(self.settings.min_confidence) for fact in facts)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one check concluded, with the evidence it relied on."""
+
+    outcome: Outcome
+    code: str | None = None
+    expected: Any = None
+    found: Any = None
+    location: Location | None = None
+    detail: str = ""
+    facts: tuple[Fact, ...] = ()
+
+
+def passed(*facts: Fact) -> Finding:
+    """A pass resting on ``facts``."""
+    return Finding(Outcome.PASS, facts=facts)
+
+
+def failed(code: str, expected: Any, found: Any, fact: Fact | None, detail: str) -> Finding:
+    """A definite failure, located at ``fact``."""
+    return Finding(Outcome.FAIL, code, expected, found, fact.location if fact else None, detail, _facts(fact))
+
+
+def needs_review(code: str, expected: Any, fact: Fact | None, detail: str) -> Finding:
+    """A finding a person must confirm (missing, unreadable or uncertain input)."""
+    found = fact.value if fact else None
+    return Finding(Outcome.NEEDS_REVIEW, code, expected, found, fact.location if fact else None, detail, _facts(fact))
+
+
+def unreadable(fact: Fact, expected: Any, what: str) -> Finding:
+    """A needs-review finding for a value that is blank or read with low confidence."""
+    state = "blank" if fact.value is None else f"read with low confidence ({fact.confidence:.2f})"
+    return needs_review("value_unreadable", expected, fact, f"The {what} is {state}; a person must confirm it.")
+
+
+def worst(findings: list[Finding]) -> Finding:
+    """The most severe finding; all facts are kept when every finding passed."""
+    outcome = worst_outcome([finding.outcome for finding in findings])
+    if outcome is Outcome.PASS:
+        return passed(*(fact for finding in findings for fact in finding.facts))
+    return next(finding for finding in findings if finding.outcome is outcome)
+
+
+def money(amount: Any) -> str:
+    """Dollars for people: 1000000 -> "$1,000,000"."""
+    return f"${amount:,}" if isinstance(amount, int) else str(amount)
+
+
+def _facts(fact: Fact | None) -> tuple[Fact, ...]:
+    return (fact,) if fact else ()

@@ -1,0 +1,117 @@
+"""Overrides: a person waives a requirement, or marks it compliant, for one vendor.
+
+An override names one requirement key and only ever satisfies that requirement's result; it never
+changes another result. It applies to the vendor it names, to one assignment when it names one, and
+stops applying on its ``expires_on`` date (the same rule as a policy's expiration date).
+Who may create overrides is checked by the caller with ``can_override``; storing them is the app's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from integration.compliance.combine import parse_date
+from integration.compliance.results import AppliedOverride, Outcome, RequirementResult
+
+OVERRIDE_ROLES = frozenset({"admin", "compliance_manager"})
+
+
+def can_override(role: str | None) -> bool:
+    """True when a user with ``role`` may waive a requirement or mark it compliant."""
+    return role in OVERRIDE_ROLES
+
+
+class OverrideKind(StrEnum):
+    """What the override says about the requirement."""
+
+    WAIVE = "waive"  # not needed for this vendor: counts as satisfied, status shows "waived"
+    MARK_COMPLIANT = "mark_compliant"  # a person verified it another way: counts as compliant
+
+
+class OverrideError(ValueError):
+    """An override is malformed; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A decision to treat one requirement as satisfied for a vendor (optionally one assignment)."""
+
+    requirement_key: str
+    kind: OverrideKind
+    reason: str
+    vendor_id: str | None = None
+    assignment_id: str | None = None
+    expires_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.requirement_key, str) or not self.requirement_key.strip():
+            raise OverrideError("requirement_key: must name a requirement, e.g. 'general_liability.each_occurrence'")
+        if self.kind not in tuple(OverrideKind):
+            raise OverrideError(f"kind: must be 'waive' or 'mark_compliant', got {self.kind!r}")
+        object.__setattr__(self, "kind", OverrideKind(self.kind))
+        if not isinstance(self.reason, str) or not self.reason.strip():
+            raise OverrideError("reason: an override must say why it was granted")
+
+    def applies(self, vendor_id: str | None, assignment_id: str | None, today: date) -> bool:
+        """True for this vendor and assignment on ``today`` (it no longer applies from ``expires_on``)."""
+        if self.vendor_id != vendor_id:
+            return False
+        if self.assignment_id is not None and self.assignment_id != assignment_id:
+            return False
+        return self.expires_on is None or today < self.expires_on
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Override:
+        """An override from plain data (``expires_on`` as ISO date)."""
+        expires = data.get("expires_on")
+        if expires is not None and parse_date(expires) is None:
+            raise OverrideError(f"expires_on: must be a YYYY-MM-DD date, got {expires!r}")
+        return cls(
+            requirement_key=data.get("requirement_key", ""),
+            kind=data.get("kind", ""),
+            reason=data.get("reason", ""),
+            vendor_id=data.get("vendor_id"),
+            assignment_id=data.get("assignment_id"),
+            expires_on=parse_date(expires),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form."""
+        expires = self.expires_on.isoformat() if self.expires_on else None
+        return {
+            "requirement_key": self.requirement_key,
+            "kind": self.kind.value,
+            "reason": self.reason,
+            "vendor_id": self.vendor_id,
+            "assignment_id": self.assignment_id,
+            "expires_on": expires,
+        }
+
+
+def apply_overrides(
+    results: Iterable[RequirementResult],
+    overrides: Iterable[Override | Mapping[str, Any]],
+    vendor_id: str | None,
+    assignment_id: str | None,
+    today: date,
+) -> list[RequirementResult]:
+    """``results`` with each unmet requirement satisfied by an override that names it and applies."""
+    active: dict[str, Override] = {}
+    for override in (each if isinstance(each, Override) else Override.from_dict(each) for each in overrides):
+        if override.applies(vendor_id, assignment_id, today):
+            # Where two apply, a verified "mark_compliant" outranks a waiver.
+            held = active.get(override.requirement_key)
+            if held is None or override.kind is OverrideKind.MARK_COMPLIANT:
+                active[override.requirement_key] = override
+    return [_overridden(result, active.get(result.key)) for result in results]
+
+
+def _overridden(result: RequirementResult, override: Override | None) -> RequirementResult:
+    if override is None or result.outcome is Outcome.PASS:
+        return result
+    applied = AppliedOverride(override.kind.value, override.reason, override.expires_on)
+    return replace(result, override=applied)

@@ -1,0 +1,128 @@
+"""Evaluating vendors and keeping the results: versioned evaluations, coverage gaps, statuses.
+
+The engine (integration.compliance) decides; this module gathers its inputs from the database
+and records what it decided. An evaluation that changes nothing only moves its date forward;
+any change adds a new version and keeps the earlier ones as history.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from integration.compliance.evaluate import evaluate
+from integration.compliance.overrides import Override as EngineOverride
+from integration.compliance.statuses import Status, vendor_status
+from integration.extensions import db
+from integration.models import (
+    Certificate,
+    CoverageGap,
+    Evaluation,
+    Override,
+    ProjectAssignment,
+    StoredFile,
+    Submission,
+    Vendor,
+)
+from integration.requirement_sets import carrier_table, effective_set
+
+
+def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str = "submission") -> Vendor:
+    """Re-evaluate a vendor for the company and each of its project assignments; update their statuses."""
+    vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == company_id, Vendor.id == vendor_id))
+    if vendor is None:
+        raise LookupError(f"vendor {vendor_id} is not one of company {company_id}'s vendors")
+    certificates = vendor_certificates(vendor)
+    overrides = active_overrides(vendor)
+    carriers = carrier_table(company_id)
+    statuses = [_record(vendor, None, certificates, overrides, carriers, today, trigger)]
+    assignments = db.session.scalars(select(ProjectAssignment).where(ProjectAssignment.vendor_id == vendor.id))
+    for assignment in assignments:
+        assignment.status = _record(vendor, assignment, certificates, overrides, carriers, today, trigger)
+        statuses.append(assignment.status)
+    vendor.status = vendor_status(Status(s) for s in statuses).value
+    db.session.flush()
+    return vendor
+
+
+def vendor_certificates(vendor: Vendor) -> list[dict[str, Any]]:
+    """Every readable certificate of the vendor, plus the unreadable ones of its latest submission."""
+    rows = db.session.execute(
+        select(Certificate, StoredFile.submission_id)
+        .join(StoredFile, StoredFile.id == Certificate.stored_file_id)
+        .where(Certificate.vendor_id == vendor.id).order_by(Certificate.id)
+    ).all()
+    latest = db.session.scalar(select(func.max(Submission.id)).where(Submission.vendor_id == vendor.id))
+    return [cert.data for cert, submission_id in rows if cert.ok or submission_id == latest]
+
+
+def active_overrides(vendor: Vendor) -> list[EngineOverride]:
+    """The vendor's unrevoked overrides, as the engine reads them (the engine drops expired ones by date)."""
+    rows = db.session.scalars(select(Override).where(Override.vendor_id == vendor.id, Override.revoked_at.is_(None)))
+    return [EngineOverride(requirement_key=o.requirement_key, kind=o.kind, reason=o.reason, vendor_id=str(vendor.id),
+                           assignment_id=str(o.assignment_id) if o.assignment_id else None, expires_on=o.expires_on)
+            for o in rows]
+
+
+def _record(vendor: Vendor, assignment: ProjectAssignment | None, certificates, overrides, carriers,
+            today: date, trigger: str) -> str:
+    requirements = effective_set(vendor.company_id, assignment.project_id if assignment else None,
+                                 (assignment.trade_tier if assignment else None) or vendor.trade_tier)
+    work = {"vendor_id": str(vendor.id), "assignment_id": str(assignment.id) if assignment else None,
+            "project_id": str(assignment.project_id) if assignment else None,
+            "work_start": assignment.work_starts_on if assignment else None,
+            "work_end": assignment.work_ends_on if assignment else None}
+    outcome = evaluate(certificates, requirements, work, today, vendor={"legal_name": vendor.legal_name or vendor.name},
+                       carriers=carriers, overrides=overrides)
+    _store(vendor, assignment, outcome, today, trigger)
+    return outcome.status.value
+
+
+def current_evaluation(vendor_id: int, assignment_id: int | None) -> Evaluation | None:
+    """The current evaluation of a vendor (assignment None: its company-level one)."""
+    return db.session.scalar(select(Evaluation).where(
+        Evaluation.vendor_id == vendor_id, Evaluation.is_current.is_(True),
+        Evaluation.assignment_id.is_(None) if assignment_id is None else Evaluation.assignment_id == assignment_id))
+
+
+def _store(vendor: Vendor, assignment: ProjectAssignment | None, outcome, today: date, trigger: str) -> Evaluation:
+    data = outcome.to_dict()
+    results = data["results"]
+    current = current_evaluation(vendor.id, assignment.id if assignment else None)
+    if current is not None and current.results == results and current.status == data["status"]:
+        current.evaluated_for = today  # nothing changed: no new version
+        return current
+    if current is not None:
+        current.is_current = False
+    row = Evaluation(company_id=vendor.company_id, vendor_id=vendor.id,
+                     assignment_id=assignment.id if assignment else None,
+                     version=(current.version + 1) if current else 1, is_current=True, evaluated_for=today,
+                     status=data["status"], line_statuses=data["line_statuses"], results=results, trigger=trigger)
+    db.session.add(row)
+    db.session.flush()
+    db.session.add_all(_gap_rows(row, outcome, vendor))
+    return row
+
+
+def _gap_rows(evaluation: Evaluation, outcome, vendor: Vendor) -> list[CoverageGap]:
+    overrides = {(o.requirement_key, o.assignment_id): o for o in db.session.scalars(
+        select(Override).where(Override.vendor_id == vendor.id, Override.revoked_at.is_(None)))}
+    gaps = []
+    for result in outcome.results:
+        if result.gap is None:
+            continue
+        gap = result.gap.to_dict()
+        override = overrides.get((result.key, evaluation.assignment_id)) or overrides.get((result.key, None))
+        state = "open" if result.override is None else {"waive": "waived"}.get(result.override.kind, "marked_compliant")
+        gaps.append(CoverageGap(
+            company_id=evaluation.company_id, evaluation_id=evaluation.id, requirement_key=result.key, code=gap["code"],
+            line=result.line, outcome=gap["outcome"], expected=_text(gap["expected"]), found=_text(gap["found"]),
+            source=gap["location"] or {}, explanation=gap["explanation"], state=state,
+            override_id=override.id if (override and result.override) else None))
+    return gaps
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,95 @@
+"""Overrides as people make them: role-checked, reasoned, expiring, revocable, audited, re-evaluated at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from integration import audit
+from integration.compliance.overrides import OverrideKind, can_override
+from integration.evaluations import current_evaluation, evaluate_vendor
+from integration.extensions import db
+from integration.models import AppUser, Override, ProjectAssignment, Vendor, utcnow
+from integration.tenancy import get_scoped
+
+
+class OverrideRefused(Exception):
+    """The override was not made; the message says why (role, reason, unknown requirement...)."""
+
+
+def _check_actor(actor: AppUser, company_id: int) -> None:
+    if actor.company_id != company_id:
+        raise OverrideRefused("You can only override gaps of your own company.")
+    if not can_override(actor.role):
+        raise OverrideRefused(f"Only admins and compliance managers may override gaps; your role is {actor.role}.")
+
+
+def create_override(company_id: int, actor: AppUser, vendor_id: int, requirement_key: str, kind: str, reason: str,
+                    today: date, *, expires_on: date | None = None, assignment_id: int | None = None) -> Override:
+    """Waive a requirement or mark it compliant for a vendor (or one assignment), then re-evaluate."""
+    _check_actor(actor, company_id)
+    vendor = get_scoped(Vendor, vendor_id, company_id)
+    if vendor is None:
+        raise OverrideRefused(f"Vendor {vendor_id} is not one of this company's vendors.")
+    if kind not in tuple(OverrideKind):
+        raise OverrideRefused("kind must be 'waive' or 'mark_compliant'.")
+    if not (reason or "").strip():
+        raise OverrideRefused("A reason is required: say why this gap is accepted.")
+    if expires_on is not None and expires_on <= today:
+        raise OverrideRefused("The override's expiry date must be in the future.")
+    if assignment_id is not None and get_scoped(ProjectAssignment, assignment_id, company_id) is None:
+        raise OverrideRefused(f"Assignment {assignment_id} is not one of this company's assignments.")
+    _check_key(vendor, assignment_id, requirement_key)
+    override = Override(company_id=company_id, vendor_id=vendor.id, assignment_id=assignment_id,
+                        requirement_key=requirement_key, kind=kind, reason=reason.strip(), expires_on=expires_on,
+                        created_by_user_id=actor.id)
+    db.session.add(override)
+    db.session.flush()
+    before = vendor.status
+    evaluate_vendor(company_id, vendor.id, today, trigger="override")
+    audit.record(company_id, "override.created", override, actor=actor, before={"vendor_status": before},
+                 after={"requirement_key": requirement_key, "kind": kind, "reason": override.reason,
+                        "expires_on": expires_on.isoformat() if expires_on else None, "vendor_status": vendor.status})
+    db.session.commit()
+    return override
+
+
+def _check_key(vendor: Vendor, assignment_id: int | None, key: str) -> None:
+    evaluation = current_evaluation(vendor.id, assignment_id)
+    keys = {result["key"] for result in evaluation.results} if evaluation else set()
+    if key not in keys:
+        raise OverrideRefused(f"{key!r} is not a requirement in this vendor's current evaluation.")
+
+
+def revoke_override(company_id: int, actor: AppUser, override_id: int, today: date) -> Override:
+    """End an override now; the gap it covered comes back on re-evaluation."""
+    _check_actor(actor, company_id)
+    override = get_scoped(Override, override_id, company_id)
+    if override is None or override.revoked_at is not None:
+        raise OverrideRefused(f"Override {override_id} is not an active override of this company.")
+    override.revoked_at, override.revoked_by_user_id = utcnow(), actor.id
+    evaluate_vendor(company_id, override.vendor_id, today, trigger="override_revoked")
+    audit.record(company_id, "override.revoked", override, actor=actor, before={"revoked": False},
+                 after={"revoked": True})
+    db.session.commit()
+    return override
+
+
+def set_outreach_muted(company_id: int, actor: AppUser, vendor_id: int, muted: bool) -> Vendor:
+    """Stop (or resume) outreach emails to a vendor; admins and compliance managers only."""
+    _check_actor(actor, company_id)
+    vendor = get_scoped(Vendor, vendor_id, company_id)
+    if vendor is None:
+        raise OverrideRefused(f"Vendor {vendor_id} is not one of this company's vendors.")
+    audit.record(company_id, "vendor.outreach_muted" if muted else "vendor.outreach_unmuted", vendor, actor=actor,
+                 before={"outreach_muted": vendor.outreach_muted}, after={"outreach_muted": muted})
+    vendor.outreach_muted = muted
+    db.session.commit()
+    return vendor
+
+
+def overrides_of(company_id: int, vendor_id: int) -> list[Override]:
+    """All overrides of a vendor, newest first, revoked ones included."""
+    return list(db.session.scalars(select(Override).where(
+        Override.company_id == company_id, Override.vendor_id == vendor_id).order_by(Override.id.desc())))

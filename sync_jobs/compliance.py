@@ -1,0 +1,40 @@
+"""Compliance jobs: re-evaluate after a change, and daily so that expiries flip statuses on their day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from integration.evaluations import evaluate_vendor
+from integration.extensions import db
+from integration.models import Installation, Vendor
+from integration.queue import enqueue, job_id_for
+from sync_jobs.context import job
+
+
+@job
+def reevaluate_company(company_id: int, trigger: str = "requirements_changed", today: str | None = None) -> int:
+    """Re-evaluate every vendor of the company (bulk); returns how many. Earlier evaluations stay as history."""
+    day = date.fromisoformat(today) if today else date.today()
+    vendor_ids = db.session.scalars(select(Vendor.id).where(Vendor.company_id == company_id).order_by(Vendor.id))
+    count = 0
+    for vendor_id in vendor_ids.all():
+        evaluate_vendor(company_id, vendor_id, day, trigger=trigger)
+        db.session.commit()  # one vendor at a time: a failure later keeps what is done
+        count += 1
+    return count
+
+
+@job
+def reevaluate_all_companies() -> int:
+    """The daily run: queue a re-evaluation of every connected company; returns how many were queued."""
+    company_ids = db.session.scalars(select(Installation.company_id)).all()
+    for company_id in company_ids:
+        enqueue(reevaluate_company, company_id, "daily", queue="low", job_id=job_id_for("reevaluate", company_id))
+    return len(company_ids)
+
+
+def queue_reevaluation(company_id: int, trigger: str) -> None:
+    """Queue a bulk re-evaluation (de-duplicated while one waits)."""
+    enqueue(reevaluate_company, company_id, trigger, queue="default", job_id=job_id_for("reevaluate", company_id))

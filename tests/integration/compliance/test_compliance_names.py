@@ -1,0 +1,97 @@
+"""Named insured and certificate holder matching: tolerant of spelling, not of another entity."""
+
+from __future__ import annotations
+
+import pytest
+
+from integration.compliance import Outcome
+from integration.compliance.names import NameMatch, compare_names, entity_parts
+from tests.integration.compliance.compliance_factories import certificate, run, set_confidence
+
+
+@pytest.mark.parametrize(
+    ("found", "expected", "match"),
+    [
+        ("Acme Drywall Inc", "Acme Drywall Inc.", NameMatch.SAME),
+        ("ACME DRYWALL, INC.", "Acme Drywall Incorporated", NameMatch.SAME),
+        ("Acme Drywall, L.L.C.", "Acme Drywall LLC", NameMatch.SAME),
+        ("acme drywall llc", "Acme Drywall LLC", NameMatch.SAME),
+        ("Acme-Drywall LLC", "Acme Drywall LLC", NameMatch.SAME),
+        ("Smith & Sons Co.", "Smith and Sons Company", NameMatch.SAME),
+        ("Summit Builders Corp", "Summit Builders Corporation", NameMatch.SAME),
+        ("The Acme Drywall LLC", "Acme Drywall LLC", NameMatch.SAME),
+        ("Acme Drywall", "Acme Drywall LLC", NameMatch.SAME),
+        ("Acme Drywall Inc", "Acme Drywall LLC", NameMatch.SUFFIX_DIFFERS),
+        ("ABC Construction LLC", "ABC Construction Services Inc", NameMatch.DIFFERENT),
+        ("Acme Painting LLC", "Acme Drywall LLC", NameMatch.DIFFERENT),
+        ("Acme Drywall Holdings LLC", "Acme Drywall LLC", NameMatch.DIFFERENT),
+        ("", "Acme Drywall LLC", NameMatch.DIFFERENT),
+    ],
+)
+def test_compare_names(found: str, expected: str, match: NameMatch) -> None:
+    assert compare_names(found, expected) is match
+
+
+def test_entity_parts() -> None:
+    assert entity_parts("Acme Builders, Inc.") == ("acme builders", "inc")
+    assert entity_parts("Co") == ("co", None)  # a lone word is a name, not a suffix
+
+
+def _named(name: str) -> dict:
+    cert = certificate()
+    cert["named_insured"]["name"] = name
+    return cert
+
+
+@pytest.mark.parametrize(
+    ("name", "outcome"),
+    [
+        ("Acme Drywall, LLC", Outcome.PASS),
+        ("ACME DRYWALL L.L.C.", Outcome.PASS),
+        ("Acme Drywall", Outcome.PASS),
+        ("Acme Drywall Inc.", Outcome.NEEDS_REVIEW),
+        ("Acme Drywall Holdings LLC", Outcome.FAIL),
+    ],
+)
+def test_named_insured_outcomes(name: str, outcome: Outcome) -> None:
+    assert run(_named(name)).result("certificate.named_insured").outcome is outcome
+
+
+def test_named_insured_matches_a_dba() -> None:
+    vendor = {"legal_name": "Acme Holdings LLC", "dbas": ["Acme Drywall"]}
+    assert run(_named("Acme Drywall LLC"), vendor=vendor).result("certificate.named_insured").outcome is Outcome.PASS
+
+
+def test_named_insured_without_vendor_needs_review() -> None:
+    result = run(certificate(), vendor=None).result("certificate.named_insured")
+    assert result.outcome is Outcome.NEEDS_REVIEW
+
+
+def test_low_confidence_named_insured_needs_review() -> None:
+    cert = set_confidence(certificate(), "named_insured.name", 0.3)
+    assert run(cert).result("certificate.named_insured").outcome is Outcome.NEEDS_REVIEW
+
+
+def test_separate_certificate_for_another_entity_fails() -> None:
+    umbrella_cert = certificate()
+    umbrella_cert["named_insured"]["name"] = "Acme Painting LLC"
+    umbrella_cert["policies"] = [p for p in umbrella_cert["policies"] if p["line"] == "umbrella_liability"]
+    main = certificate()
+    main["policies"] = [p for p in main["policies"] if p["line"] != "umbrella_liability"]
+    evaluation = run([main, umbrella_cert])
+    assert evaluation.result("certificate.named_insured").outcome is Outcome.FAIL
+
+
+@pytest.mark.parametrize(
+    ("holder", "outcome"),
+    [
+        ("SUMMIT BUILDERS INC", Outcome.PASS),
+        ("Summit Builders LLC", Outcome.NEEDS_REVIEW),
+        ("Peak Builders, Inc.", Outcome.FAIL),
+        (None, Outcome.NEEDS_REVIEW),
+    ],
+)
+def test_certificate_holder(holder: str | None, outcome: Outcome) -> None:
+    cert = certificate()
+    cert["certificate_holder"]["name"] = holder
+    assert run(cert).result("certificate.holder").outcome is outcome

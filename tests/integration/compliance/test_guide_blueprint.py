@@ -1,0 +1,48 @@
+"""The public Insurance Guide: an index of every gap code and one page per code, 404 otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Blueprint, Flask
+
+from embedded_views.guide import bp
+from integration.compliance import CATALOGUE
+
+VIEWS = Path(__file__).resolve().parents[3] / "embedded_views"
+
+
+@pytest.fixture
+def client():
+    """A tiny app with only the guide and a stand-in home page (base.html links to both)."""
+    app = Flask("guide_test", template_folder=str(VIEWS / "templates"), static_folder=str(VIEWS / "static"))
+    home = Blueprint("home", __name__)
+    home.add_url_rule("/", "index", lambda: "home")
+    app.register_blueprint(home)
+    app.register_blueprint(bp)
+    return app.test_client()
+
+
+def test_index_lists_every_code(client) -> None:
+    response = client.get("/guide/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for code, info in CATALOGUE.items():
+        assert f'href="/guide/{code}"' in page
+        assert info.title.replace("'", "&#39;") in page
+
+
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_code_has_a_page(client, code: str) -> None:
+    response = client.get(f"/guide/{code}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    info = CATALOGUE[code]
+    assert info.fix.replace("'", "&#39;") in page
+    assert info.why.replace("'", "&#39;") in page
+
+
+@pytest.mark.parametrize("code", ["not_a_code", "GL_EACH_OCCURRENCE_BELOW", "policy_expired.html"])
+def test_unknown_code_is_404(client, code: str) -> None:
+    assert client.get(f"/guide/{code}").status_code == 404

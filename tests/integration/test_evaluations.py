@@ -1,0 +1,186 @@
+"""Evaluations kept in the database: versions and history, expiry by date, overrides with roles, bulk re-evaluation."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from integration.evaluations import current_evaluation, evaluate_vendor
+from integration.extensions import db
+from integration.models import (
+    AppUser,
+    AuditEvent,
+    Certificate,
+    CoverageGap,
+    Evaluation,
+    Installation,
+    Project,
+    ProjectAssignment,
+    StoredFile,
+    Submission,
+    Vendor,
+)
+from integration.overrides import OverrideRefused, create_override, revoke_override, set_outreach_muted
+from integration.requirement_sets import effective_set, replace_carriers, save_set
+from sync_jobs.compliance import reevaluate_company
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "compliance"
+MARCH = date(2026, 3, 1)
+
+
+def sample_certificate(**changes) -> dict:
+    cert = json.loads((SAMPLES / "certificate_acme_drywall.json").read_text())
+    for key, value in changes.items():
+        cert[key] = value
+    return cert
+
+
+@pytest.fixture
+def company(app):
+    db.session.add(Installation(company_id=10, company_name="Summit Builders, Inc.", connection_state="connected"))
+    db.session.flush()
+    save_set(10, json.loads((SAMPLES / "requirements_standard.json").read_text()), None)
+    replace_carriers(10, (SAMPLES / "carriers.csv").read_text(), None)
+    vendor = Vendor(company_id=10, procore_vendor_id=1, name="Acme Drywall", legal_name="Acme Drywall, LLC")
+    users = [AppUser(company_id=10, procore_user_id=n, email=f"{role}@gc.test", role=role)
+             for n, role in enumerate(("admin", "compliance_manager", "viewer"), start=1)]
+    db.session.add_all([vendor, *users])
+    db.session.commit()
+    return {"vendor": vendor, **{u.role: u for u in users}}
+
+
+def submit(vendor: Vendor, cert: dict) -> Certificate:
+    submission = Submission(company_id=vendor.company_id, vendor_id=vendor.id, channel="upload_link")
+    db.session.add(submission)
+    db.session.flush()
+    stored = StoredFile(company_id=vendor.company_id, submission_id=submission.id, filename=cert["file"],
+                        content_type="application/pdf", size_bytes=1, sha256="0" * 64, storage_key="k")
+    db.session.add(stored)
+    db.session.flush()
+    row = Certificate(company_id=vendor.company_id, stored_file_id=stored.id, vendor_id=vendor.id, ok=cert["ok"],
+                      needs_review=cert["needs_review"], data=cert)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def low_gl_occurrence() -> dict:
+    cert = sample_certificate()
+    cert = copy.deepcopy(cert)
+    gl = next(p for p in cert["policies"] if p["line"] == "general_liability")
+    gl["limits"]["each_occurrence"] = 500_000
+    return cert
+
+
+def test_a_vendor_without_documents_awaits_them(company):
+    vendor = evaluate_vendor(10, company["vendor"].id, MARCH)
+    assert vendor.status == "awaiting_documents"
+
+
+def test_compliant_then_expired_on_the_day_after_expiry_keeping_history(company):
+    vendor = company["vendor"]
+    submit(vendor, sample_certificate())
+    assert evaluate_vendor(10, vendor.id, MARCH).status == "compliant"
+    assert evaluate_vendor(10, vendor.id, date(2026, 3, 2)).status == "compliant"
+    assert evaluate_vendor(10, vendor.id, date(2027, 1, 1)).status == "expired"  # expiry date 2027-01-01
+    versions = db.session.scalars(select(Evaluation).where(Evaluation.vendor_id == vendor.id)
+                                  .order_by(Evaluation.version)).all()
+    assert [(e.version, e.status, e.is_current) for e in versions] == [
+        (1, "compliant", False), (2, "expired", True)]
+    assert versions[0].evaluated_for == date(2026, 3, 2)  # unchanged result: no new version, date moves
+
+
+def test_gaps_are_recorded_with_code_and_explanation(company):
+    vendor = company["vendor"]
+    submit(vendor, low_gl_occurrence())
+    assert evaluate_vendor(10, vendor.id, MARCH).status == "not_compliant"
+    gap = db.session.scalar(select(CoverageGap).where(CoverageGap.code == "gl_each_occurrence_below"))
+    assert gap.requirement_key == "general_liability.each_occurrence" and gap.state == "open"
+    assert gap.found == "500000" and gap.explanation
+
+
+def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(company):
+    vendor = company["vendor"]
+    submit(vendor, low_gl_occurrence())
+    evaluate_vendor(10, vendor.id, MARCH)
+    key = "general_liability.each_occurrence"
+    with pytest.raises(OverrideRefused, match="your role is viewer"):
+        create_override(10, company["viewer"], vendor.id, key, "waive", "ok by PM", MARCH)
+    with pytest.raises(OverrideRefused, match="A reason is required"):
+        create_override(10, company["admin"], vendor.id, key, "waive", "  ", MARCH)
+    with pytest.raises(OverrideRefused, match="not a requirement"):
+        create_override(10, company["admin"], vendor.id, "general_liability.nonsense", "waive", "x", MARCH)
+    assert current_evaluation(vendor.id, None).status == "not_compliant"
+    override = create_override(10, company["compliance_manager"], vendor.id, key, "mark_compliant",
+                               "Broker letter confirms $1M per occurrence", MARCH)
+    assert db.session.get(Vendor, vendor.id).status == "compliant"
+    gap = db.session.scalar(select(CoverageGap).join(Evaluation).where(Evaluation.is_current.is_(True),
+                                                                       CoverageGap.code == "gl_each_occurrence_below"))
+    assert gap.state == "marked_compliant" and gap.override_id == override.id
+    revoke_override(10, company["admin"], override.id, MARCH)
+    assert db.session.get(Vendor, vendor.id).status == "not_compliant"
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "Override")).all()
+    assert actions == ["override.created", "override.revoked"]
+
+
+def test_an_override_expires_by_date(company):
+    vendor = company["vendor"]
+    submit(vendor, low_gl_occurrence())
+    evaluate_vendor(10, vendor.id, MARCH)
+    create_override(10, company["admin"], vendor.id, "general_liability.each_occurrence", "waive", "Small job",
+                    MARCH, expires_on=date(2026, 4, 1))
+    assert db.session.get(Vendor, vendor.id).status == "waived"
+    assert evaluate_vendor(10, vendor.id, date(2026, 4, 1)).status == "not_compliant"
+
+
+def test_a_foreign_company_user_cannot_override(company):
+    vendor = company["vendor"]
+    outsider = AppUser(company_id=10, procore_user_id=99, role="admin")
+    outsider.company_id = 11
+    with pytest.raises(OverrideRefused, match="your own company"):
+        create_override(10, outsider, vendor.id, "general_liability.each_occurrence", "waive", "x", MARCH)
+
+
+def test_changing_requirements_reevaluates_in_bulk_and_keeps_history(company):
+    vendor = company["vendor"]
+    submit(vendor, sample_certificate())
+    evaluate_vendor(10, vendor.id, MARCH)
+    body = json.loads((SAMPLES / "requirements_standard.json").read_text())
+    body["lines"]["general_liability"]["limits"]["each_occurrence"] = 2_000_000
+    save_set(10, body, company["admin"])
+    assert reevaluate_company(10, "requirements_changed", MARCH.isoformat()) == 1
+    history = db.session.scalars(select(Evaluation.status).where(Evaluation.vendor_id == vendor.id)
+                                 .order_by(Evaluation.version)).all()
+    assert history == ["compliant", "not_compliant"]
+
+
+def test_project_override_and_assignment_window(company):
+    vendor = company["vendor"]
+    project = Project(company_id=10, procore_project_id=5, name="Riverside Clinic")
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(ProjectAssignment(company_id=10, project_id=project.id, vendor_id=vendor.id,
+                                     work_starts_on=date(2026, 6, 1), work_ends_on=date(2027, 6, 30)))
+    submit(vendor, sample_certificate())
+    save_set(10, {"lines": {"general_liability": {"limits": {"each_occurrence": 3_000_000}}}}, None,
+             project_id=project.id)
+    assert effective_set(10, project.id).lines["general_liability"].limits["each_occurrence"] == 3_000_000
+    vendor = evaluate_vendor(10, vendor.id, MARCH)
+    assignment = db.session.scalar(select(ProjectAssignment))
+    assert assignment.status == "not_compliant"  # policies end before the work does, and the limit is higher
+    assert vendor.status == "not_compliant"
+    assert current_evaluation(vendor.id, None).status == "compliant"  # the company-level view is fine
+
+
+def test_outreach_mute_needs_a_role_and_is_audited(company):
+    vendor = company["vendor"]
+    with pytest.raises(OverrideRefused):
+        set_outreach_muted(10, company["viewer"], vendor.id, True)
+    assert set_outreach_muted(10, company["admin"], vendor.id, True).outreach_muted is True
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.subject_type == "Vendor")) == \
+        "vendor.outreach_muted"

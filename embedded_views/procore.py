@@ -29,7 +29,7 @@ def connect():
     return redirect(procore_oauth().authorization_url(state))
 
 
-@bp.get("/callback")
+@bp.get("/oauth/callback")
 def callback():
     """Finish the OAuth round trip: check state, identify the user, connect the company if it is new."""
     expected = session.pop(STATE, None)

@@ -138,7 +138,7 @@ def procore_oauth() -> ProcoreOAuth:
     """The OAuth client for this app's credentials, with the callback as redirect URI."""
     settings = current_app.config["GAPLINE"]
     return ProcoreOAuth(settings.procore_client_id, settings.procore_client_secret, hosts=procore_hosts(),
-                        redirect_uri=f"{settings.public_base_url}/procore/callback")
+                        redirect_uri=f"{settings.public_base_url}/procore/oauth/callback")
 
 
 def token_manager() -> TokenManager:

@@ -11,8 +11,9 @@ follows `Link: <...>; rel="next"` and exposes `total` (header `Total`) and `per_
                                                       [&filters[updated_at]={start}...{end}]
     list_project_vendors(company_id, project_id)
                                                GET    /rest/v1.0/projects/{project_id}/vendors
-    list_vendor_users(company_id, vendor_id)   GET    /rest/v1.3/companies/{company_id}/users
-                                                      ?filters[vendor_id][]={vendor_id}
+    list_vendor_users(company_id, vendor_id=None)
+                                               GET    /rest/v1.3/companies/{company_id}/users
+                                                      [?filters[vendor_id][]={vendor_id}]
     list_vendor_insurances(company_id, vendor_id)
                                                GET    /rest/v1.0/companies/{company_id}/vendors/{vendor_id}/insurances
     sync_insurances(company_id, updates)       PATCH  /rest/v1.0/companies/{company_id}/insurances/sync
@@ -90,10 +91,12 @@ class ProcoreClient:
         return self.http.paginate(f"/rest/v1.0/projects/{project_id}/vendors", company_id=company_id,
                                   per_page=per_page)
 
-    def list_vendor_users(self, company_id: int, vendor_id: int, *, per_page: int | None = None) -> Paginated:
-        """List the company users (contacts) who belong to one vendor."""
+    def list_vendor_users(self, company_id: int, vendor_id: int | None = None, *,
+                          per_page: int | None = None) -> Paginated:
+        """List the company users who belong to one vendor (all company users, with their vendor, if None)."""
+        params = {"filters[vendor_id][]": vendor_id} if vendor_id is not None else None
         return self.http.paginate(f"/rest/v1.3/companies/{company_id}/users", company_id=company_id,
-                                  params={"filters[vendor_id][]": vendor_id}, per_page=per_page)
+                                  params=params, per_page=per_page)
 
     # -- insurances --------------------------------------------------------------------------
 

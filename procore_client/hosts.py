@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# (connect, read) seconds for every call to either host; no call to Procore goes without one.
+DEFAULT_TIMEOUT = (5.0, 30.0)
+
 
 @dataclass(frozen=True)
 class ProcoreHosts:

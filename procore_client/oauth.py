@@ -12,10 +12,8 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
 from .errors import AuthError, ProcoreConnectionError, ProcoreError, ReconnectRequired, error_for_response
-from .hosts import ProcoreHosts
+from .hosts import DEFAULT_TIMEOUT, ProcoreHosts
 from .tokens import Token
-
-DEFAULT_TIMEOUT = (5.0, 30.0)
 
 
 class ProcoreOAuth:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import requests
 
 from .errors import ProcoreConnectionError, error_for_response
-from .hosts import ProcoreHosts
+from .hosts import DEFAULT_TIMEOUT, ProcoreHosts
 from .pagination import Page, Paginated
 from .ratelimit import InMemoryRateBudget, RateBudget, RateLimitHeaders
 from .retry import RetryPolicy
@@ -19,7 +19,6 @@ from .token_manager import TokenSource
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = (5.0, 30.0)
 USER_AGENT = "gapline-procore-client/0.1 (python-requests)"
 
 
@@ -28,8 +27,9 @@ class ProcoreTransport:
 
     Every call carries a (connect, read) timeout and, when scoped to a company, the
     `Procore-Company-Id` header. Connection errors and 5xx are retried with jittered backoff
-    (idempotent methods only); 429, and 503 with a wait header, are waited out; a 401 renews
-    the token once and retries once.
+    (for idempotent methods; a POST only when it never connected); 429, and 503 with a wait
+    header, are waited out; a 401 renews the token once and retries once. Before each send the
+    shared RateBudget may hold the call back so that workers slow down before Procore says 429.
     """
 
     def __init__(self, tokens: TokenSource, *, hosts: ProcoreHosts | None = None,
@@ -38,8 +38,10 @@ class ProcoreTransport:
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
         self.tokens = tokens
         self.hosts = hosts or ProcoreHosts.production()
-        self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+        self.session = session
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self.budget = budget or InMemoryRateBudget(clock=clock, sleep=sleep)
@@ -51,32 +53,16 @@ class ProcoreTransport:
                 params: dict[str, Any] | None = None, json: Any = None) -> requests.Response:
         """Send one call (retrying as allowed) and return its 2xx response, or raise a ProcoreError."""
         call = _Call(method.upper(), urljoin(self.hosts.api + "/", path.lstrip("/")), company_id, params, json)
-        token = self.tokens.access_token()
-        renewed, failures, rate_waits = False, 0, 0
+        call.token = self.tokens.access_token()
         while True:
-            response = self._send(call, token, failures)
-            if response is None:
-                failures += 1
+            response = self._send(call)
+            if response is None:  # a connection error, already waited for
                 continue
             if response.ok:
                 return response
-            limits = RateLimitHeaders.parse(response.headers, now=self.clock())
-            if response.status_code == 401 and not renewed:
-                renewed, fresh = True, self.tokens.refresh_after_unauthorized(token)
-                if fresh is not None:
-                    token = fresh
-                    continue
-            wait = self._rate_wait(response.status_code, limits)
-            if wait is not None and rate_waits < self.retry.max_rate_waits and wait <= self.retry.max_wait:
-                rate_waits += 1
-                log.info("Procore %s on %s %s; waiting %.1fs", response.status_code, call.method, call.url, wait)
-                self.sleep(wait)
-                continue
-            if response.status_code >= 500 and self.retry.retries_failure(call.method, failures + 1):
-                failures += 1
-                self.sleep(self.retry.backoff(failures))
-                continue
-            raise error_for_response(response, retry_after=limits.retry_after, reset=limits.reset)
+            if not self._retry_after_failure(call, response):
+                limits = RateLimitHeaders.parse(response.headers, now=self.clock())
+                raise error_for_response(response, retry_after=limits.retry_after, reset=limits.reset)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send one call and return its decoded JSON body (None for an empty body)."""
@@ -95,21 +81,50 @@ class ProcoreTransport:
 
         return Paginated(fetch, path, query)
 
-    def _send(self, call: _Call, token: str, failures: int) -> requests.Response | None:
+    def _send(self, call: _Call) -> requests.Response | None:
         """Send once; return None when a connection error may be retried (after sleeping)."""
         key = f"{self.budget_scope}:{call.company_id if call.company_id is not None else '-'}"
         ticket = self.budget.acquire(key)
         try:
             response = self.session.request(call.method, call.url, params=call.params, json=call.json,
-                                            headers=call.headers(token), timeout=self.timeout)
+                                            headers=call.headers(), timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:
-            if not self._retries_connection_error(call.method, exc, failures + 1):
+            call.failures += 1
+            if not self._retries_connection_error(call.method, exc, call.failures):
                 raise ProcoreConnectionError(f"{call.method} {call.url} failed: {exc}") from exc
             log.info("Procore connection error on %s %s (%s); retrying", call.method, call.url, exc)
-            self.sleep(self.retry.backoff(failures + 1))
+            self.sleep(self.retry.backoff(call.failures))
             return None
         self.budget.record(key, ticket, RateLimitHeaders.parse(response.headers, now=self.clock()))
         return response
+
+    def _retry_after_failure(self, call: _Call, response: requests.Response) -> bool:
+        """Decide whether a failed answer is worth another try, waiting or renewing first if so."""
+        status = response.status_code
+        if status == 401:
+            return self._renew_once(call)
+        wait = self._rate_wait(status, RateLimitHeaders.parse(response.headers, now=self.clock()))
+        if wait is not None and call.rate_waits < self.retry.max_rate_waits and wait <= self.retry.max_wait:
+            call.rate_waits += 1
+            log.info("Procore %s on %s %s; waiting %.1fs", status, call.method, call.url, wait)
+            self.sleep(wait)
+            return True
+        if status >= 500 and self.retry.retries_failure(call.method, call.failures + 1):
+            call.failures += 1
+            self.sleep(self.retry.backoff(call.failures))
+            return True
+        return False
+
+    def _renew_once(self, call: _Call) -> bool:
+        """After a 401, swap in a renewed token once; a second 401 is final."""
+        if call.renewed:
+            return False
+        call.renewed = True
+        fresh = self.tokens.refresh_after_unauthorized(call.token)
+        if fresh is None:
+            return False
+        call.token = fresh
+        return True
 
     def _retries_connection_error(self, method: str, exc: Exception, attempt: int) -> bool:
         # A POST that never connected was not received, so it is safe to send again.
@@ -125,15 +140,19 @@ class ProcoreTransport:
 
 
 class _Call:
-    """The fixed parts of one logical call, reused across its retries."""
+    """One logical call and its retry bookkeeping: the token in use and the failures so far."""
 
     def __init__(self, method: str, url: str, company_id: int | None, params: dict[str, Any] | None,
                  json: Any) -> None:
         self.method, self.url, self.company_id, self.params, self.json = method, url, company_id, params, json
+        self.token = ""
+        self.renewed = False
+        self.failures = 0
+        self.rate_waits = 0
 
-    def headers(self, token: str) -> dict[str, str]:
+    def headers(self) -> dict[str, str]:
         """Return the per-request headers: bearer token and, when scoped, Procore-Company-Id."""
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if self.company_id is not None:
             headers["Procore-Company-Id"] = str(self.company_id)
         return headers

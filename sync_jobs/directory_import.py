@@ -49,13 +49,22 @@ def _import(client: ProcoreClient, company_id: int, since: datetime | None, now:
     window = (since, now) if since else None
     vendors = [directory.upsert_vendor(company_id, v) for v in client.list_vendors(company_id, updated_between=window)]
     db.session.flush()
-    contacts = sum(
-        directory.upsert_contact(company_id, v, user) is not None
-        for v in vendors for user in client.list_vendor_users(company_id, v.procore_vendor_id)
-    )
+    contacts = _import_contacts(client, company_id, {v.procore_vendor_id: v for v in vendors})
     assignments = _import_assignments(client, company_id, [p for p in projects if p.active])
     db.session.flush()
     return {"projects": len(projects), "vendors": len(vendors), "contacts": contacts, "assignments": assignments}
+
+
+def _import_contacts(client: ProcoreClient, company_id: int, vendors: dict[int, Vendor]) -> int:
+    """One paginated pass over the company's users, keeping those who belong to an imported vendor."""
+    if not vendors:
+        return 0
+    count = 0
+    for user in client.list_vendor_users(company_id):
+        vendor = vendors.get((user.get("vendor") or {}).get("id"))
+        if vendor is not None and directory.upsert_contact(company_id, vendor, user) is not None:
+            count += 1
+    return count
 
 
 def _import_assignments(client: ProcoreClient, company_id: int, projects: list[Project]) -> int:

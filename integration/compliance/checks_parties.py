@@ -24,7 +24,7 @@ def check_holder(req: Requirement, ctx: Context) -> Finding:
 
 def check_named_insured(req: Requirement, ctx: Context) -> Finding:
     """Each contributing certificate's named insured is the vendor's legal entity (or a DBA)."""
-    if ctx.vendor is None:
+    if ctx.vendor is None or not ctx.vendor.legal_name.strip():
         return needs_review(
             "named_insured_mismatch",
             None,

@@ -51,6 +51,8 @@ class Vendor:
             return value
         if isinstance(value, str):
             return cls(value)
+        if not isinstance(value.get("legal_name"), str):
+            raise ValueError(f"vendor.legal_name: must be a string, got {value.get('legal_name')!r}")
         return cls(value["legal_name"], tuple(value.get("dbas") or ()))
 
 

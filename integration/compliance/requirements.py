@@ -146,7 +146,8 @@ class RequirementSet:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise RequirementSetError([f"(json): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"])
+            message = f"(json): not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            raise RequirementSetError([message]) from None
         return cls.from_dict(data)
 
 

@@ -31,7 +31,7 @@ def test_first_sign_in_connects_the_company_and_imports_the_directory(client):
     stub_identity(responses.mock)
     stub_directory(responses.mock)
     state = start(client)
-    page = client.get(f"/procore/callback?code=abc&state={state}")
+    page = client.get(f"/procore/oauth/callback?code=abc&state={state}")
     assert page.status_code == 200, page.get_data(as_text=True)
     installation = db.session.scalar(select(Installation))
     assert installation.company_id == COMPANY_ID and installation.connection_state == "connected"
@@ -49,7 +49,7 @@ def test_first_sign_in_connects_the_company_and_imports_the_directory(client):
 def test_a_wrong_state_is_refused_and_nothing_is_written(client):
     stub_identity(responses.mock)
     start(client)
-    page = client.get("/procore/callback?code=abc&state=forged")
+    page = client.get("/procore/oauth/callback?code=abc&state=forged")
     assert page.status_code == 400 and "stale or was not started here" in page.get_data(as_text=True)
     assert count(Installation) == count(AppUser) == 0
     assert not [c for c in responses.calls if c.request.url.endswith("/oauth/token")]
@@ -59,7 +59,7 @@ def test_a_wrong_state_is_refused_and_nothing_is_written(client):
 def test_a_user_of_another_company_is_refused_and_nothing_is_written(client):
     stub_identity(responses.mock, companies=[{"id": 999, "name": "Someone Else"}])
     state = start(client)
-    page = client.get(f"/procore/callback?code=abc&state={state}")
+    page = client.get(f"/procore/oauth/callback?code=abc&state={state}")
     assert page.status_code == 400 and f"does not belong to company {COMPANY_ID}" in page.get_data(as_text=True)
     assert count(Installation) == count(AppUser) == 0
 
@@ -67,7 +67,7 @@ def test_a_user_of_another_company_is_refused_and_nothing_is_written(client):
 @responses.activate
 def test_denied_consent_is_a_clear_refusal(client):
     start(client)
-    page = client.get("/procore/callback?error=access_denied&state=x")
+    page = client.get("/procore/oauth/callback?error=access_denied&state=x")
     assert page.status_code == 400 and "access_denied" in page.get_data(as_text=True)
     assert count(Installation) == 0
 
@@ -76,11 +76,11 @@ def test_denied_consent_is_a_clear_refusal(client):
 def test_a_later_user_is_a_viewer_and_their_token_is_revoked(client, app):
     stub_identity(responses.mock)
     stub_directory(responses.mock)
-    client.get(f"/procore/callback?code=abc&state={start(client)}")
+    client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
     other = app.test_client()
     responses.replace(responses.GET, f"{BASE}/rest/v1.0/me", json={"id": 55, "login": "v@gc.test", "name": "Vi"})
     responses.replace(responses.POST, f"{BASE}/oauth/token", json=token_body("access-2", "refresh-2"))
-    assert other.get(f"/procore/callback?code=xyz&state={start(other)}").status_code == 200
+    assert other.get(f"/procore/oauth/callback?code=xyz&state={start(other)}").status_code == 200
     roles = dict(db.session.execute(select(AppUser.procore_user_id, AppUser.role)).all())
     assert roles == {7340021: "admin", 55: "viewer"}
     revoked = [c for c in responses.calls if c.request.url.endswith("/oauth/revoke")]
@@ -92,7 +92,7 @@ def test_a_later_user_is_a_viewer_and_their_token_is_revoked(client, app):
 def test_admin_disconnect_revokes_and_forgets_the_tokens(client):
     stub_identity(responses.mock)
     stub_directory(responses.mock)
-    client.get(f"/procore/callback?code=abc&state={start(client)}")
+    client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
     response = client.post(f"/procore/companies/{COMPANY_ID}/disconnect")
     assert response.status_code == 302
     installation = db.session.scalar(select(Installation))

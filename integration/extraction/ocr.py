@@ -1,0 +1,162 @@
+"""Read a scanned certificate: register the page by anchor words, then OCR the field boxes and weigh the checkboxes."""
+
+from __future__ import annotations
+
+import os
+
+import pytesseract
+from PIL import Image, ImageOps
+
+from integration.extraction.budget import BudgetExceeded, Clock
+from integration.extraction.fields import (CHECKBOXES, CODE_FIELDS, LETTER_FIELDS, NUMERIC_FIELDS, PAGE_WIDTH,
+                                           TEXT_FIELDS, Reading, Readings)
+from integration.extraction.register import Affine, register
+from integration.extraction.zones import crop, ink_share, remove_rules, slot_of, tile
+
+# Tesseract's OpenMP threads spin-wait; on a small shared machine they triple the wall time of these short calls.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+WORK_DPI = 300  # larger scans are scaled down to this before reading
+# Bands of the template (in points from the top) that hold many anchor words: the notice box and the bottom half.
+ANCHOR_BANDS = ((40.0, 115.0), (555.0, 775.0))
+GAP = 24
+EMPTY = 0.004  # ink share below which a box is blank
+_TICK_ON, _TICK_OFF = 0.14, 0.05  # ink share of a ticked / an empty checkbox interior
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_CONFIGS = {"text": "--psm 6", "numeric": "--psm 6 -c tessedit_char_whitelist=0123456789$,./-MK",
+            "state": f"--psm 6 -c tessedit_char_whitelist={_UPPER}",
+            "letter": "--psm 6 -c tessedit_char_whitelist=ABCDEF", "flag": "--psm 6 -c tessedit_char_whitelist=YNX"}
+_SINGLE = {"letter": "ABCDEF", "flag": "YNX"}
+_BINARY = [0] * 150 + [255] * 106
+
+
+def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, float, float, float, float, float]]:
+    """Tesseract words as (text, confidence 0-1, left, top, right, bottom); a timeout ends the file."""
+    try:
+        data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT,
+                                         timeout=clock.call_timeout())
+    except RuntimeError as exc:  # pytesseract signals its timeout with a bare RuntimeError
+        raise BudgetExceeded(f"OCR took longer than its budget ({exc})") from exc
+    words = []
+    for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
+                                                    data["width"], data["height"], strict=True):
+        if text.strip():
+            words.append((text.strip(), max(float(conf), 0.0) / 100, left, top, left + width, top + height))
+    return words
+
+
+def _register(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
+    """Fit template -> image from anchor words found in a few bands, falling back to the whole page."""
+    per_point = image.width / PAGE_WIDTH
+    found: list[tuple[str, float, float]] = []
+    text: list[str] = []
+    for top, bottom in ANCHOR_BANDS:
+        y0, y1 = int(top * per_point), min(image.height, int(bottom * per_point))
+        for word, _, left, wtop, right, wbottom in _data(image.crop((0, y0, image.width, y1)), "--psm 11", clock):
+            found.append((word, (left + right) / 2, y0 + (wtop + wbottom) / 2))
+            text.append(word)
+    affine = register(found, expected_scale=per_point, tolerance=3 * per_point)
+    if affine is None:
+        words = _data(image, "--psm 11", clock)
+        affine = register(((w[0], (w[2] + w[4]) / 2, (w[3] + w[5]) / 2) for w in words), per_point, 3 * per_point)
+        text = [w[0] for w in words]
+    return affine, " ".join(text)
+
+
+def _checkboxes(image: Image.Image, affine: Affine) -> Readings:
+    readings: Readings = {}
+    for name, (x0, y0, x1, y1) in CHECKBOXES.items():
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        share = ink_share(crop(image, affine, (cx - 2.3, cy - 2.3, cx + 2.3, cy + 2.3), (0.0, 0.0, 0.0)))
+        sure = share >= _TICK_ON or share <= _TICK_OFF
+        readings[name] = Reading(share >= (_TICK_ON + _TICK_OFF) / 2, 0.95 if sure else 0.4)
+    return readings
+
+
+def _read_tiles(crops: list[tuple[str, Image.Image]], config: str, clock: Clock) -> Readings:
+    """OCR the crops as one mosaic; each field gets its words in reading order and their lowest confidence."""
+    if not crops:
+        return {}
+    sheet, slots = tile(crops, GAP)
+    texts: dict[str, list[str]] = {}
+    confs: dict[str, float] = {}
+    for word, conf, left, top, right, bottom in _data(sheet, config, clock):
+        name = slot_of(slots, (top + bottom) / 2, GAP)
+        if name:
+            texts.setdefault(name, []).append(word)
+            confs[name] = min(confs.get(name, 1.0), conf)
+    # A box with ink but no words read is kept as "?" with no confidence: unreadable, not blank.
+    return {name: Reading(" ".join(texts.get(name, ["?"])), confs.get(name, 0.0)) for name, _ in crops}
+
+
+def _group(name: str) -> str:
+    if name in LETTER_FIELDS:
+        return "letter"
+    if name in CODE_FIELDS:
+        return "flag"
+    if "StateOrProvinceCode" in name:
+        return "state"
+    return "numeric" if name in NUMERIC_FIELDS else "text"
+
+
+def _fields(image: Image.Image, affine: Affine, clock: Clock) -> Readings:
+    groups: dict[str, list[tuple[str, Image.Image]]] = {group: [] for group in _CONFIGS}
+    readings: Readings = {}
+    for name, rect in TEXT_FIELDS.items():
+        group = _group(name)
+        # Print sits low in its box: trim more from the top, where only the rule above can intrude.
+        img = remove_rules(crop(image, affine, rect, (2.5 if group in _SINGLE else 1.5, 2.0, 0.9)))
+        if ink_share(img) < EMPTY:
+            if name in CODE_FIELDS:
+                readings[name] = Reading("", 0.9)
+            continue
+        if group in _SINGLE:  # Tesseract misreads a lone capital at this size (Y becomes a yen sign); enlarge it
+            img = img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC)
+        img = img.point(_BINARY)  # plain black on white: grey scan noise made Tesseract skip lone letters
+        groups[group].append((name, img))
+    for group, config in _CONFIGS.items():
+        readings.update(_read_tiles(groups[group], config, clock))
+    for group, allowed in _SINGLE.items():
+        for name, img in groups[group]:
+            if readings[name].value not in allowed:
+                readings[name] = _single(img, allowed, clock)
+    return readings
+
+
+def _single(img: Image.Image, allowed: str, clock: Clock) -> Reading:
+    """Second try at one code box on its own, as a single character."""
+    words = _data(ImageOps.expand(img, 20, fill=255), "--psm 10", clock)
+    if len(words) == 1 and words[0][0] in allowed:
+        return Reading(words[0][0], words[0][1])
+    return Reading("?", 0.0)
+
+
+def _work_size(image: Image.Image) -> Image.Image:
+    per_point = image.width / PAGE_WIDTH
+    if per_point > WORK_DPI / 72:
+        factor = WORK_DPI / 72 / per_point
+        return image.resize((int(image.width * factor), int(image.height * factor)), Image.Resampling.LANCZOS)
+    return image
+
+
+def read_scan(image: Image.Image, clock: Clock) -> tuple[Readings, str] | None:
+    """Readings of a scanned certificate page and its OCR'd label text; None when it does not register."""
+    clock.check_pixels(*image.size, "image")
+    image = _work_size(image.convert("L"))
+    if image.height < image.width:  # a landscape image cannot be the portrait form as it stands
+        return None
+    affine, text = _register(image, clock)
+    if affine is None:
+        return None
+    readings = _checkboxes(image, affine)
+    readings.update(_fields(image, affine, clock))
+    return readings, text
+
+
+def scan_text(image: Image.Image, clock: Clock) -> str:
+    """Plain OCR text of a non-certificate page (used to spot endorsement form numbers)."""
+    image = _work_size(image.convert("L"))
+    scale = min(1.0, 200 / 72 / (image.width / PAGE_WIDTH))  # form numbers are large enough at 200 dpi
+    small = image.resize((int(image.width * scale), int(image.height * scale))) if scale < 1 else image
+    return " ".join(w[0] for w in _data(small, "--psm 3", clock))
+
+

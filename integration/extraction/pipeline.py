@@ -1,0 +1,116 @@
+"""extract(): read one certificate file into the contract's object, trying the form, the text layer, then OCR."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+
+from integration.extraction.acroform import read_acroform
+from integration.extraction.assemble import assemble, empty_result
+from integration.extraction.budget import Budget, BudgetExceeded, Clock
+from integration.extraction.endorsements import find_endorsements
+from integration.extraction.fields import Readings
+from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile, IntakeError, check_file
+from integration.extraction.ocr import read_scan, scan_text
+from integration.extraction.textlayer import PlacedWord, read_text_page
+
+NOT_A_CERTIFICATE = "no page matches the ACORD 25 layout (not a certificate, or too damaged to register)"
+
+
+def extract(source: str | Path | bytes, filename: str | None = None, budget: Budget | None = None) -> dict:
+    """Read one certificate (PDF, JPEG or PNG, as a path or bytes); failures come back as `ok: false` with `error`."""
+    name = filename or (str(source) if not isinstance(source, bytes) else "upload")
+    clock = Clock(budget or Budget())
+    try:
+        accepted = check_file(IncomingFile(name, _load(source, name)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # odd-but-readable files warn; the result says what mattered
+            return _pdf(accepted, clock) if accepted.kind == "pdf" else _image(accepted, clock)
+    except IntakeError as exc:
+        return empty_result(name, exc.message)
+    except BudgetExceeded as exc:
+        return empty_result(name, f"{name}: {exc}")
+    except Exception as exc:  # a reader library choking on a hostile file must not stop the batch
+        return empty_result(name, f"{name}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
+
+
+def _load(source: str | Path | bytes, name: str) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    path = Path(source)
+    if not path.is_file():
+        raise IntakeError(name, "missing", f"{name}: no such file")
+    if path.stat().st_size > MAX_BYTES:  # refuse before reading it into memory
+        raise IntakeError(name, "size", f"{name}: over the limit of {MAX_BYTES // 1048576} MB")
+    return path.read_bytes()
+
+
+def _pdf(file: AcceptedFile, clock: Clock) -> dict:
+    found = read_acroform(PdfReader(io.BytesIO(file.data)))
+    method = "acroform"
+    texts: dict[int, str] = {}
+    with pdfplumber.open(io.BytesIO(file.data)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            clock.remaining()
+            words: list[PlacedWord] = [(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
+                                       for w in page.extract_words()]
+            texts[number] = " ".join(w[0] for w in words)
+            if found is None and words and (readings := read_text_page(words)) is not None:
+                found, method = (readings, number), "text"
+    if found is None:
+        return _scanned_pdf(file, clock, texts)
+    readings, page = found
+    return _finish(file.name, readings, method, page, texts)
+
+
+def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> dict:
+    doc = pypdfium2.PdfDocument(file.data)  # forms are never initialised: no scripts, nothing drawn from fields
+    try:
+        found = None
+        for number in range(1, len(doc) + 1):
+            if texts.get(number) and found is None:
+                continue  # a text page that did not register is not the certificate
+            image = _render(doc[number - 1], clock)
+            if found is None and (result := read_scan(image, clock)) is not None:
+                found = (result[0], number)
+                texts[number] = result[1]
+            elif found is not None and not texts.get(number):
+                texts[number] = scan_text(image, clock)
+    finally:
+        doc.close()
+    if found is None:
+        return empty_result(file.name, NOT_A_CERTIFICATE)
+    return _finish(file.name, found[0], "ocr", found[1], texts)
+
+
+def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
+    """Render at the budget's resolution, lowered if the page would exceed the pixel cap."""
+    width, height = page.get_size()
+    scale = clock.budget.render_dpi / 72
+    cap = (clock.budget.max_pixels / max(width * height * scale * scale, 1)) ** 0.5
+    scale *= min(1.0, cap)
+    clock.check_pixels(int(width * scale), int(height * scale), "rendered page")
+    clock.remaining()
+    return page.render(scale=scale, grayscale=True).to_pil().convert("L")
+
+
+def _image(file: AcceptedFile, clock: Clock) -> dict:
+    with Image.open(io.BytesIO(file.data)) as img:
+        clock.check_pixels(*img.size, "image")
+        image = ImageOps.exif_transpose(img).convert("L")
+    result = read_scan(image, clock)
+    if result is None:
+        return empty_result(file.name, NOT_A_CERTIFICATE)
+    return _finish(file.name, result[0], "ocr", 1, {1: result[1]})
+
+
+def _finish(name: str, readings: Readings, method: str, page: int, texts: dict[int, str]) -> dict:
+    doc = assemble(name, readings, method, page, texts.get(page, ""))
+    doc["endorsements"] = find_endorsements((n, t) for n, t in sorted(texts.items()) if n != page)
+    return doc

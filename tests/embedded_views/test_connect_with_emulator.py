@@ -1,0 +1,61 @@
+"""End to end over HTTP: Gapline connects to the Procore sandbox emulator and imports its directory."""
+
+from __future__ import annotations
+
+import dataclasses
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from fixtures.procore_sandbox import serve_in_thread
+from integration.extensions import db
+from integration.models import AppUser, Installation, Project, ProjectAssignment, SyncRun, Vendor, VendorContact
+from tests.fixtures.sandbox_helpers import ADMIN, COMPANY_A
+
+
+@pytest.fixture
+def emulator():
+    base_url, stop = serve_in_thread({"EXTRA_REDIRECT_URIS": ["http://gapline.test/procore/oauth/callback"]})
+    yield base_url
+    stop()
+
+
+@pytest.fixture
+def connected_app(app, emulator):
+    app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], procore_api_base=emulator,
+                                                procore_login_base=emulator,
+                                                public_base_url="http://gapline.test")
+    app.extensions.pop("procore_tokens", None)
+    return app
+
+
+def consent(authorize_url: str, user_id: int) -> dict:
+    """Play the Procore user on the emulator's consent screen; return the redirect's query."""
+    query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
+    with requests.Session() as http:
+        assert http.get(authorize_url, timeout=5).status_code == 200
+        answer = http.post(authorize_url.split("?")[0], data={**query, "user_id": str(user_id), "decision": "allow"},
+                           allow_redirects=False, timeout=5)
+    return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+
+
+def test_connect_sign_in_and_import_over_http(connected_app):
+    client = connected_app.test_client()
+    authorize = client.get(f"/procore/connect?company_id={COMPANY_A}").headers["Location"]
+    answer = consent(authorize, ADMIN)
+    page = client.get(f"/procore/oauth/callback?code={answer['code']}&state={answer['state']}")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    installation = db.session.scalar(select(Installation))
+    assert installation.connection_state == "connected" and installation.company_id == COMPANY_A
+    assert db.session.scalar(select(AppUser.role)) == "admin"
+    run = db.session.scalar(select(SyncRun))
+    assert run.state == "succeeded", run.error
+    vendors = db.session.scalar(select(func.count()).select_from(Vendor))
+    assert vendors == run.counts["vendors"] == 100  # the emulator's seed: 100 vendors per company
+    assert db.session.scalar(select(func.count()).select_from(Project)) == run.counts["projects"] > 0
+    assert db.session.scalar(select(func.count()).select_from(ProjectAssignment)) > 0
+    assert db.session.scalar(select(func.count()).select_from(VendorContact)) > 0
+    home = client.get(f"/procore/companies/{COMPANY_A}").get_data(as_text=True)
+    assert db.session.scalar(select(Vendor.name).order_by(Vendor.name)) in home

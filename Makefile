@@ -8,7 +8,7 @@ ONLY ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-unit bench migrate migration worker clock system-deps clean
+.PHONY: help install run test test-unit lint bench migrate migration worker clock system-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ test: install system-deps ## Set up and run the whole suite (real PostgreSQL, Re
 
 test-unit: install ## Run only the tests that need no PostgreSQL or Redis
 	scripts/test.sh -m "not integration" $(PYTEST_ARGS)
+
+lint: install ## Check style with ruff
+	$(BIN)/ruff check .
 
 bench: install system-deps ## Run benchmarks (JSON lines, appended to bench/results.jsonl); ONLY=PREFIX to filter
 	$(BIN)/python bench/run.py --only "$(ONLY)"

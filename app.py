@@ -57,11 +57,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the pages."""
+    from embedded_views.guide import bp as guide_bp
     from embedded_views.home import bp as home_bp
     from embedded_views.procore import bp as procore_bp
+    from embedded_views.review import bp as review_bp
+    from embedded_views.vendors import bp as vendors_bp
 
-    app.register_blueprint(home_bp)
-    app.register_blueprint(procore_bp)
+    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, guide_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_security_headers(app: Flask) -> None:

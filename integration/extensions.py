@@ -9,7 +9,6 @@ from sqlalchemy import Engine, event
 
 from integration.models.base import Base
 
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()

@@ -10,7 +10,6 @@ import os
 import shutil
 import socket
 import subprocess
-
 import time
 import uuid
 from dataclasses import dataclass, field

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from integration.compliance.combine import EndorsementPage, Fact, PolicyEvidence, read_fact
-from integration.compliance.context import Context, Finding, failed, passed, unreadable
+from integration.compliance.context import Context, Finding, failed, needs_evidence, passed, unreadable
 from integration.compliance.requirements import Requirement
-from integration.compliance.results import Outcome
 
 ONGOING_AI_FORMS = frozenset({"CG 20 10", "CG 20 26", "CG 20 33", "CG 20 38"})  # CG 20 38 read as ongoing-only
 COMPLETED_AI_FORMS = frozenset({"CG 20 37", "CG 20 39", "CG 20 40"})
@@ -94,32 +93,22 @@ def check_endorsement(req: Requirement, ctx: Context) -> Finding:
     page = _proving_page(ctx.submission.endorsements, rule, req.check)
     if page:
         return passed(page.fact)
-    if req.check == "additional_insured_completed_ops" and (ongoing := _ongoing_only(ctx)):
-        return failed(
-            rule.code,
-            expected,
-            ongoing.form,
-            ongoing.fact,
-            f"Only an ongoing-operations form ({ongoing.form}) is attached; completed operations are not.",
-        )
-    policy = ctx.policy(req.line or "")
-    assert policy is not None, "the evaluator checks for a missing line before calling a check"
-    claim = rule.claim(policy)
+    ongoing = _ongoing_only(ctx) if req.check == "additional_insured_completed_ops" else None
+    if ongoing:
+        detail = f"Only an ongoing-operations form ({ongoing.form}) is attached; completed operations are not."
+        return failed(rule.code, expected, ongoing.form, ongoing.fact, detail)
+    return _judge_claim(rule, rule.claim(ctx.chosen_policy(req.line)), ctx, expected)
+
+
+def _judge_claim(rule: EndorsementRule, claim: Fact, ctx: Context, expected: str) -> Finding:
+    """The certificate's claim alone: absent fails; present passes unless the company requires copies."""
     if not ctx.reliable(claim):
         return unreadable(claim, expected, rule.what)
     if claim.value is not True:
         return failed(rule.code, expected, "not shown", claim, f"The certificate does not show this ({rule.what}).")
     if ctx.settings.endorsement_copies_required and rule.forms:
         detail = f"The certificate claims it ({rule.what}), but no {expected} endorsement page is attached."
-        return Finding(
-            Outcome.NEEDS_EVIDENCE,
-            "endorsement_copy_missing",
-            expected,
-            "claimed on the certificate only",
-            claim.location,
-            detail,
-            (claim,),
-        )
+        return needs_evidence(expected, claim, detail)
     return passed(claim)
 
 

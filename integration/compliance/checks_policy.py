@@ -20,20 +20,14 @@ STACKS_ON = {
 }
 
 
-def _policy(req: Requirement, ctx: Context) -> PolicyEvidence:
-    policy = ctx.policy(req.line or "")
-    assert policy is not None, "the evaluator checks for a missing line before calling a check"
-    return policy
-
-
 def check_coverage(req: Requirement, ctx: Context) -> Finding:
     """The line is present (the evaluator handles absence); its policy number is the evidence."""
-    return passed(_policy(req, ctx).fact("policy_number"))
+    return passed(ctx.chosen_policy(req.line).fact("policy_number"))
 
 
 def check_limit(req: Requirement, ctx: Context) -> Finding:
     """A limit meets its minimum, counting the umbrella on top when the set allows stacking."""
-    fact = _policy(req, ctx).fact(f"limits.{req.limit}")
+    fact = ctx.chosen_policy(req.line).fact(f"limits.{req.limit}")
     label = (req.limit or "").replace("_", " ")
     if not ctx.reliable(fact) or not _is_amount(fact.value):
         return unreadable(fact, req.minimum, f"{label} limit")
@@ -73,7 +67,7 @@ def _is_amount(value: object) -> bool:
 
 def check_occurrence_basis(req: Requirement, ctx: Context) -> Finding:
     """The policy is written on an occurrence basis, not claims-made."""
-    fact = _policy(req, ctx).fact("occurrence")
+    fact = ctx.chosen_policy(req.line).fact("occurrence")
     if not ctx.reliable(fact):
         return unreadable(fact, "occurrence", "OCCUR / CLAIMS-MADE box")
     if fact.value is True:
@@ -89,7 +83,7 @@ def check_occurrence_basis(req: Requirement, ctx: Context) -> Finding:
 
 def check_statutory(req: Requirement, ctx: Context) -> Finding:
     """Workers' compensation shows PER STATUTE."""
-    fact = _policy(req, ctx).fact("statutory")
+    fact = ctx.chosen_policy(req.line).fact("statutory")
     if not ctx.reliable(fact):
         return unreadable(fact, "per statute", "PER STATUTE box")
     if fact.value is True:
@@ -105,7 +99,7 @@ def check_statutory(req: Requirement, ctx: Context) -> Finding:
 
 def check_not_expired(req: Requirement, ctx: Context) -> Finding:
     """The policy has not reached its expiration date (it expires on that day)."""
-    fact = _policy(req, ctx).fact("expiration_date")
+    fact = ctx.chosen_policy(req.line).fact("expiration_date")
     expires = parse_date(fact.value)
     if not ctx.reliable(fact) or expires is None:
         return unreadable(fact, f"after {ctx.today.isoformat()}", "expiration date")
@@ -118,38 +112,33 @@ def check_not_expired(req: Requirement, ctx: Context) -> Finding:
 
 def check_work_window(req: Requirement, ctx: Context) -> Finding:
     """The policy is in force from the later of today and work start until past the work end."""
-    policy = _policy(req, ctx)
+    policy = ctx.chosen_policy(req.line)
     effective, expires = policy.fact("effective_date"), policy.fact("expiration_date")
     starts, ends = parse_date(effective.value), parse_date(expires.value)
     for fact, day, what in ((effective, starts, "effective date"), (expires, ends, "expiration date")):
         if not ctx.reliable(fact) or day is None:
             return unreadable(fact, "dates covering the work", what)
-    start = max(ctx.assignment.work_start or ctx.today, ctx.today)
-    end = ctx.assignment.work_end
-    expected = {"from": start.isoformat(), "to": end.isoformat() if end else None}
-    found = {"effective_date": effective.value, "expiration_date": expires.value}
+    start, end = max(ctx.assignment.work_start or ctx.today, ctx.today), ctx.assignment.work_end
+    window = {"from": start.isoformat(), "to": end.isoformat() if end else None}
     if starts and starts > start:
-        return failed(
-            "policy_not_in_force_for_work_window",
-            expected,
-            found,
-            effective,
-            f"The policy starts on {effective.value}, after work starts on {start.isoformat()}.",
-        )
+        detail = f"The policy starts on {effective.value}, after work starts on {start.isoformat()}."
+        return _outside_window(window, effective, expires, effective, detail)
     if end and ends and ends <= end:
-        return failed(
-            "policy_not_in_force_for_work_window",
-            expected,
-            found,
-            expires,
-            f"The policy ends on {expires.value}, before work ends on {end.isoformat()}.",
-        )
+        detail = f"The policy ends on {expires.value}, before work ends on {end.isoformat()}."
+        return _outside_window(window, effective, expires, expires, detail)
     return passed(effective, expires)
+
+
+def _outside_window(
+    window: dict[str, str | None], effective: Fact, expires: Fact, culprit: Fact, detail: str
+) -> Finding:
+    found = {"effective_date": effective.value, "expiration_date": expires.value}
+    return failed("policy_not_in_force_for_work_window", window, found, culprit, detail)
 
 
 def check_expiry_notice(req: Requirement, ctx: Context) -> Finding:
     """The policy has at least the minimum number of days left before it expires."""
-    fact = _policy(req, ctx).fact("expiration_date")
+    fact = ctx.chosen_policy(req.line).fact("expiration_date")
     expires = parse_date(fact.value)
     minimum = ctx.settings.min_days_before_expiry
     expected = f"at least {minimum} days left"
@@ -171,7 +160,7 @@ def check_expiry_notice(req: Requirement, ctx: Context) -> Finding:
 
 def check_insurer_rating(req: Requirement, ctx: Context) -> Finding:
     """The policy's insurer is in the carrier table with at least the minimum A.M. Best rating."""
-    policy = _policy(req, ctx)
+    policy = ctx.chosen_policy(req.line)
     minimum = ctx.settings.min_insurer_rating
     letter = policy.fact("insurer_letter")
     if not ctx.reliable(letter):

@@ -55,7 +55,7 @@ def read_fact(cert: Mapping[str, Any], path: str) -> Fact:
     return Fact(
         value=_walk(cert, path),
         location=Location(cert.get("file"), provenance.get("page"), path),
-        confidence=provenance.get("confidence"),
+        confidence=_confidence(provenance),
         doc_needs_review=cert.get("needs_review") is not False,
     )
 
@@ -144,8 +144,16 @@ def _rank(evidence: PolicyEvidence, today: date) -> tuple[Any, ...]:
 def _policy_confidence(evidence: PolicyEvidence) -> float:
     prefixes = (f"policies.{evidence.index}.", f"policies[{evidence.index}].")
     fields = evidence.cert.get("fields") or {}
-    scores = [p.get("confidence", 1.0) for k, p in fields.items() if k.startswith(prefixes) and isinstance(p, Mapping)]
-    return min(scores, default=1.0)
+    scores = [_confidence(entry) for key, entry in fields.items() if key.startswith(prefixes)]
+    return min((score for score in scores if score is not None), default=1.0)
+
+
+def _confidence(entry: Any) -> float | None:
+    """A provenance entry's confidence: None when it gives none, 0.0 when it is malformed (never trusted)."""
+    if not isinstance(entry, Mapping) or entry.get("confidence") is None:
+        return None
+    value = entry["confidence"]
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def _endorsements(readable: tuple[Mapping[str, Any], ...]) -> list[EndorsementPage]:
@@ -153,7 +161,7 @@ def _endorsements(readable: tuple[Mapping[str, Any], ...]) -> list[EndorsementPa
     for cert in readable:
         for index, page in enumerate(cert.get("endorsements") or []):
             fact = read_fact(cert, f"endorsements.{index}.form")
-            if isinstance(fact.value, str) and fact.value.strip():
+            if isinstance(page, Mapping) and isinstance(fact.value, str) and fact.value.strip():
                 location = Location(cert.get("file"), page.get("page"), fact.location.field)
                 edition = "".join(ch for ch in str(page.get("edition") or "") if ch.isdigit())
                 pages.append(EndorsementPage(normalize_form(fact.value), edition, _at(fact, location)))

@@ -72,6 +72,13 @@ class Context:
         """The chosen policy for a requirement line, if any document showed one."""
         return self.submission.policies.get(line)
 
+    def chosen_policy(self, line: str | None) -> PolicyEvidence:
+        """The chosen policy of a line the evaluator has already found present."""
+        policy = self.policy(line or "")
+        if policy is None:
+            raise LookupError(f"no {line} policy: the evaluator checks that a line is present before its checks")
+        return policy
+
     def reliable(self, *facts: Fact) -> bool:
         """True when every fact is present and confidently read."""
         return all(fact.reliable(self.settings.min_confidence) for fact in facts)
@@ -104,6 +111,14 @@ def needs_review(code: str, expected: Any, fact: Fact | None, detail: str) -> Fi
     """A finding a person must confirm (missing, unreadable or uncertain input)."""
     found = fact.value if fact else None
     return Finding(Outcome.NEEDS_REVIEW, code, expected, found, fact.location if fact else None, detail, _facts(fact))
+
+
+def needs_evidence(expected: Any, claim: Fact, detail: str) -> Finding:
+    """A condition claimed on the certificate whose endorsement page is still owed."""
+    found = "claimed on the certificate only"
+    return Finding(
+        Outcome.NEEDS_EVIDENCE, "endorsement_copy_missing", expected, found, claim.location, detail, (claim,)
+    )
 
 
 def unreadable(fact: Fact, expected: Any, what: str) -> Finding:

@@ -175,7 +175,8 @@ LINES: tuple[LineSpec, ...] = (
     LineSpec(
         "general_liability", "GeneralLiability_InsurerLetterCode_A", "Policy_GeneralLiability_PolicyNumberIdentifier_A",
         "Policy_GeneralLiability_EffectiveDate_A", "Policy_GeneralLiability_ExpirationDate_A",
-        "CertificateOfInsurance_GeneralLiability_AdditionalInsuredCode_A", "Policy_GeneralLiability_SubrogationWaivedCode_A",
+        "CertificateOfInsurance_GeneralLiability_AdditionalInsuredCode_A",
+        "Policy_GeneralLiability_SubrogationWaivedCode_A",
         {
             "each_occurrence": "GeneralLiability_EachOccurrence_LimitAmount_A",
             "damage_to_rented_premises": "GeneralLiability_FireDamageRentedPremises_EachOccurrenceLimitAmount_A",
@@ -204,7 +205,8 @@ LINES: tuple[LineSpec, ...] = (
     LineSpec(
         "umbrella_liability", "ExcessUmbrella_InsurerLetterCode_A", "Policy_ExcessLiability_PolicyNumberIdentifier_A",
         "Policy_ExcessLiability_EffectiveDate_A", "Policy_ExcessLiability_ExpirationDate_A",
-        "CertificateOfInsurance_ExcessLiability_AdditionalInsuredCode_A", "Policy_ExcessLiability_SubrogationWaivedCode_A",
+        "CertificateOfInsurance_ExcessLiability_AdditionalInsuredCode_A",
+        "Policy_ExcessLiability_SubrogationWaivedCode_A",
         {
             "each_occurrence": "ExcessUmbrella_Umbrella_EachOccurrenceAmount_A",
             "aggregate": "ExcessUmbrella_Umbrella_AggregateAmount_A",

@@ -127,8 +127,9 @@ def _check_image(name: str, data: bytes, kind: str) -> int:
     except IntakeError:
         raise
     except Image.DecompressionBombError as exc:
-        raise IntakeError(name, "pixels", f"{name}: the {label} is too large to decode safely") from exc
+        raise IntakeError(name, "pixels", f"{name}: the {label} has more pixels than can be decoded safely "
+                                          f"(limit {MAX_IMAGE_PIXELS:,}; a decompression bomb?)") from exc
     except Exception as exc:
-        raise IntakeError(name, "corrupt", f"{name}: the {label} is damaged and cannot be read ({type(exc).__name__})") \
-            from exc
+        message = f"{name}: the {label} is damaged and cannot be read ({type(exc).__name__})"
+        raise IntakeError(name, "corrupt", message) from exc
     return 1

@@ -8,8 +8,16 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from integration.extraction.budget import BudgetExceeded, Clock
-from integration.extraction.fields import (CHECKBOXES, CODE_FIELDS, LETTER_FIELDS, NUMERIC_FIELDS, PAGE_WIDTH,
-                                           TEXT_FIELDS, Reading, Readings)
+from integration.extraction.fields import (
+    CHECKBOXES,
+    CODE_FIELDS,
+    LETTER_FIELDS,
+    NUMERIC_FIELDS,
+    PAGE_WIDTH,
+    TEXT_FIELDS,
+    Reading,
+    Readings,
+)
 from integration.extraction.register import Affine, register
 from integration.extraction.zones import crop, ink_share, remove_rules, slot_of, tile
 
@@ -31,11 +39,13 @@ _BINARY = [0] * 150 + [255] * 106
 
 def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, float, float, float, float, float]]:
     """Tesseract words as (text, confidence 0-1, left, top, right, bottom); a timeout ends the file."""
+    limit = clock.call_timeout()
     try:
-        data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT,
-                                         timeout=clock.call_timeout())
+        data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT, timeout=limit)
     except RuntimeError as exc:  # pytesseract signals its timeout with a bare RuntimeError
-        raise BudgetExceeded(f"OCR took longer than its budget ({exc})") from exc
+        if limit < clock.budget.ocr_call_seconds:
+            raise BudgetExceeded(f"time budget of {clock.budget.seconds:g} s exceeded during OCR") from exc
+        raise BudgetExceeded(f"an OCR call took longer than its {limit:g} s budget") from exc
     words = []
     for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
                                                     data["width"], data["height"], strict=True):
@@ -79,7 +89,7 @@ def _read_tiles(crops: list[tuple[str, Image.Image]], config: str, clock: Clock)
     sheet, slots = tile(crops, GAP)
     texts: dict[str, list[str]] = {}
     confs: dict[str, float] = {}
-    for word, conf, left, top, right, bottom in _data(sheet, config, clock):
+    for word, conf, _left, top, _right, bottom in _data(sheet, config, clock):
         name = slot_of(slots, (top + bottom) / 2, GAP)
         if name:
             texts.setdefault(name, []).append(word)
@@ -109,9 +119,9 @@ def _fields(image: Image.Image, affine: Affine, clock: Clock) -> Readings:
             if name in CODE_FIELDS:
                 readings[name] = Reading("", 0.9)
             continue
-        if group in _SINGLE:  # Tesseract misreads a lone capital at this size (Y becomes a yen sign); enlarge it
-            img = img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC)
-        img = img.point(_BINARY)  # plain black on white: grey scan noise made Tesseract skip lone letters
+        # Tesseract skips or misreads a lone grey capital (Y becomes a yen sign): enlarge it, make it black on white.
+        if group in _SINGLE:
+            img = img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC).point(_BINARY)
         groups[group].append((name, img))
     for group, config in _CONFIGS.items():
         readings.update(_read_tiles(groups[group], config, clock))

@@ -94,7 +94,7 @@ def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
     width, height = page.get_size()
     scale = clock.budget.render_dpi / 72
     cap = (clock.budget.max_pixels / max(width * height * scale * scale, 1)) ** 0.5
-    scale *= min(1.0, cap)
+    scale *= min(1.0, cap * 0.99)  # the renderer rounds sizes up
     clock.check_pixels(int(width * scale), int(height * scale), "rendered page")
     clock.remaining()
     return page.render(scale=scale, grayscale=True).to_pil().convert("L")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from integration.extraction.fields import LINES, OTHER_DESCRIPTION, OTHER_LIMITS, LineSpec, Reading, Readings
-from integration.extraction.normalize import clean_text, is_non_amount, parse_amount, parse_date, parse_flag, parse_letter
+from integration.extraction.normalize import (
+    clean_text,
+    is_non_amount,
+    parse_amount,
+    parse_date,
+    parse_flag,
+    parse_letter,
+)
 
 DOUBT = 0.3  # confidence given to a value the page contradicts (two boxes ticked, dates reversed ...)
 Record = Callable[[str, float], None]  # record(path suffix, confidence)
@@ -14,7 +21,8 @@ _GL_PER = {"policy": "GeneralLiability_GeneralAggregate_LimitAppliesPerPolicyInd
            "project": "GeneralLiability_GeneralAggregate_LimitAppliesPerProjectIndicator_A",
            "location": "GeneralLiability_GeneralAggregate_LimitAppliesPerLocationIndicator_A",
            "other": "GeneralLiability_GeneralAggregate_LimitAppliesToOtherIndicator_A"}
-_OCCURRENCE = {"general_liability": ("GeneralLiability_OccurrenceIndicator_A", "GeneralLiability_ClaimsMadeIndicator_A"),
+_OCCURRENCE = {"general_liability": ("GeneralLiability_OccurrenceIndicator_A",
+                                     "GeneralLiability_ClaimsMadeIndicator_A"),
                "umbrella_liability": ("ExcessUmbrella_OccurrenceIndicator_A", "ExcessUmbrella_ClaimsMadeIndicator_A")}
 _OTHER_LABELS = (("AGGREGATE", "aggregate"), ("DEDUCTIBLE", "deductible_or_retention"),
                  ("RETENTION", "deductible_or_retention"), ("EACH", "each_occurrence"), ("PER", "each_occurrence"),

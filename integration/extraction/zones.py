@@ -31,6 +31,8 @@ def remove_rules(img: Image.Image, edge: int = 4) -> Image.Image:
     width, height = img.size
     rows = list(img.resize((1, height), Image.Resampling.BOX).getdata())
     cols = list(img.resize((width, 1), Image.Resampling.BOX).getdata())
+    if sum(m < 100 for m in rows) > height / 3 or sum(m < 100 for m in cols) > width / 3:
+        return img  # a blot, not rules: leave the ink so the box reads as unreadable rather than blank
     for y, mean in enumerate(rows):
         if mean < 100 or (mean < 215 and (y < edge or y >= height - edge)):
             img.paste(255, (0, y, width, y + 1))

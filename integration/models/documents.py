@@ -47,3 +47,5 @@ class StoredFile(TenantScoped, Timestamped, Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
     storage_key: Mapped[str] = mapped_column(String(512), nullable=False)
     page_count: Mapped[int | None] = mapped_column(Integer)
+    # The same bytes received earlier from this vendor: read once, recognised when sent again.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))

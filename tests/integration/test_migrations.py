@@ -1,4 +1,4 @@
-"""The schema comes only from migrations: one head, upgrade from empty on SQLite and PostgreSQL, in step with the models."""
+"""The schema comes only from migrations: one head, upgrade from empty on SQLite and PostgreSQL, models in step."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ from integration.tenancy import get_scoped, scoped
 
 
 def seed(db):
-    db.session.add_all([Installation(company_id=1, company_name="GC One"), Installation(company_id=2, company_name="GC Two")])
+    db.session.add_all([Installation(company_id=1, company_name="GC One"),
+                        Installation(company_id=2, company_name="GC Two")])
     db.session.flush()
     mine = Vendor(company_id=1, procore_vendor_id=100, name="Ace Electric")
     theirs = Vendor(company_id=2, procore_vendor_id=100, name="Ace Electric (other GC)")

@@ -2,11 +2,11 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:04:00.430242
+Create Date: 2026-11-26 10:08:39.246634
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
@@ -404,10 +404,12 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('storage_key', sa.String(length=512), nullable=False),
     sa.Column('page_count', sa.Integer(), nullable=True),
+    sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.Column('company_id', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['installations.company_id'], name=op.f('fk_stored_files_company_id_installations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['duplicate_of_id'], ['stored_files.id'], name=op.f('fk_stored_files_duplicate_of_id_stored_files'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_stored_files_submission_id_submissions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_files')),
     sa.UniqueConstraint('submission_id', 'position', name='uq_stored_files_submission_position')

@@ -67,6 +67,17 @@ def test_named_insured_without_vendor_needs_review() -> None:
     assert result.outcome is Outcome.NEEDS_REVIEW
 
 
+@pytest.mark.parametrize("vendor", [{"legal_name": "  "}, "   "])
+def test_blank_vendor_name_needs_review(vendor: object) -> None:
+    result = run(certificate(), vendor=vendor).result("certificate.named_insured")
+    assert result.outcome is Outcome.NEEDS_REVIEW
+
+
+def test_vendor_without_legal_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="vendor.legal_name"):
+        run(certificate(), vendor={"dbas": ["Acme"]})
+
+
 def test_low_confidence_named_insured_needs_review() -> None:
     cert = set_confidence(certificate(), "named_insured.name", 0.3)
     assert run(cert).result("certificate.named_insured").outcome is Outcome.NEEDS_REVIEW

@@ -1,0 +1,118 @@
+"""The vendor page inside Procore: status and gaps, documents (upload and download), overrides."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from embedded_views.auth import requires_user
+from integration.extraction.intake import IncomingFile
+from integration.isolation import BudgetExceeded
+from integration.models import StoredFile, Vendor
+from integration.overrides import OverrideRefused, create_override, revoke_override
+from integration.previews import page_png
+from integration.storage import get_storage
+from integration.submissions import SubmissionRefused, receive
+from integration.tenancy import get_scoped
+from integration.vendor_view import vendor_page
+from sync_jobs.reading import queue_reading
+
+bp = Blueprint("vendors", __name__, url_prefix="/procore/companies/<int:company_id>")
+MANAGERS = ("admin", "compliance_manager")
+
+
+@bp.get("/vendors/<int:vendor_id>")
+@requires_user()
+def show(company_id: int, vendor_id: int):
+    """A vendor's compliance: status, gaps with explanations, documents, overrides, history."""
+    page = vendor_page(company_id, vendor_id)
+    if page is None:
+        abort(404, description="No such vendor in this company.")
+    return render_template("vendors/show.html", page=page, user=g.user, company_id=company_id)
+
+
+@bp.post("/vendors/<int:vendor_id>/documents")
+@requires_user(*MANAGERS)
+def upload(company_id: int, vendor_id: int):
+    """GC staff upload documents on a vendor's behalf (1 to 6 PDF/JPEG/PNG files)."""
+    if get_scoped(Vendor, vendor_id, company_id) is None:
+        abort(404, description="No such vendor in this company.")
+    files = incoming_files()
+    try:
+        received = receive(company_id, vendor_id, files, "staff_upload", submitted_by=g.user.email)
+    except SubmissionRefused as exc:
+        flash(f"Nothing was uploaded: {exc.message}", "error")
+        return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+    queue_reading(company_id, received.submission.id)
+    flash(f"Received {len(files)} file(s); reading them now.", "ok")
+    return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+
+
+@bp.get("/files/<int:file_id>")
+@requires_user()
+def download(company_id: int, file_id: int):
+    """A stored document, only to users of its company, always as a download."""
+    stored = get_scoped(StoredFile, file_id, company_id)
+    if stored is None:
+        abort(404, description="No such document in this company.")
+    response = Response(get_storage().get(stored.storage_key), mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_safe(stored.filename)}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def incoming_files() -> list[IncomingFile]:
+    """The uploaded files as name and bytes; each upload stream is closed once read."""
+    files = []
+    for upload in request.files.getlist("files"):
+        with upload.stream:
+            if upload.filename:
+                files.append(IncomingFile(upload.filename, upload.read()))
+    return files
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name) or "document"
+
+
+@bp.post("/vendors/<int:vendor_id>/overrides")
+@requires_user()
+def override(company_id: int, vendor_id: int):
+    """Waive a gap or mark it compliant (admins and compliance managers; a reason is required)."""
+    form = request.form
+    try:
+        expires = date.fromisoformat(form["expires_on"]) if form.get("expires_on") else None
+        create_override(company_id, g.user, vendor_id, form.get("requirement_key", ""), form.get("kind", ""),
+                        form.get("reason", ""), date.today(), expires_on=expires)
+    except (OverrideRefused, ValueError) as exc:
+        flash(f"Not overridden: {exc}", "error")
+        return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+    flash("Override saved; the vendor was re-evaluated.", "ok")
+    return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+
+
+@bp.post("/overrides/<int:override_id>/revoke")
+@requires_user()
+def revoke(company_id: int, override_id: int):
+    """End an override now."""
+    try:
+        ended = revoke_override(company_id, g.user, override_id, date.today())
+    except OverrideRefused as exc:
+        abort(403, description=str(exc))
+    flash("Override revoked; the gap is back.", "ok")
+    return redirect(url_for(".show", company_id=company_id, vendor_id=ended.vendor_id)), 303
+
+
+@bp.get("/files/<int:file_id>/pages/<int:page>.png")
+@requires_user()
+def page_preview(company_id: int, file_id: int, page: int):
+    """A page of a stored document as a PNG we rendered ourselves (safe to show inline)."""
+    stored = get_scoped(StoredFile, file_id, company_id)
+    if stored is None:
+        abort(404, description="No such document in this company.")
+    try:
+        png = page_png(stored, page)
+    except BudgetExceeded as exc:
+        abort(404, description=f"No preview: {exc}")
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -1,0 +1,98 @@
+"""Reading a submission: each stored file becomes a certificate (per the contract), then the vendor is evaluated."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from integration.evaluations import evaluate_vendor
+from integration.extensions import db
+from integration.extraction import extract
+from integration.extraction.assemble import empty_result
+from integration.isolation import BudgetExceeded, run_isolated
+from integration.models import Certificate, CertificatePolicy, StoredFile, Submission
+from integration.storage import get_storage
+from integration.tenancy import get_scoped
+
+log = logging.getLogger(__name__)
+
+READ_MEMORY_MB = 1024
+READ_SECONDS = 90.0
+
+
+def read_submission(company_id: int, submission_id: int, today: date) -> Submission:
+    """Read every file of the submission not read yet, evaluate the vendor, and set the submission's state.
+
+    Safe to run twice: a file that already has its certificate is not read again.
+    """
+    submission = get_scoped(Submission, submission_id, company_id)
+    if submission is None:
+        raise LookupError(f"submission {submission_id} is not one of company {company_id}'s submissions")
+    submission.state = "reading"
+    db.session.commit()
+    files = db.session.scalars(select(StoredFile).where(StoredFile.submission_id == submission.id)
+                               .order_by(StoredFile.position)).all()
+    certificates = [_certificate_for(submission, stored) for stored in files]
+    evaluate_vendor(company_id, submission.vendor_id, today, trigger="submission")
+    submission.state = "needs_review" if any(c.needs_review for c in certificates) else "evaluated"
+    db.session.commit()
+    return submission
+
+
+def _certificate_for(submission: Submission, stored: StoredFile) -> Certificate:
+    existing = db.session.scalar(select(Certificate).where(Certificate.stored_file_id == stored.id))
+    if existing is not None:
+        return existing
+    earlier = stored.duplicate_of_id and db.session.scalar(
+        select(Certificate).where(Certificate.stored_file_id == stored.duplicate_of_id))
+    data = dict(earlier.data, file=stored.filename) if earlier else read_file(stored)
+    return save_certificate(submission, stored, data)
+
+
+def read_file(stored: StoredFile) -> dict[str, Any]:
+    """The contract's object for one stored file, read in an isolated child within the time and memory budget."""
+    content = get_storage().get(stored.storage_key)
+    config = current_app.config
+    try:
+        return run_isolated(extract, content, stored.filename, memory_mb=config.get("READ_MEMORY_MB", READ_MEMORY_MB),
+                            seconds=config.get("READ_SECONDS", READ_SECONDS))
+    except BudgetExceeded as exc:
+        log.warning("reading %s (stored file %s) gave up: %s", stored.filename, stored.id, exc)
+        return empty_result(stored.filename, f"{stored.filename}: {exc}")
+
+
+def save_certificate(submission: Submission, stored: StoredFile, data: dict[str, Any]) -> Certificate:
+    """Record a reading: the certificate with its data as read, and one row per policy."""
+    certificate = Certificate(
+        company_id=submission.company_id, stored_file_id=stored.id, vendor_id=submission.vendor_id,
+        ok=bool(data.get("ok")), error=data.get("error"), method=data.get("method"), edition=data.get("edition"),
+        confidence=data.get("confidence"), needs_review=bool(data.get("needs_review", True)) or not data.get("ok"),
+        issued_on=_day(data.get("issued_on")), data=data, extracted_data=data)
+    db.session.add(certificate)
+    db.session.flush()
+    replace_policies(certificate)
+    return certificate
+
+
+def replace_policies(certificate: Certificate) -> None:
+    """Copy the certificate's policies into rows (for expiry queries), replacing earlier copies."""
+    for old in db.session.scalars(select(CertificatePolicy).where(CertificatePolicy.certificate_id == certificate.id)):
+        db.session.delete(old)
+    naic = {i.get("letter"): i.get("naic") for i in certificate.data.get("insurers") or []}
+    db.session.add_all(CertificatePolicy(
+        company_id=certificate.company_id, certificate_id=certificate.id, line=p.get("line") or "other",
+        insurer_letter=p.get("insurer_letter"), insurer_naic=naic.get(p.get("insurer_letter")),
+        policy_number=p.get("policy_number"), effective_date=_day(p.get("effective_date")),
+        expiration_date=_day(p.get("expiration_date")), limits=p.get("limits") or {})
+        for p in certificate.data.get("policies") or [])
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None

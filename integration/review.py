@@ -1,0 +1,161 @@
+"""The review queue: a person checks what was read, corrects it, and approves; every correction is audited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from integration import audit
+from integration.compliance.overrides import can_override
+from integration.evaluations import evaluate_vendor
+from integration.extensions import db
+from integration.models import AppUser, Certificate, StoredFile, utcnow
+from integration.reading import replace_policies
+from integration.tenancy import get_scoped, scoped
+
+LOW_CONFIDENCE = 0.8
+FLAGS = ("additional_insured", "subrogation_waived", "occurrence")
+POLICY_TEXT = ("policy_number", "insurer_letter")
+POLICY_DATES = ("effective_date", "expiration_date")
+
+
+class ReviewError(ValueError):
+    """A correction was refused; the message names the field and what it expects."""
+
+
+@dataclass
+class Field:
+    """One editable value of a certificate, with how sure the reader was."""
+
+    path: str
+    label: str
+    value: Any
+    kind: str  # text | date | money | flag
+    confidence: float | None
+
+    @property
+    def low(self) -> bool:
+        """True when the value is missing or the reader was not confident."""
+        return self.value is None or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
+
+
+def queue(company_id: int) -> list[Certificate]:
+    """Certificates waiting for a person, oldest first."""
+    return list(db.session.scalars(scoped(Certificate, company_id).where(Certificate.needs_review.is_(True))
+                                   .order_by(Certificate.id)))
+
+
+def editable_fields(certificate: Certificate) -> list[Field]:
+    """The values a reviewer may correct, in the order they appear on the certificate."""
+    data, fields = certificate.data, []
+    add = fields.append
+    add(_field(data, "named_insured.name", "Named insured", "text"))
+    add(_field(data, "certificate_holder.name", "Certificate holder", "text"))
+    for i, policy in enumerate(data.get("policies") or []):
+        label = (policy.get("line") or "policy").replace("_", " ").capitalize()
+        for key in POLICY_TEXT:
+            add(_field(data, f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "text"))
+        for key in POLICY_DATES:
+            add(_field(data, f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "date"))
+        for key in FLAGS:
+            add(_field(data, f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "flag"))
+        for key in sorted(policy.get("limits") or {}):
+            add(_field(data, f"policies.{i}.limits.{key}", f"{label}: {key.replace('_', ' ')}", "money"))
+    return fields
+
+
+def _field(data: dict, path: str, label: str, kind: str) -> Field:
+    provenance = (data.get("fields") or {}).get(path) or {}
+    return Field(path, label, _get(data, path), kind, provenance.get("confidence"))
+
+
+def _get(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, list):
+            data = data[int(part)] if int(part) < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        if data is None:
+            return None
+    return data
+
+
+def _set(data: Any, path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data[int(part)] if isinstance(data, list) else data.setdefault(part, {})
+    data[last] = value
+
+
+def parse_value(field: Field, raw: str) -> Any:
+    """The typed value of a reviewer's entry; ReviewError names the field when it is malformed."""
+    raw = (raw or "").strip()
+    if raw == "":
+        return None
+    if field.kind == "date":
+        try:
+            return date.fromisoformat(raw).isoformat()
+        except ValueError as exc:
+            raise ReviewError(f"{field.label}: enter a date as YYYY-MM-DD, not {raw!r}") from exc
+    if field.kind == "money":
+        digits = re.sub(r"[$,\s]", "", raw)
+        if not digits.isdigit():
+            raise ReviewError(f"{field.label}: enter a whole dollar amount such as 1,000,000, not {raw!r}")
+        return int(digits)
+    if field.kind == "flag":
+        if raw.lower() not in {"yes", "no"}:
+            raise ReviewError(f"{field.label}: choose yes or no")
+        return raw.lower() == "yes"
+    return raw
+
+
+def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[str, str], today: date) -> Certificate:
+    """Apply the reviewer's corrections (all or none), mark the certificate reviewed, and re-evaluate."""
+    if not can_override(actor.role) or actor.company_id != company_id:
+        raise ReviewError(f"Only admins and compliance managers may review certificates; your role is {actor.role}.")
+    certificate = get_scoped(Certificate, certificate_id, company_id)
+    if certificate is None:
+        raise ReviewError(f"Certificate {certificate_id} is not one of this company's certificates.")
+    data = _copy(certificate.data)
+    changes = {}
+    for field in editable_fields(certificate):
+        if field.path in entries:
+            value = parse_value(field, entries[field.path])
+            if value != field.value:
+                changes[field.path] = (field.value, value)
+                _set(data, field.path, value)
+    _confirmed(data, changes)
+    certificate.data, certificate.needs_review = data, False
+    certificate.reviewed_by_user_id, certificate.reviewed_at = actor.id, utcnow()
+    replace_policies(certificate)
+    audit.record(company_id, "certificate.reviewed", certificate, actor=actor,
+                 before={path: old for path, (old, _) in changes.items()},
+                 after={path: new for path, (_, new) in changes.items()})
+    evaluate_vendor(company_id, certificate.vendor_id, today, trigger="review")
+    db.session.commit()
+    return certificate
+
+
+def _confirmed(data: dict, changes: dict) -> None:
+    """A person checked every value: full confidence, nothing left to review."""
+    provenance = data.setdefault("fields", {})
+    for path in changes:
+        provenance.setdefault(path, {"page": 1})
+    for entry in provenance.values():
+        entry["confidence"] = 1.0
+    data["confidence"], data["needs_review"] = 1.0, False
+
+
+def _copy(data: Any) -> Any:
+    import copy
+
+    return copy.deepcopy(data)
+
+
+def stored_file_of(certificate: Certificate) -> StoredFile:
+    """The file a certificate was read from."""
+    return db.session.scalar(select(StoredFile).where(StoredFile.id == certificate.stored_file_id))

@@ -1,0 +1,161 @@
+"""Documents end to end on the unit tier: upload refusals store nothing, reading, serving, review corrections."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from embedded_views.auth import SESSION_COMPANY, SESSION_USER
+from fixtures.certgen import generate
+from integration.extensions import db
+from integration.models import (
+    AppUser,
+    AuditEvent,
+    Certificate,
+    Evaluation,
+    Installation,
+    StoredFile,
+    Submission,
+    Vendor,
+)
+
+COMPANY = 77
+
+
+@pytest.fixture
+def world(app):
+    db.session.add(Installation(company_id=COMPANY, company_name="GC", connection_state="connected"))
+    db.session.add(Installation(company_id=78, company_name="Other GC", connection_state="connected"))
+    db.session.flush()
+    vendor = Vendor(company_id=COMPANY, procore_vendor_id=1, name="Sub", legal_name="Sub LLC")
+    foreign = Vendor(company_id=78, procore_vendor_id=1, name="Theirs")
+    users = {role: AppUser(company_id=COMPANY, procore_user_id=n, email=f"{role}@gc.test", role=role)
+             for n, role in enumerate(("admin", "compliance_manager", "viewer"), start=1)}
+    db.session.add_all([vendor, foreign, *users.values()])
+    db.session.commit()
+    return {"vendor": vendor, "foreign": foreign, **users}
+
+
+def signed_in(app, user: AppUser):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_USER], session[SESSION_COMPANY] = user.id, user.company_id
+    return client
+
+
+def upload(client, vendor_id: int, *files: tuple[str, bytes], company=COMPANY):
+    form = MultiDict([("files", FileStorage(io.BytesIO(content), filename=name)) for name, content in files])
+    # Encoded in memory: the test client would spool a large body to a temp file it never closes.
+    boundary, body = encode_multipart(form)
+    return client.post(f"/procore/companies/{company}/vendors/{vendor_id}/documents", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def stored_count() -> tuple[int, int]:
+    return (db.session.scalar(select(func.count()).select_from(Submission)),
+            db.session.scalar(select(func.count()).select_from(StoredFile)))
+
+
+def storage_files(app) -> list:
+    from pathlib import Path
+
+    root = Path(app.config["GAPLINE"].storage_path)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+PDF = generate(1, "fillable")
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ([("a.pdf", PDF.data)] * 7, "at most 6 files"),
+    ([("empty.pdf", b"")], "empty.pdf: the file is empty"),
+    ([("notes.pdf", b"just some text, not a PDF")], "notes.pdf"),
+    ([("ok.pdf", PDF.data), ("broken.pdf", b"%PDF-1.7\n garbage without structure")], "broken.pdf"),
+])
+def test_a_refused_upload_stores_nothing_and_says_why(app, world, files, message):
+    client = signed_in(app, world["admin"])
+    page = client.get(upload(client, world["vendor"].id, *files).headers["Location"]).get_data(as_text=True)
+    assert "Nothing was uploaded" in page and message in page
+    assert stored_count() == (0, 0) and storage_files(app) == []
+
+
+def test_an_oversized_file_is_refused_by_name(app, world, monkeypatch):
+    monkeypatch.setattr("integration.extraction.intake.MAX_BYTES", 1000)
+    client = signed_in(app, world["admin"])
+    page = client.get(upload(client, world["vendor"].id, ("big.pdf", PDF.data)).headers["Location"])
+    assert "big.pdf" in page.get_data(as_text=True) and "over the limit" in page.get_data(as_text=True)
+    assert stored_count() == (0, 0)
+
+
+def test_viewers_cannot_upload_and_foreign_vendors_are_not_found(app, world):
+    assert upload(signed_in(app, world["viewer"]), world["vendor"].id, ("a.pdf", PDF.data)).status_code == 403
+    admin = signed_in(app, world["admin"])
+    assert upload(admin, world["foreign"].id, ("a.pdf", PDF.data)).status_code == 404
+    assert stored_count() == (0, 0)
+
+
+def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(app, world):
+    client = signed_in(app, world["compliance_manager"])
+    assert upload(client, world["vendor"].id, ("coi.pdf", PDF.data)).status_code == 303
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate.ok and certificate.method == "acroform"
+    assert db.session.scalar(select(Evaluation.status)) in {"compliant", "not_compliant", "expired", "under_review",
+                                                          "awaiting_documents", "waived"}
+    stored = db.session.scalar(select(StoredFile))
+    response = client.get(f"/procore/companies/{COMPANY}/files/{stored.id}")
+    assert response.data == PDF.data
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(f"/procore/companies/{COMPANY}/files/{stored.id}/pages/1.png").mimetype == "image/png"
+    assert client.get(f"/procore/companies/{COMPANY}/vendors/{world['vendor'].id}").status_code == 200
+
+
+def test_the_same_file_twice_is_recognised_and_not_read_again(app, world):
+    client = signed_in(app, world["admin"])
+    upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    upload(client, world["vendor"].id, ("coi-again.pdf", PDF.data))
+    first, second = db.session.scalars(select(StoredFile).order_by(StoredFile.id)).all()
+    assert second.duplicate_of_id == first.id and second.storage_key == first.storage_key
+    assert len(storage_files(app)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
+
+
+def test_files_of_another_company_are_not_served(app, world):
+    client = signed_in(app, world["admin"])
+    upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    stored = db.session.scalar(select(StoredFile))
+    outsider = AppUser(company_id=78, procore_user_id=9, role="admin")
+    db.session.add(outsider)
+    db.session.commit()
+    assert signed_in(app, outsider).get(f"/procore/companies/{COMPANY}/files/{stored.id}").status_code == 401
+    assert signed_in(app, outsider).get(f"/procore/companies/78/files/{stored.id}").status_code == 404
+
+
+def test_review_corrections_are_validated_audited_and_reevaluate(app, world):
+    client = signed_in(app, world["admin"])
+    upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    certificate = db.session.scalar(select(Certificate))
+    certificate.needs_review = True
+    db.session.commit()
+    assert f"/review/{certificate.id}" in client.get(f"/procore/companies/{COMPANY}/review/").get_data(as_text=True)
+    bad = client.post(f"/procore/companies/{COMPANY}/review/{certificate.id}",
+                      data={"policies.0.expiration_date": "next year"})
+    assert "enter a date as YYYY-MM-DD" in client.get(bad.headers["Location"]).get_data(as_text=True)
+    db.session.refresh(certificate)
+    assert certificate.needs_review is True
+    versions = db.session.scalar(select(func.count()).select_from(Evaluation))
+    ok = client.post(f"/procore/companies/{COMPANY}/review/{certificate.id}",
+                     data={"policies.0.limits.each_occurrence": "$3,000,000"})
+    assert ok.status_code == 303
+    db.session.refresh(certificate)
+    assert certificate.needs_review is False
+    assert certificate.data["policies"][0]["limits"]["each_occurrence"] == 3_000_000
+    assert certificate.extracted_data["policies"][0]["limits"] == PDF.truth["policies"][0]["limits"]  # as read
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.reviewed"))
+    assert event.after == {"policies.0.limits.each_occurrence": 3_000_000}
+    assert db.session.scalar(select(func.count()).select_from(Evaluation)) >= versions
+    assert signed_in(app, world["viewer"]).get(f"/procore/companies/{COMPANY}/review/").status_code == 403

@@ -55,6 +55,10 @@ class Settings:
     mail_use_tls: bool = False
     mail_default_sender: str = "Gapline <no-reply@gapline.local>"
     storage_path: str = str(INSTANCE_DIR / "storage")
+    s3_bucket: str = ""  # set: documents go to this S3-compatible bucket instead of STORAGE_PATH
+    s3_endpoint_url: str = ""  # for MinIO, R2 and other S3-compatible services
+    s3_region: str = ""
+    s3_prefix: str = "documents"
     queues: tuple[str, ...] = field(default=("high", "default", "low"))
 
     @property
@@ -90,6 +94,10 @@ class Settings:
             mail_use_tls=_bool(env.get("MAIL_USE_TLS"), d.mail_use_tls),
             mail_default_sender=env.get("MAIL_DEFAULT_SENDER", "") or d.mail_default_sender,
             storage_path=env.get("STORAGE_PATH", "") or d.storage_path,
+            s3_bucket=env.get("S3_BUCKET", ""),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", ""),
+            s3_region=env.get("S3_REGION", ""),
+            s3_prefix=env.get("S3_PREFIX", "") or d.s3_prefix,
         )
         settings.check()
         return settings

@@ -189,6 +189,7 @@ def rq_worker(pg_settings, redis_url):
         env = {**os.environ, "DATABASE_URL": pg_settings.database_url, "REDIS_URL": redis_url,
                "STORAGE_PATH": pg_settings.storage_path, "GAPLINE_ENV": "test"}
         cmd = [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url,
+               "--worker-class", "sync_jobs.worker.GaplineWorker",
                *(queues or ("high", "default", "low"))]
         return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 

@@ -38,6 +38,7 @@ def assemble(file: str, readings: Readings, method: str, page: int, page_text: s
     fields: dict[str, dict] = {}
 
     def take(path: str, name: str) -> str | None:
+        """The cleaned text of field `name`, its provenance recorded under `path`."""
         reading = readings.get(name)
         value = clean_text(reading.value) if reading and isinstance(reading.value, str) else None
         if value is not None:
@@ -45,6 +46,7 @@ def assemble(file: str, readings: Readings, method: str, page: int, page_text: s
         return value
 
     def record(path: str, confidence: float) -> None:
+        """Record the confidence of a derived value."""
         fields[path] = {"confidence": round(confidence, 3), "page": page}
 
     doc["method"] = method

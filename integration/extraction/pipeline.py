@@ -20,6 +20,7 @@ from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile,
 from integration.extraction.ocr import read_scan, scan_text
 from integration.extraction.textlayer import PlacedWord, read_text_page
 
+MAX_SCANNED_EXTRA_PAGES = 8  # image pages after the certificate read for endorsement numbers; the rest are skipped
 NOT_A_CERTIFICATE = "no page matches the ACORD 25 layout (not a certificate, or too damaged to register)"
 
 
@@ -74,14 +75,14 @@ def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> dic
     try:
         found = None
         for number in range(1, len(doc) + 1):
-            if texts.get(number) and found is None:
+            if texts.get(number) or (found is not None and number - found[1] > MAX_SCANNED_EXTRA_PAGES):
                 continue  # a text page that did not register is not the certificate
             image = _render(doc[number - 1], clock)
-            if found is None and (result := read_scan(image, clock)) is not None:
-                found = (result[0], number)
-                texts[number] = result[1]
-            elif found is not None and not texts.get(number):
-                texts[number] = scan_text(image, clock)
+            if found is None:
+                if (result := read_scan(image, clock)) is not None:
+                    found, texts[number] = (result[0], number), result[1]
+            else:
+                texts[number] = scan_text(image, clock)  # endorsement pages behind the certificate
     finally:
         doc.close()
     if found is None:

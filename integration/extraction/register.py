@@ -46,6 +46,7 @@ class Affine:
 def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
     """Solve a 3x3 linear system by Cramer's rule; None when singular."""
     def det(a: list[list[float]]) -> float:
+        """Determinant of a 3x3 matrix."""
         return (a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
                 + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]))
     d = det(m)

@@ -39,3 +39,58 @@ def test_a_failed_write_leaves_nothing(tmp_path, monkeypatch):
 def test_missing_document_is_a_clear_error(tmp_path):
     with pytest.raises(StorageError, match="no document stored under 'nope'"):
         LocalStorage(tmp_path).get("nope")
+
+
+@pytest.fixture
+def s3_server():
+    """A local S3-compatible server (moto) on a free port: S3 itself is not ours to run."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.services import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_store(s3_server, monkeypatch):
+    import boto3
+
+    from integration.storage import S3Storage
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    client.create_bucket(Bucket="gapline-docs")
+    return S3Storage("gapline-docs", prefix="documents", client=client), client
+
+
+def test_s3_put_get_exists_delete(s3_store):
+    store, client = s3_store
+    store.put("42/ab/abc.pdf", b"%PDF-1.7 bytes")
+    assert store.exists("42/ab/abc.pdf") and store.get("42/ab/abc.pdf") == b"%PDF-1.7 bytes"
+    assert client.list_objects_v2(Bucket="gapline-docs")["Contents"][0]["Key"] == "documents/42/ab/abc.pdf"
+    store.delete("42/ab/abc.pdf")
+    assert not store.exists("42/ab/abc.pdf")
+    with pytest.raises(StorageError, match="no document stored"):
+        store.get("42/ab/abc.pdf")
+
+
+def test_s3_refuses_keys_that_climb(s3_store):
+    store, client = s3_store
+    with pytest.raises(StorageError, match="leaves the storage root"):
+        store.put("../x.pdf", b"x")
+    assert client.list_objects_v2(Bucket="gapline-docs").get("KeyCount") == 0
+
+
+def test_s3_is_chosen_when_a_bucket_is_configured(tmp_path):
+    from integration.storage import S3Storage, build_storage
+    from tests.conftest import make_settings
+
+    local = build_storage(make_settings(storage_path=str(tmp_path)))
+    assert isinstance(local, LocalStorage)
+    remote = build_storage(make_settings(s3_bucket="b", s3_endpoint_url="http://127.0.0.1:1", s3_region="us-east-1"))
+    assert isinstance(remote, S3Storage) and remote.bucket == "b"

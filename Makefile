@@ -27,7 +27,7 @@ install: $(BIN)/.installed node_modules/.installed ## Create .venv and node_modu
 system-deps: ## Install missing Debian packages (tesseract-ocr; redis-server for tests)
 	scripts/system-deps.sh test
 
-run: install ## Set up and start the demo on http://127.0.0.1:$(PORT) (SQLite, in-process jobs, Procore emulator)
+run: install ## Set up and start the demo on http://127.0.0.1:5000, or PORT (SQLite, in-process jobs, Procore emulator)
 	-scripts/system-deps.sh
 	PORT=$(PORT) scripts/run-demo.sh
 

@@ -61,9 +61,10 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.home import bp as home_bp
     from embedded_views.procore import bp as procore_bp
     from embedded_views.review import bp as review_bp
+    from embedded_views.sidepanel import bp as sidepanel_bp
     from embedded_views.vendors import bp as vendors_bp
 
-    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, guide_bp):
+    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp):
         app.register_blueprint(blueprint)
 
 

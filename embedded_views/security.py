@@ -9,8 +9,13 @@ from flask import Response, current_app
 PROCORE_FRAME_ANCESTORS = ("https://app.procore.com", "https://*.procore.com")
 
 
-def frame_ancestors() -> str:
-    """Procore's hosts, plus the configured Procore host (the sandbox emulator in the demo)."""
+# The web origins Procore's UI is served from (the side panel's postMessage partners).
+PROCORE_UI_ORIGINS = ("https://app.procore.com", "https://us02.procore.com", "https://uk01.procore.com",
+                      "https://sandbox.procore.com")
+
+
+def _configured_origins() -> list[str]:
+    """The configured Procore host when it is not Procore's own (the sandbox emulator in the demo)."""
     settings = current_app.config["GAPLINE"]
     extra = []
     for base in (settings.procore_login_base, settings.procore_api_base):
@@ -18,7 +23,17 @@ def frame_ancestors() -> str:
         origin = f"{parts.scheme}://{parts.netloc}"
         if parts.netloc and origin not in extra and not parts.netloc.endswith("procore.com"):
             extra.append(origin)
-    return " ".join((*PROCORE_FRAME_ANCESTORS, *extra))
+    return extra
+
+
+def frame_ancestors() -> str:
+    """Procore's hosts, plus the configured Procore host (the sandbox emulator in the demo)."""
+    return " ".join((*PROCORE_FRAME_ANCESTORS, *_configured_origins()))
+
+
+def procore_origins() -> list[str]:
+    """Exact origins whose messages the side panel accepts."""
+    return [*PROCORE_UI_ORIGINS, *_configured_origins()]
 
 
 def apply_security_headers(response: Response) -> Response:

@@ -40,6 +40,16 @@ def build_app(settings: Settings, **config):
     return app
 
 
+def signed_in(app, user):
+    """A test client whose session is signed in as ``user`` (for that user's company)."""
+    from embedded_views.auth import SESSION_COMPANY, SESSION_USER
+
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session[SESSION_USER], session[SESSION_COMPANY] = user.id, user.company_id
+    return client
+
+
 # --- unit tier: SQLite in a temp dir, jobs in-process --------------------------------------------
 
 

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from embedded_views.auth import SESSION_COMPANY, SESSION_USER
 from fixtures.certgen import generate
 from integration.extensions import db
 from integration.models import (
@@ -22,6 +21,7 @@ from integration.models import (
     Submission,
     Vendor,
 )
+from tests.conftest import signed_in
 
 COMPANY = 77
 
@@ -38,13 +38,6 @@ def world(app):
     db.session.add_all([vendor, foreign, *users.values()])
     db.session.commit()
     return {"vendor": vendor, "foreign": foreign, **users}
-
-
-def signed_in(app, user: AppUser):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session[SESSION_USER], session[SESSION_COMPANY] = user.id, user.company_id
-    return client
 
 
 def upload(client, vendor_id: int, *files: tuple[str, bytes], company=COMPANY):

@@ -1,0 +1,35 @@
+"""The side panel on Procore's project vendor page: this vendor's status and gaps at a glance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request
+from sqlalchemy import select
+
+from embedded_views.auth import requires_user, signed_in_user
+from embedded_views.security import procore_origins
+from integration.extensions import db
+from integration.models import Vendor
+from integration.vendor_view import vendor_page
+
+bp = Blueprint("sidepanel", __name__, url_prefix="/procore")
+
+
+@bp.get("/sidepanel")
+def panel():
+    """The panel's shell: it asks Procore for the view's context, then shows the vendor it names."""
+    company_id = request.args.get("company_id", type=int)
+    if not company_id:
+        abort(400, description="company_id is required (Procore fills it in from the app's source URL).")
+    if signed_in_user(company_id) is None:
+        return render_template("procore/sign_in.html", company_id=company_id), 401
+    return render_template("sidepanel/shell.html", company_id=company_id, origins=procore_origins())
+
+
+@bp.get("/companies/<int:company_id>/sidepanel/vendors/<int:procore_vendor_id>")
+@requires_user()
+def vendor(company_id: int, procore_vendor_id: int):
+    """The vendor Procore is showing (by its Procore id), for this company only."""
+    row = db.session.scalar(select(Vendor).where(Vendor.company_id == company_id,
+                                                 Vendor.procore_vendor_id == procore_vendor_id))
+    page = vendor_page(company_id, row.id) if row else None
+    return render_template("sidepanel/vendor.html", page=page, company_id=company_id, user=g.user)

@@ -1,0 +1,43 @@
+"""The side panel: it only talks to Procore's origins and shows only the signed-in company's vendor."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from integration.extensions import db
+from integration.models import AppUser, Installation, Vendor
+from tests.conftest import signed_in
+
+
+def setup_company():
+    db.session.add_all([Installation(company_id=1, company_name="GC"), Installation(company_id=2, company_name="GC2")])
+    db.session.flush()
+    db.session.add_all([Vendor(company_id=1, procore_vendor_id=555, name="Ace Electric", status="not_compliant"),
+                        Vendor(company_id=2, procore_vendor_id=777, name="Other Co")])
+    user = AppUser(company_id=1, procore_user_id=1, role="viewer")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def test_panel_shell_accepts_only_procore_origins(app):
+    client = signed_in(app, setup_company())
+    page = client.get("/procore/sidepanel?company_id=1&project_id=9").get_data(as_text=True)
+    origins = json.loads(re.search(r"var allowed = (\[.*?\]);", page).group(1))
+    assert "https://app.procore.com" in origins and "http://127.0.0.1:5001" in origins
+    assert all(o.endswith("procore.com") or o == "http://127.0.0.1:5001" for o in origins)
+
+
+def test_panel_shows_the_vendor_by_procore_id_within_the_company(app):
+    client = signed_in(app, setup_company())
+    page = client.get("/procore/companies/1/sidepanel/vendors/555").get_data(as_text=True)
+    assert "Ace Electric" in page and "not compliant" in page
+    other = client.get("/procore/companies/1/sidepanel/vendors/777").get_data(as_text=True)
+    assert "Other Co" not in other and "not been imported" in other
+    assert client.get("/procore/companies/2/sidepanel/vendors/777").status_code == 401
+
+
+def test_panel_without_company_or_session(client):
+    assert client.get("/procore/sidepanel").status_code == 400
+    assert client.get("/procore/sidepanel?company_id=1").status_code == 401

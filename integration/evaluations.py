@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
+from integration.compliance.requirements import LIMIT_KEYS
 from integration.compliance.statuses import Status, vendor_status
 from integration.extensions import db
 from integration.models import (
@@ -118,11 +119,18 @@ def _gap_rows(evaluation: Evaluation, outcome, vendor: Vendor) -> list[CoverageG
         state = "open" if result.override is None else {"waive": "waived"}.get(result.override.kind, "marked_compliant")
         gaps.append(CoverageGap(
             company_id=evaluation.company_id, evaluation_id=evaluation.id, requirement_key=result.key, code=gap["code"],
-            line=result.line, outcome=gap["outcome"], expected=_text(gap["expected"]), found=_text(gap["found"]),
+            line=result.line, outcome=gap["outcome"], expected=_shown(gap["expected"], result.key),
+            found=_shown(gap["found"], result.key),
             source=gap["location"] or {}, explanation=gap["explanation"], state=state,
             override_id=override.id if (override and result.override) else None))
     return gaps
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _shown(value: Any, key: str) -> str | None:
+    """A value as people read it: dollar limits with separators, everything else as text."""
+    if value is None:
+        return None
+    line, _, item = key.partition(".")
+    if isinstance(value, int) and not isinstance(value, bool) and item in LIMIT_KEYS.get(line, ()):
+        return f"${value:,}"
+    return str(value)

@@ -101,7 +101,7 @@ def test_gaps_are_recorded_with_code_and_explanation(company):
     assert evaluate_vendor(10, vendor.id, MARCH).status == "not_compliant"
     gap = db.session.scalar(select(CoverageGap).where(CoverageGap.code == "gl_each_occurrence_below"))
     assert gap.requirement_key == "general_liability.each_occurrence" and gap.state == "open"
-    assert gap.found == "500000" and gap.explanation
+    assert gap.found == "$500,000" and gap.expected == "$1,000,000" and gap.explanation
 
 
 def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(company):

@@ -8,7 +8,7 @@ from integration.extraction.fields import EDITION_FIELD, INSURER_LETTERS, REMARK
 from integration.extraction.normalize import clean_text, parse_date
 from integration.extraction.rows import read_rows
 
-REVIEW_BELOW = 0.8  # a value that drives a compliance decision below this confidence sends the file to review
+REVIEW_BELOW = 0.85  # a value that drives a compliance decision below this confidence sends the file to review
 _EDITION_PRINTED = re.compile(r"\b25\s*\((\d{4})/(\d{2})\)")
 # Per-policy values the compliance engine decides on; a row lacking one of the REQUIRED ones needs review.
 DECIDING = ("line", "insurer_letter", "effective_date", "expiration_date", "additional_insured", "subrogation_waived",

@@ -43,7 +43,7 @@ def parse_date(text: str | None) -> date | None:
 
 
 def parse_amount(text: str | None) -> int | None:
-    """Read `$1,000,000`, `1,000,000`, `1000000`, `1M`, `$2MM`, `$1.5M`, `500K`; None for words or doubtful digits."""
+    """Read `$1,000,000`, `1.000.000`, `1000000`, `1M`, `$2MM`, `$1.5M`, `500K`; None for words or doubtful digits."""
     if not text:
         return None
     t = text.strip().upper().replace(" ", "").removeprefix("$").removeprefix("USD")
@@ -53,6 +53,8 @@ def parse_amount(text: str | None) -> int | None:
         return int(value) if value == int(value) else None
     if re.fullmatch(r"\d{1,3}(,\d{3})+", t) or re.fullmatch(r"\d+", t):
         return int(t.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", t):  # dots as thousands separators (1.000.000), or blurred commas
+        return int(t.replace(".", ""))
     if re.fullmatch(r"\d{1,3}(,\d{3})+\.00|\d+\.00", t):
         return int(t[:-3].replace(",", ""))
     return None
@@ -79,3 +81,18 @@ def parse_letter(text: str | None) -> str | None:
     """An INSR LTR cell: one of A-F, else None."""
     t = (text or "").strip().upper()
     return t if len(t) == 1 and t in "ABCDEF" else None
+
+
+_SUFFIXES = {"inc": "Inc", "inc.": "Inc.", "llc": "LLC", "llc.": "LLC.", "co.": "Co.", "corp": "Corp",
+             "corp.": "Corp.", "ltd": "Ltd", "ltd.": "Ltd."}
+
+
+def repair_ocr_name(text: str) -> str:
+    """Undo Tesseract's usual slips in company names: `lronwood` -> `Ironwood`, `|nc.` -> `Inc.`, `inc.` -> `Inc.`."""
+    words = []
+    for word in text.split():
+        word = re.sub(r"^[l|](?=[bcdfghjkmnpqrstvwxz][a-z])", "I", word)
+        if word[:1].islower() and word in _SUFFIXES:
+            word = _SUFFIXES[word]
+        words.append(word)
+    return " ".join(words)

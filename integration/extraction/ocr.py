@@ -18,6 +18,7 @@ from integration.extraction.fields import (
     Reading,
     Readings,
 )
+from integration.extraction.normalize import parse_amount, parse_date, repair_ocr_name
 from integration.extraction.register import Affine, register
 from integration.extraction.zones import crop, ink_share, remove_rules, slot_of, tile
 
@@ -35,6 +36,8 @@ _CONFIGS = {"text": "--psm 6", "numeric": "--psm 6 -c tessedit_char_whitelist=01
             "letter": "--psm 6 -c tessedit_char_whitelist=ABCDEF", "flag": "--psm 6 -c tessedit_char_whitelist=YNX"}
 _SINGLE = {"letter": "ABCDEF", "flag": "YNX"}
 _BINARY = [0] * 150 + [255] * 106
+AGREED = 0.9  # a one-letter box read alike twice (tiled, and alone as one character)
+REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets a second read
 
 
 def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, float, float, float, float, float]]:
@@ -42,6 +45,8 @@ def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, floa
     limit = clock.call_timeout()
     try:
         data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT, timeout=limit)
+    except pytesseract.TesseractError:
+        raise  # a real failure (bad image, bad config): the file is reported unreadable
     except RuntimeError as exc:  # pytesseract signals its timeout with a bare RuntimeError
         if limit < clock.budget.ocr_call_seconds:
             raise BudgetExceeded(f"time budget of {clock.budget.seconds:g} s exceeded during OCR") from exc
@@ -125,11 +130,56 @@ def _fields(image: Image.Image, affine: Affine, clock: Clock) -> Readings:
         groups[group].append((name, img))
     for group, config in _CONFIGS.items():
         readings.update(_read_tiles(groups[group], config, clock))
+    _second_opinion(groups["numeric"], readings, clock)
+    for name in groups["text"]:
+        if name[0].endswith("FullName_A") or "Insurer_FullName" in name[0]:
+            reading = readings[name[0]]
+            readings[name[0]] = Reading(repair_ocr_name(str(reading.value)), reading.confidence)
     for group, allowed in _SINGLE.items():
         for name, img in groups[group]:
-            if readings[name].value not in allowed:
+            first = readings[name]
+            if first.value not in allowed:
                 readings[name] = _single(img, allowed, clock)
+            elif first.confidence < REREAD_BELOW:  # Tesseract is shy about some capitals (C scores ~0.75)
+                second = _single(img, allowed, clock)
+                agreed = second.value == first.value
+                readings[name] = Reading(first.value, max(first.confidence, second.confidence, AGREED) if agreed
+                                         else min(first.confidence, 0.3))
     return readings
+
+
+def _numeric(name: str, text: str | bool) -> object:
+    """The value a digits box holds, or None when its text does not parse."""
+    text = str(text)
+    if "Date" in name:
+        return parse_date(text)
+    if "Amount" in name:
+        return parse_amount(text)
+    return text if text.isdigit() else None
+
+
+def _second_opinion(crops: list[tuple[str, Image.Image]], readings: Readings, clock: Clock) -> None:
+    """Re-read every digit box larger and without the whitelist: agreement keeps, disagreement doubts.
+
+    The whitelist read alone turns a blurred `$` into a 3 (`$5,000` -> `35,000`) with high confidence.
+    """
+    if not crops:
+        return
+    larger = [(name, img.resize((img.width * 3 // 2, img.height * 3 // 2), Image.Resampling.BICUBIC))
+              for name, img in crops]
+    again = _read_tiles(larger, "--psm 6", clock)
+    for name, _ in crops:
+        first, second = readings[name], again[name]
+        v1, v2 = _numeric(name, first.value), _numeric(name, second.value)
+        if v1 == v2:
+            readings[name] = Reading(first.value, max(first.confidence, second.confidence))
+        elif v1 is None:
+            readings[name] = second
+        elif v2 is not None:  # two reads, two values: keep the likelier one but send it to review
+            best = first if first.confidence >= second.confidence else second
+            readings[name] = Reading(best.value, min(best.confidence, 0.3))
+        else:
+            readings[name] = Reading(first.value, min(first.confidence, 0.6))
 
 
 def _single(img: Image.Image, allowed: str, clock: Clock) -> Reading:

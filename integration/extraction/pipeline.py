@@ -78,16 +78,27 @@ def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> dic
             if texts.get(number) or (found is not None and number - found[1] > MAX_SCANNED_EXTRA_PAGES):
                 continue  # a text page that did not register is not the certificate
             image = _render(doc[number - 1], clock)
-            if found is None:
-                if (result := read_scan(image, clock)) is not None:
-                    found, texts[number] = (result[0], number), result[1]
+            result = read_scan(image, clock) if found is None else None
+            if result is not None:
+                found, texts[number] = (result[0], number), result[1]
             else:
-                texts[number] = scan_text(image, clock)  # endorsement pages behind the certificate
+                texts[number] = scan_text(image, clock)  # endorsement pages, with or without a certificate
     finally:
         doc.close()
     if found is None:
-        return empty_result(file.name, NOT_A_CERTIFICATE)
+        return _endorsements_only(file.name, texts)
     return _finish(file.name, found[0], "ocr", found[1], texts)
+
+
+def _endorsements_only(name: str, texts: dict[int, str]) -> dict:
+    """A document of endorsement pages alone (sent beside the certificate): evidence, with no policies."""
+    endorsements = find_endorsements(sorted(texts.items()))
+    if not endorsements:
+        return empty_result(name, NOT_A_CERTIFICATE)
+    doc = empty_result(name)
+    doc.update(method="text" if all(texts.values()) else "ocr", endorsements=endorsements, needs_review=False,
+               confidence=1.0)
+    return doc
 
 
 def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from integration.extraction.fields import LINES, OTHER_DESCRIPTION, OTHER_LIMITS, LineSpec, Reading, Readings
@@ -85,11 +86,17 @@ def _row(readings: Readings, spec: LineSpec, method: str, letters: set[str], rec
         text, conf = _text(readings, name)
         if text:
             value = parse_amount(text)
-            if value is not None and method == "ocr" and value % 1000:
+            if value is not None and method == "ocr" and (value % 1000 or _dollar_as_digit(text)):
                 conf = min(conf, 0.6)  # limits are round figures; odd digits smell of a misread
             policy["limits"][key] = value
             record(f"limits.{key}", conf if value is not None or is_non_amount(text) else 0.0)
     return policy
+
+
+def _dollar_as_digit(text: str) -> bool:
+    """`35,000` may be `$5,000` with the dollar sign read as a digit: a leading 3/5/8 before a valid amount."""
+    t = text.strip()
+    return bool(re.fullmatch(r"[358][1-9]\d{0,2}([,.]\d{3})+", t))
 
 
 def _line(readings: Readings, spec: LineSpec, policy: dict) -> float:

@@ -1,0 +1,57 @@
+"""OCR of scanned certificates: close to the truth, and never a wrong value held with confidence."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from fixtures.certgen import generate
+from fixtures.certgen.compare import confidence_of, score
+from integration.extraction import extract
+from integration.extraction.assemble import REVIEW_BELOW
+
+
+@pytest.fixture(scope="module")
+def scans():
+    """Two scans read once: a PNG, and an image-only PDF with an endorsement page behind it."""
+    made = [generate(100, "scanned", image_format="png", dpi=200),
+            generate(101, "scanned", image_format="pdf", dpi=200, endorsements=1)]
+    return [(m, extract(m.data, m.filename)) for m in made]
+
+
+def _assert_no_confident_misread(got: dict, truth: dict) -> None:
+    _, _, wrong = score(got, truth)
+    for path, value, _expected in wrong:
+        assert value is None or confidence_of(got, path) < REVIEW_BELOW, path
+    if wrong:
+        assert got["needs_review"] is True
+
+
+def test_scans_read_nearly_every_compliance_field(scans):
+    for made, got in scans:
+        correct, total, wrong = score(got, made.truth)
+        assert got["ok"] is True and got["method"] == "ocr"
+        assert correct / total >= 0.9, wrong
+        _assert_no_confident_misread(got, made.truth)
+
+
+def test_endorsement_page_of_a_scan_is_found_by_ocr(scans):
+    made, got = scans[1]
+    assert got["endorsements"] == made.truth["endorsements"]
+
+
+def test_a_blotted_limit_is_null_or_doubted_and_sent_to_review():
+    made = generate(102, "scanned", image_format="png", dpi=200)
+    image = Image.open(io.BytesIO(made.data))
+    per_point = 200 / 72
+    box = (520 * per_point, (792 - 496) * per_point, 596 * per_point, (792 - 420) * per_point)  # GL limits column
+    ImageDraw.Draw(image).rectangle(box, fill=40)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    got = extract(out.getvalue(), "blotted.png")
+    assert got["ok"] is True and got["needs_review"] is True
+    _assert_no_confident_misread(got, made.truth)
+    gl = next(p for p in got["policies"] if p["line"] == "general_liability")
+    assert gl["limits"].get("each_occurrence") is None

@@ -30,7 +30,8 @@ def test_an_endorsement_only_pdf_is_evidence_not_a_failure():
     _, endorsements = split(document.data)
     result = extract(endorsements, "endorsements.pdf")
     assert result["ok"] is True and result["policies"] == [] and result["needs_review"] is False
-    assert sorted(e["form"] for e in result["endorsements"]) == sorted(e["form"] for e in document.truth["endorsements"])
+    expected = sorted(e["form"] for e in document.truth["endorsements"])
+    assert sorted(e["form"] for e in result["endorsements"]) == expected
 
 
 def test_certificate_and_separate_endorsements_combine_like_one_file():

@@ -31,7 +31,7 @@ run: install ## Set up and start the demo on http://127.0.0.1:5000, or PORT (SQL
 	-scripts/system-deps.sh
 	PORT=$(PORT) scripts/run-demo.sh
 
-test: install system-deps ## Set up and run the whole suite (real PostgreSQL, Redis, RQ worker)
+test: install system-deps ## Set up, lint and run the whole suite (real PostgreSQL, Redis, RQ worker)
 	scripts/test.sh $(PYTEST_ARGS)
 
 test-unit: install ## Run only the tests that need no PostgreSQL or Redis

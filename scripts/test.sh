@@ -17,6 +17,8 @@ then
   fi
 fi
 
+.venv/bin/ruff check . || exit 1
+
 .venv/bin/python -m pytest "$@"
 status=$?
 if [[ $status -eq 5 ]]; then

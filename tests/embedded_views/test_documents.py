@@ -21,6 +21,7 @@ from integration.models import (
     Submission,
     Vendor,
 )
+from tests import bad_files
 from tests.conftest import signed_in
 
 COMPANY = 77
@@ -68,6 +69,10 @@ PDF = generate(1, "fillable")
     ([("empty.pdf", b"")], "empty.pdf: the file is empty"),
     ([("notes.pdf", b"just some text, not a PDF")], "notes.pdf"),
     ([("ok.pdf", PDF.data), ("broken.pdf", b"%PDF-1.7\n garbage without structure")], "broken.pdf"),
+    ([("locked.pdf", bad_files.encrypted_pdf())], "locked.pdf"),
+    ([("long.pdf", bad_files.pdf(pages=31))], "long.pdf"),
+    ([("bomb.png", bad_files.png_header_only(30_000, 30_000))], "decompression bomb"),
+    ([("photo.pdf", bad_files.jpeg()), ("x.docx", b"PK\x03\x04 a word file")], "x.docx"),
 ])
 def test_a_refused_upload_stores_nothing_and_says_why(app, world, files, message):
     client = signed_in(app, world["admin"])

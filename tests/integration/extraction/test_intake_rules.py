@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
-import zlib
 
 import pytest
-from PIL import Image
 from pypdf import PdfWriter
 
 from fixtures.certgen import generate
 from integration.extraction.intake import MAX_BYTES, IncomingFile, IntakeError, check_file, check_submission, sniff
-
-
-def _pdf(pages: int = 1, size: tuple[float, float] = (612, 792)) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(*size)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("L", (80, 100), 255).save(out, "JPEG")
-    return out.getvalue()
-
-
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims huge dimensions but carries almost no data: the shape of a decompression bomb."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
-    return b"\x89PNG\r\n\x1a\n" + body
+from tests.bad_files import jpeg as _jpeg
+from tests.bad_files import pdf as _pdf
+from tests.bad_files import png_header_only as _png_header_only
 
 
 def _refusal(file: IncomingFile) -> IntakeError:

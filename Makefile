@@ -24,7 +24,7 @@ node_modules/.installed: package.json
 
 install: $(BIN)/.installed node_modules/.installed ## Create .venv and node_modules; install Gapline with its test tools
 
-system-deps: ## Install missing Debian packages (tesseract-ocr; redis-server for tests)
+system-deps: ## Install missing Debian packages (tesseract-ocr; redis-server and chromium for tests)
 	scripts/system-deps.sh test
 
 run: install ## Set up and start the demo on http://127.0.0.1:5000, or PORT (SQLite, in-process jobs, Procore emulator)

@@ -8,6 +8,7 @@ declare -A wanted=(
 )
 if [[ "${1:-}" == "test" ]]; then
   wanted[redis-server]="redis-server"             # a private Redis when none is reachable
+  wanted[chromium]="chromium"                     # browser tests drive Debian's Chromium
 fi
 
 missing=()

@@ -1,0 +1,76 @@
+"""Real Chromium: Gapline framed in the Procore sandbox shell, signed in through Procore's popup, vendors imported."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from fixtures.procore_sandbox import serve_in_thread
+from tests.conftest import build_app, make_settings
+from tests.fixtures.sandbox_helpers import COMPANY_A
+
+PROJECT = 300_001  # a project of COMPANY_A in the emulator's seed
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Gapline and the Procore emulator on free ports, each pointing at the other."""
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
+    app = build_app(settings, TESTING=False)
+    app_url, stop_app = serve_in_thread(app=app)
+    fullscreen = f"{app_url}/procore/companies/{{{{procore.company.id}}}}/projects/{{{{procore.project.id}}}}"
+    sandbox_url, stop_sandbox = serve_in_thread({"APP_FULLSCREEN_URL": fullscreen,
+                                                 "EXTRA_REDIRECT_URIS": [f"{app_url}/procore/oauth/callback"]})
+    app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url, procore_api_base=sandbox_url,
+                                                procore_login_base=sandbox_url)
+    yield app_url, sandbox_url
+    stop_sandbox()
+    stop_app()
+
+
+def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
+    app_url, sandbox_url = servers
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{sandbox_url}/{PROJECT}/project/apps/gapline")
+        frame = page.frame_locator("#fullscreen-app")
+        with page.expect_popup() as popup_info:
+            frame.get_by_role("link", name="Sign in with Procore").click()
+        popup = popup_info.value
+        popup.wait_for_load_state()
+        popup.get_by_role("button", name="Allow").click()  # the emulator's consent screen, first user: the admin
+        popup.wait_for_event("close", timeout=15_000)  # notifySuccess: the parent closes the popup
+        frame.get_by_role("heading", level=1).wait_for(timeout=15_000)
+        heading = frame.get_by_role("heading", level=1).inner_text()
+        rows = frame.locator("tbody tr").count()
+        page.screenshot(path=str(tmp_path / "demo.png"))
+        browser.close()
+    assert heading == "Redwood General Contractors · Columbus Elementary School"
+    assert rows == 40  # the project's vendors, imported right after connecting
+
+
+def test_a_site_that_is_not_procore_cannot_frame_gapline(servers):
+    from flask import Flask
+
+    app_url, _ = servers
+    intruder = Flask("intruder")
+    intruder.add_url_rule("/", "index", lambda: f'<iframe id="victim" src="{app_url}/"></iframe>')
+    intruder_url, stop = serve_in_thread(app=intruder)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page()
+            page.goto(intruder_url)
+            page.wait_for_timeout(500)
+            framed = page.frame_locator("#victim").locator("body").inner_text(timeout=5_000)
+            browser.close()
+    finally:
+        stop()
+    assert "Gapline is running" not in framed  # Chromium refused to render it (CSP frame-ancestors)

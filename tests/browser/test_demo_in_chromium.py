@@ -10,7 +10,6 @@ from playwright.sync_api import sync_playwright
 
 from fixtures.procore_sandbox import serve_in_thread
 from tests.conftest import build_app, make_settings
-from tests.fixtures.sandbox_helpers import COMPANY_A
 
 PROJECT = 300_001  # a project of COMPANY_A in the emulator's seed
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, json_type, one_of
@@ -33,12 +33,11 @@ class Installation(Timestamped, Base):
     refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disconnected_reason: Mapped[str | None] = mapped_column(String(255))
-    # Settings an admin edits.
+    # Settings an admin edits (coverage rules live in the requirement sets, not here).
     logo_url: Mapped[str | None] = mapped_column(String(1024))
     gap_email_mode: Mapped[str] = mapped_column(String(16), default="automatic")
     reminder_cadence_days: Mapped[int] = mapped_column(Integer, default=7)
     expiry_warning_days: Mapped[int] = mapped_column(Integer, default=30)
-    endorsement_copies_required: Mapped[bool] = mapped_column(Boolean, default=False)
     settings: Mapped[dict] = mapped_column(json_type(), default=dict)
 
 

@@ -2,11 +2,11 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 10:08:39.246634
+Create Date: 2026-11-26 10:42:19.002788
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
@@ -32,7 +32,6 @@ def upgrade():
     sa.Column('gap_email_mode', sa.String(length=16), nullable=False),
     sa.Column('reminder_cadence_days', sa.Integer(), nullable=False),
     sa.Column('expiry_warning_days', sa.Integer(), nullable=False),
-    sa.Column('endorsement_copies_required', sa.Boolean(), nullable=False),
     sa.Column('settings', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

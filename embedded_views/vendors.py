@@ -44,8 +44,11 @@ def upload(company_id: int, vendor_id: int):
     except SubmissionRefused as exc:
         flash(f"Nothing was uploaded: {exc.message}", "error")
         return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
-    queue_reading(company_id, received.submission.id)
-    flash(f"Received {len(files)} file(s); reading them now.", "ok")
+    reading = queue_reading(company_id, received.submission.id)
+    if reading.error:
+        flash(f"Received {len(files)} file(s), kept safely, but reading them failed: {reading.error}", "error")
+    else:
+        flash(f"Received {len(files)} file(s); reading them now.", "ok")
     return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
 
 

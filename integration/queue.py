@@ -25,6 +25,7 @@ class Enqueued:
     queue: str
     ran_inline: bool
     result: Any = None
+    error: str | None = None  # inline only: the job failed (a worker would keep it in its failed registry)
 
 
 def job_id_for(*parts: object) -> str:
@@ -45,7 +46,7 @@ def get_queue(name: str = "default") -> Queue:
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
-            **kwargs: Any) -> Enqueued:
+            job_timeout: int | None = None, **kwargs: Any) -> Enqueued:
     """Run ``func(*args, **kwargs)`` as a job; callers never care whether RQ or in-process runs it.
 
     A deterministic ``job_id`` de-duplicates: while a job with that id waits on RQ, a second
@@ -54,11 +55,15 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
     settings = current_app.config["GAPLINE"]
     if settings.embedded:
         log.info("running job %s inline (embedded mode)", func.__name__)
-        return Enqueued(job_id, queue, True, func(*args, **kwargs))
+        try:
+            return Enqueued(job_id, queue, True, func(*args, **kwargs))
+        except Exception as exc:  # as on a worker: the caller's request is not the job's failure
+            log.exception("inline job %s failed", func.__name__)
+            return Enqueued(job_id, queue, True, error=f"{type(exc).__name__}: {exc}")
     q = get_queue(queue)
     if job_id:
         existing = q.fetch_job(job_id)
         if existing is not None and existing.get_status(refresh=True) in {"queued", "deferred", "scheduled"}:
             return Enqueued(job_id, queue, False)
-    job = q.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id)
+    job = q.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout)
     return Enqueued(job.id, queue, False)

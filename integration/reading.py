@@ -34,12 +34,18 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
         raise LookupError(f"submission {submission_id} is not one of company {company_id}'s submissions")
     submission.state = "reading"
     db.session.commit()
-    files = db.session.scalars(select(StoredFile).where(StoredFile.submission_id == submission.id)
-                               .order_by(StoredFile.position)).all()
-    certificates = [_certificate_for(submission, stored) for stored in files]
-    evaluate_vendor(company_id, submission.vendor_id, today, trigger="submission")
-    submission.state = "needs_review" if any(c.needs_review for c in certificates) else "evaluated"
-    db.session.commit()
+    try:
+        files = db.session.scalars(select(StoredFile).where(StoredFile.submission_id == submission.id)
+                                   .order_by(StoredFile.position)).all()
+        certificates = [_certificate_for(submission, stored) for stored in files]
+        evaluate_vendor(company_id, submission.vendor_id, today, trigger="submission")
+        submission.state = "needs_review" if any(c.needs_review for c in certificates) else "evaluated"
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # nothing half-written: a retry starts from the files again
+        submission.state = "failed"
+        db.session.commit()
+        raise
     return submission
 
 

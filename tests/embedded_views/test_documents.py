@@ -157,3 +157,18 @@ def test_review_corrections_are_validated_audited_and_reevaluate(app, world):
     assert event.after == {"policies.0.limits.each_occurrence": 3_000_000}
     assert db.session.scalar(select(func.count()).select_from(Evaluation)) >= versions
     assert signed_in(app, world["viewer"]).get(f"/procore/companies/{COMPANY}/review/").status_code == 403
+
+
+def test_a_reading_that_fails_marks_the_submission_failed_and_writes_no_certificate(app, world, monkeypatch):
+    from integration.storage import StorageError
+
+    def lost(key):
+        raise StorageError(f"no document stored under {key!r}")
+
+    client = signed_in(app, world["admin"])
+    monkeypatch.setattr("integration.storage.LocalStorage.get", lambda self, key: lost(key))
+    response = upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    assert "kept safely, but reading them failed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(Submission.state)) == "failed"
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 1  # the upload itself is kept

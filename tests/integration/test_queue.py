@@ -53,3 +53,11 @@ def test_a_deterministic_job_id_deduplicates_while_waiting(pg_committed, redis_c
 
 def test_job_ids_are_valid_for_rq():
     assert job_id_for("periodic", "sync_jobs.maintenance", "prune") == "periodic-sync_jobs_maintenance-prune"
+
+
+def test_an_inline_job_failure_is_reported_not_raised(app):
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    done = enqueue(broken)
+    assert done.ran_inline and done.result is None and done.error == "RuntimeError: disk on fire"

@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_security_headers(app)
+    register_error_handlers(app)
     register_cli(app)
     return app
 
@@ -73,6 +74,14 @@ def register_security_headers(app: Flask) -> None:
     from embedded_views.security import apply_security_headers
 
     app.after_request(apply_security_headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Refusals as readable pages that say what was wrong."""
+    from embedded_views.errors import http_error
+
+    for code in (400, 401, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, http_error)
 
 
 def register_cli(app: Flask) -> None:

@@ -51,3 +51,29 @@ def test_state_changing_posts_need_a_csrf_token(settings):
         response = protected.test_client().post("/procore/companies/4812/disconnect")
     assert response.status_code == 400
     assert "CSRF token is missing" in response.get_data(as_text=True)
+
+
+def test_an_oversized_request_is_refused_with_the_limits(app):
+    from integration.extensions import db
+    from integration.models import AppUser, Installation, Submission, Vendor
+    from tests.conftest import signed_in
+
+    db.session.add(Installation(company_id=1))
+    db.session.flush()
+    vendor, admin = Vendor(company_id=1, procore_vendor_id=1, name="Sub"), AppUser(company_id=1, procore_user_id=1,
+                                                                                   role="admin")
+    db.session.add_all([vendor, admin])
+    db.session.commit()
+    body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = signed_in(app, admin).post(f"/procore/companies/1/vendors/{vendor.id}/documents", data=body,
+                                          content_type="multipart/form-data; boundary=x")
+    assert db.session.scalar(db.select(db.func.count()).select_from(Submission)) == 0
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "at most 6 files of at most 25 MB each" in page and "nothing was stored" in page
+
+
+def test_error_pages_say_what_was_wrong(client):
+    page = client.get("/procore/connect")
+    assert page.status_code == 400 and "company_id is required" in page.get_data(as_text=True)
+    assert "Not Found" in client.get("/nowhere").get_data(as_text=True)

@@ -10,7 +10,7 @@ export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
 
 .venv/bin/flask --app app db upgrade
 if [[ -f fixtures/procore_sandbox/__main__.py ]]; then
-  .venv/bin/python -m fixtures.procore_sandbox --port "$SANDBOX_PORT" &
+  .venv/bin/python -m fixtures.procore_sandbox --port "$SANDBOX_PORT" --app-url "$PUBLIC_BASE_URL" &
   sandbox=$!
   trap 'kill $sandbox 2>/dev/null || true' EXIT
   echo "demo: Procore sandbox emulator on http://127.0.0.1:$SANDBOX_PORT"

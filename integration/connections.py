@@ -10,7 +10,7 @@ from sqlalchemy import select
 from integration import audit
 from integration.extensions import db
 from integration.models import AppUser, Installation, utcnow
-from integration.procore_connection import company_key, procore_hosts, procore_oauth, token_manager
+from integration.procore_connection import client_options, company_key, procore_oauth, token_manager
 from procore_client import ProcoreClient, ProcoreError, StaticToken, Token
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def complete_sign_in(code: str, company_id: int) -> SignedIn:
     tokens are revoked at once, since Gapline never acts as them.
     """
     token = procore_oauth().exchange_code(code)
-    identity_client = ProcoreClient(StaticToken(token.access_token), hosts=procore_hosts())
+    identity_client = ProcoreClient(StaticToken(token.access_token), **client_options())
     me = identity_client.me()
     company = _membership(identity_client, company_id)
     installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))

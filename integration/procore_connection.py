@@ -155,8 +155,13 @@ def token_manager() -> TokenManager:
 
 def procore_client(company_id: int) -> ProcoreClient:
     """A client acting as the company's connected admin (the installing user's token)."""
-    options = {"budget": _shared_budget(), **current_app.config.get("PROCORE_CLIENT_OPTIONS", {})}
-    return ProcoreClient(token_manager().source(company_key(company_id)), hosts=procore_hosts(), **options)
+    return ProcoreClient(token_manager().source(company_key(company_id)), **client_options())
+
+
+def client_options() -> dict:
+    """Hosts, the shared rate budget and any configured transport options (tests pass a no-op sleep)."""
+    extra = current_app.config.get("PROCORE_CLIENT_OPTIONS", {})
+    return {"hosts": procore_hosts(), "budget": _shared_budget(), **extra}
 
 
 def _shared_budget():

@@ -113,3 +113,21 @@ def test_pages_of_another_company_ask_for_sign_in(client):
 def test_connect_without_company_is_a_clear_error(client):
     page = client.get("/procore/connect")
     assert page.status_code == 400 and "company_id is required" in page.get_data(as_text=True)
+
+
+@responses.activate
+def test_procore_failing_during_sign_in_is_a_clear_refusal_and_writes_nothing(client):
+    responses.post(f"{BASE}/oauth/token", status=500, json={"error": "server_error"})
+    page = client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
+    assert page.status_code == 400
+    assert "Procore" in page.get_data(as_text=True)
+    assert count(Installation) == count(AppUser) == 0
+
+
+@responses.activate
+def test_procore_failing_after_the_code_exchange_writes_nothing(client):
+    stub_identity(responses.mock)
+    responses.replace(responses.GET, f"{BASE}/rest/v1.0/companies", status=503, json={"errors": "maintenance"})
+    page = client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
+    assert page.status_code == 400
+    assert count(Installation) == count(AppUser) == 0

@@ -1,7 +1,12 @@
-"""The GC's directory as Gapline keeps it: upserts of Procore projects, vendors, contacts and assignments."""
+"""The GC's directory as Gapline keeps it: upserts of Procore projects, vendors, contacts and assignments.
+
+A ``DirectoryIndex`` loads the company's existing rows once, so an import of thousands of vendors
+costs a handful of queries rather than one per vendor.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,58 +20,78 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-def upsert_project(company_id: int, payload: dict[str, Any]) -> Project:
-    """Create or update a project from Procore's project payload."""
-    project = db.session.scalar(select(Project).where(
-        Project.company_id == company_id, Project.procore_project_id == payload["id"]))
-    if project is None:
-        project = Project(company_id=company_id, procore_project_id=payload["id"])
-        db.session.add(project)
-    project.name = payload.get("name") or project.name or ""
-    project.project_number = payload.get("project_number")
-    project.active = bool(payload.get("active", True))
-    return project
+@dataclass
+class DirectoryIndex:
+    """One company's projects, vendors, contacts and assignments, keyed for upserts."""
 
+    company_id: int
+    projects: dict[int, Project] = field(default_factory=dict)
+    vendors: dict[int, Vendor] = field(default_factory=dict)
+    contacts: dict[tuple[int, str], VendorContact] = field(default_factory=dict)
+    assignments: dict[tuple[int, int], ProjectAssignment] = field(default_factory=dict)
 
-def upsert_vendor(company_id: int, payload: dict[str, Any]) -> Vendor:
-    """Create or update a vendor from Procore's company-vendor payload (keeps Gapline's own fields)."""
-    vendor = db.session.scalar(select(Vendor).where(
-        Vendor.company_id == company_id, Vendor.procore_vendor_id == payload["id"]))
-    if vendor is None:
-        vendor = Vendor(company_id=company_id, procore_vendor_id=payload["id"])
-        db.session.add(vendor)
-    vendor.name = payload.get("name") or vendor.name or ""
-    vendor.legal_name = payload.get("legal_name") or vendor.legal_name
-    vendor.email = payload.get("email_address") or vendor.email
-    vendor.active = bool(payload.get("is_active", True))
-    trades = [t.get("name") for t in payload.get("trades") or [] if t.get("name")]
-    vendor.trade = ", ".join(trades) or vendor.trade
-    vendor.procore_updated_at = _parse_time(payload.get("updated_at"))
-    return vendor
+    @classmethod
+    def load(cls, company_id: int) -> DirectoryIndex:
+        """Read the company's existing directory rows (four queries)."""
+        def rows(model):
+            return db.session.scalars(select(model).where(model.company_id == company_id))
 
+        return cls(
+            company_id,
+            {p.procore_project_id: p for p in rows(Project)},
+            {v.procore_vendor_id: v for v in rows(Vendor)},
+            {(c.vendor_id, c.email): c for c in rows(VendorContact)},
+            {(a.project_id, a.vendor_id): a for a in rows(ProjectAssignment)},
+        )
 
-def upsert_contact(company_id: int, vendor: Vendor, payload: dict[str, Any]) -> VendorContact | None:
-    """Create or update a vendor contact from a Procore user payload; users without email are skipped."""
-    email = (payload.get("email_address") or "").strip().lower()
-    if not email:
-        return None
-    contact = db.session.scalar(select(VendorContact).where(
-        VendorContact.vendor_id == vendor.id, VendorContact.email == email))
-    if contact is None:
-        contact = VendorContact(company_id=company_id, vendor_id=vendor.id, email=email)
-        db.session.add(contact)
-    contact.procore_user_id = payload.get("id")
-    contact.name = payload.get("name") or " ".join(
-        p for p in (payload.get("first_name"), payload.get("last_name")) if p)
-    contact.is_insurance_contact = bool(payload.get("is_insurance_manager"))
-    return contact
+    def project(self, payload: dict[str, Any]) -> Project:
+        """Create or update a project from Procore's project payload."""
+        project = self.projects.get(payload["id"])
+        if project is None:
+            project = self.projects[payload["id"]] = Project(company_id=self.company_id,
+                                                              procore_project_id=payload["id"])
+            db.session.add(project)
+        project.name = payload.get("name") or project.name or ""
+        project.project_number = payload.get("project_number")
+        project.active = bool(payload.get("active", True))
+        return project
 
+    def vendor(self, payload: dict[str, Any]) -> Vendor:
+        """Create or update a vendor from Procore's company-vendor payload (Gapline's own fields are kept)."""
+        vendor = self.vendors.get(payload["id"])
+        if vendor is None:
+            vendor = self.vendors[payload["id"]] = Vendor(company_id=self.company_id, procore_vendor_id=payload["id"])
+            db.session.add(vendor)
+        vendor.name = payload.get("name") or vendor.name or ""
+        vendor.legal_name = payload.get("legal_name") or vendor.legal_name
+        vendor.email = payload.get("email_address") or vendor.email
+        vendor.active = bool(payload.get("is_active", True))
+        trades = [t.get("name") for t in payload.get("trades") or [] if t.get("name")]
+        vendor.trade = ", ".join(trades) or vendor.trade
+        vendor.procore_updated_at = _parse_time(payload.get("updated_at"))
+        return vendor
 
-def assign(company_id: int, project: Project, vendor: Vendor) -> ProjectAssignment:
-    """Record that ``vendor`` works on ``project`` (idempotent)."""
-    assignment = db.session.scalar(select(ProjectAssignment).where(
-        ProjectAssignment.project_id == project.id, ProjectAssignment.vendor_id == vendor.id))
-    if assignment is None:
-        assignment = ProjectAssignment(company_id=company_id, project_id=project.id, vendor_id=vendor.id)
-        db.session.add(assignment)
-    return assignment
+    def contact(self, vendor: Vendor, payload: dict[str, Any]) -> VendorContact | None:
+        """Create or update a vendor contact from a Procore user payload; users without email are skipped."""
+        email = (payload.get("email_address") or "").strip().lower()
+        if not email:
+            return None
+        contact = self.contacts.get((vendor.id, email))
+        if contact is None:
+            contact = VendorContact(company_id=self.company_id, vendor_id=vendor.id, email=email)
+            self.contacts[(vendor.id, email)] = contact
+            db.session.add(contact)
+        contact.procore_user_id = payload.get("id")
+        contact.name = payload.get("name") or " ".join(
+            p for p in (payload.get("first_name"), payload.get("last_name")) if p)
+        contact.is_insurance_contact = bool(payload.get("is_insurance_manager"))
+        return contact
+
+    def assign(self, project: Project, vendor: Vendor) -> ProjectAssignment:
+        """Record that ``vendor`` works on ``project`` (idempotent)."""
+        assignment = self.assignments.get((project.id, vendor.id))
+        if assignment is None:
+            assignment = ProjectAssignment(company_id=self.company_id, project_id=project.id, vendor_id=vendor.id)
+            self.assignments[(project.id, vendor.id)] = assignment
+            db.session.add(assignment)
+        return assignment

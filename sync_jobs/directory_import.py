@@ -7,14 +7,16 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from integration import directory
+from integration.directory import DirectoryIndex
 from integration.extensions import db
-from integration.models import Project, SyncRun, Vendor, utcnow
+from integration.models import SyncRun, utcnow
 from integration.procore_connection import procore_client
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
 
 log = logging.getLogger(__name__)
+
+PAGE = 500  # items per page: fewer calls against the company's rate limit than Procore's default of 100
 
 
 @job
@@ -44,37 +46,36 @@ def _last_success(company_id: int) -> datetime | None:
 
 
 def _import(client: ProcoreClient, company_id: int, since: datetime | None, now: datetime) -> dict:
-    """Fetch everything first, then write in one transaction: a failure part-way writes nothing."""
-    projects = [directory.upsert_project(company_id, p) for p in client.list_projects(company_id)]
+    """Fetch and upsert in one transaction: a failure part-way writes nothing."""
+    index = DirectoryIndex.load(company_id)
+    projects = [index.project(p) for p in client.list_projects(company_id, per_page=PAGE)]
     window = (since, now) if since else None
-    vendors = [directory.upsert_vendor(company_id, v) for v in client.list_vendors(company_id, updated_between=window)]
-    db.session.flush()
-    contacts = _import_contacts(client, company_id, {v.procore_vendor_id: v for v in vendors})
-    assignments = _import_assignments(client, company_id, [p for p in projects if p.active])
+    vendors = [index.vendor(v) for v in client.list_vendors(company_id, updated_between=window, per_page=PAGE)]
+    db.session.flush()  # ids for the contacts and assignments below
+    contacts = _import_contacts(client, index, {v.procore_vendor_id for v in vendors})
+    assignments = _import_assignments(client, index, [p for p in projects if p.active])
     db.session.flush()
     return {"projects": len(projects), "vendors": len(vendors), "contacts": contacts, "assignments": assignments}
 
 
-def _import_contacts(client: ProcoreClient, company_id: int, vendors: dict[int, Vendor]) -> int:
-    """One paginated pass over the company's users, keeping those who belong to an imported vendor."""
-    if not vendors:
+def _import_contacts(client: ProcoreClient, index: DirectoryIndex, changed: set[int]) -> int:
+    """One paginated pass over the company's users, keeping those of the vendors just imported."""
+    if not changed:
         return 0
     count = 0
-    for user in client.list_vendor_users(company_id):
-        vendor = vendors.get((user.get("vendor") or {}).get("id"))
-        if vendor is not None and directory.upsert_contact(company_id, vendor, user) is not None:
+    for user in client.list_vendor_users(index.company_id, per_page=PAGE):
+        procore_vendor_id = (user.get("vendor") or {}).get("id")
+        if procore_vendor_id in changed and index.contact(index.vendors[procore_vendor_id], user) is not None:
             count += 1
     return count
 
 
-def _import_assignments(client: ProcoreClient, company_id: int, projects: list[Project]) -> int:
-    by_procore_id = {v.procore_vendor_id: v for v in db.session.scalars(
-        select(Vendor).where(Vendor.company_id == company_id))}
+def _import_assignments(client: ProcoreClient, index: DirectoryIndex, projects: list) -> int:
     count = 0
     for project in projects:
-        for payload in client.list_project_vendors(company_id, project.procore_project_id):
-            vendor = by_procore_id.get(payload["id"])
+        for payload in client.list_project_vendors(index.company_id, project.procore_project_id, per_page=PAGE):
+            vendor = index.vendors.get(payload["id"])
             if vendor is not None:
-                directory.assign(company_id, project, vendor)
+                index.assign(project, vendor)
                 count += 1
     return count

@@ -9,7 +9,17 @@ from sqlalchemy import select
 from integration.compliance.gaps import gap_info
 from integration.evaluations import current_evaluation
 from integration.extensions import db
-from integration.models import Certificate, CoverageGap, Evaluation, Override, StoredFile, Submission, Vendor
+from integration.models import (
+    Certificate,
+    CoverageGap,
+    Evaluation,
+    Override,
+    Project,
+    ProjectAssignment,
+    StoredFile,
+    Submission,
+    Vendor,
+)
 from integration.tenancy import get_scoped
 
 
@@ -23,6 +33,7 @@ class VendorPage:
     files: list[tuple[StoredFile, Certificate | None]]
     overrides: list[Override]
     history: list[Evaluation]
+    assignments: list[tuple[ProjectAssignment, Project]]
 
 
 def vendor_page(company_id: int, vendor_id: int) -> VendorPage | None:
@@ -45,4 +56,8 @@ def vendor_page(company_id: int, vendor_id: int) -> VendorPage | None:
     history = list(db.session.scalars(select(Evaluation).where(Evaluation.vendor_id == vendor.id,
                                                                Evaluation.assignment_id.is_(None))
                                       .order_by(Evaluation.version.desc())))
-    return VendorPage(vendor, evaluation, gaps, [tuple(r) for r in files], overrides, history)
+    assignments = db.session.execute(
+        select(ProjectAssignment, Project).join(Project, Project.id == ProjectAssignment.project_id)
+        .where(ProjectAssignment.vendor_id == vendor.id).order_by(Project.name)).all()
+    return VendorPage(vendor, evaluation, gaps, [tuple(r) for r in files], overrides, history,
+                      [tuple(r) for r in assignments])

@@ -184,3 +184,20 @@ def test_outreach_mute_needs_a_role_and_is_audited(company):
     assert set_outreach_muted(10, company["admin"], vendor.id, True).outreach_muted is True
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.subject_type == "Vendor")) == \
         "vendor.outreach_muted"
+
+
+def test_the_vendor_page_shows_line_and_project_statuses(company, app):
+    from tests.conftest import signed_in
+
+    vendor = company["vendor"]
+    project = Project(company_id=10, procore_project_id=6, name="Harbor Pier")
+    db.session.add(project)
+    db.session.flush()
+    db.session.add(ProjectAssignment(company_id=10, project_id=project.id, vendor_id=vendor.id))
+    submit(vendor, low_gl_occurrence())
+    evaluate_vendor(10, vendor.id, MARCH)
+    db.session.commit()
+    page = signed_in(app, company["viewer"]).get(f"/procore/companies/10/vendors/{vendor.id}").get_data(as_text=True)
+    assert "general liability <span class=\"status status-not_compliant\">" in page
+    assert "workers compensation <span class=\"status status-compliant\">" in page
+    assert "Harbor Pier" in page

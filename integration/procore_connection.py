@@ -153,6 +153,22 @@ def token_manager() -> TokenManager:
     return manager
 
 
+def service_account_tokens() -> TokenManager:
+    """Client-credentials tokens of the app's service account (no refresh token: a new one is asked for)."""
+    manager = current_app.extensions.get("procore_dmsa_tokens")
+    if manager is None:
+        manager = TokenManager(token_manager().store, procore_oauth(), client_credentials=True)
+        current_app.extensions["procore_dmsa_tokens"] = manager
+    return manager
+
+
+def job_client(company_id: int) -> ProcoreClient:
+    """The client background jobs use: the service account by default, else the company's connection."""
+    if current_app.config["GAPLINE"].procore_job_auth == "service_account":
+        return ProcoreClient(service_account_tokens().source(DMSA_KEY), **client_options())
+    return procore_client(company_id)
+
+
 def procore_client(company_id: int) -> ProcoreClient:
     """A client acting as the company's connected admin (the installing user's token)."""
     return ProcoreClient(token_manager().source(company_key(company_id)), **client_options())

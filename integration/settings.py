@@ -34,6 +34,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting Gapline reads, parsed once at start-up."""
@@ -48,6 +55,9 @@ class Settings:
     procore_api_base: str = "http://127.0.0.1:5001"
     procore_login_base: str = "http://127.0.0.1:5001"
     public_base_url: str = "http://127.0.0.1:5000"
+    # Who background jobs act as: the app's service account (client credentials, Procore's DMSA model)
+    # or the admin who connected the company (their refreshed authorization-code token).
+    procore_job_auth: str = "service_account"
     mail_server: str = ""
     mail_port: int = 25
     mail_username: str = ""
@@ -87,6 +97,7 @@ class Settings:
             procore_api_base=(env.get("PROCORE_API_BASE", "") or d.procore_api_base).rstrip("/"),
             procore_login_base=(env.get("PROCORE_LOGIN_BASE", "") or d.procore_login_base).rstrip("/"),
             public_base_url=(env.get("PUBLIC_BASE_URL", "") or d.public_base_url).rstrip("/"),
+            procore_job_auth=_choice(env, "PROCORE_JOB_AUTH", ("service_account", "company_user"), d.procore_job_auth),
             mail_server=env.get("MAIL_SERVER", ""),
             mail_port=_int(env, "MAIL_PORT", d.mail_port),
             mail_username=env.get("MAIL_USERNAME", ""),

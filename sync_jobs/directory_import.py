@@ -10,7 +10,7 @@ from sqlalchemy import select
 from integration.directory import DirectoryIndex
 from integration.extensions import db
 from integration.models import SyncRun, utcnow
-from integration.procore_connection import procore_client
+from integration.procore_connection import job_client
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
 
@@ -27,7 +27,7 @@ def import_directory(company_id: int) -> int:
     db.session.add(run)
     db.session.commit()
     try:
-        counts = _import(procore_client(company_id), company_id, since, run.started_at)
+        counts = _import(job_client(company_id), company_id, since, run.started_at)
     except ProcoreError as exc:
         db.session.rollback()
         run.state, run.error, run.finished_at = "failed", f"{type(exc).__name__}: {exc}", utcnow()

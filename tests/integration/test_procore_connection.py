@@ -66,6 +66,7 @@ def test_a_failed_import_writes_nothing_but_the_failed_run(app):
     from integration.extensions import db
 
     connect(db, expires_in=3600)
+    responses.post(f"{BASE}/oauth/token", json=token_body("service-access", None))
     responses.get(f"{BASE}/rest/v1.0/projects", json=payload("projects_page1"))
     responses.get(f"{BASE}/rest/v1.0/vendors", status=500, json={"errors": "boom"})
     with pytest.raises(ServerError):
@@ -81,6 +82,7 @@ def test_import_is_safe_to_run_twice(app):
 
     connect(db, expires_in=3600)
     stub_directory(responses.mock)
+    responses.post(f"{BASE}/oauth/token", json=token_body("service-access", None))
     import_directory(COMPANY_ID)
     first = db.session.scalar(select(func.count()).select_from(Vendor))
     import_directory(COMPANY_ID)
@@ -119,3 +121,33 @@ def test_twenty_threads_share_one_refresh_through_the_database_lock(pg_committed
     assert errors == []
     assert len(token_calls()) == 1
     assert seen == ["fresh-access"] * 20
+
+
+@responses.activate
+def test_jobs_act_as_the_service_account_by_default(app):
+    from integration.extensions import db
+
+    connect(db, access="admin-access", expires_in=3600)
+    stub_directory(responses.mock)
+    responses.post(f"{BASE}/oauth/token", json=token_body("service-access", None))
+    import_directory(COMPANY_ID)
+    assert "grant_type=client_credentials" in token_calls()[0].request.body
+    api_calls = [c for c in responses.calls if "/rest/" in c.request.url]
+    assert {c.request.headers["Authorization"] for c in api_calls} == {"Bearer service-access"}
+    assert {c.request.headers["Procore-Company-Id"] for c in api_calls} == {str(COMPANY_ID)}
+    import_directory(COMPANY_ID)
+    assert len(token_calls()) == 1  # the service token is reused until it nears expiry
+
+
+@responses.activate
+def test_jobs_can_act_as_the_connected_admin(app):
+    import dataclasses
+
+    from integration.extensions import db
+
+    app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], procore_job_auth="company_user")
+    connect(db, access="admin-access", expires_in=3600)
+    stub_directory(responses.mock)
+    import_directory(COMPANY_ID)
+    assert token_calls() == []
+    assert {c.request.headers["Authorization"] for c in responses.calls} == {"Bearer admin-access"}

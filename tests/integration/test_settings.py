@@ -73,3 +73,10 @@ def test_create_app_in_production_without_secrets_refuses(monkeypatch):
 def test_as_dict_hides_secrets():
     shown = Settings.from_env({"SECRET_KEY": "hunter2"}).as_dict()
     assert shown["secret_key"] == "***" and "hunter2" not in str(shown)
+
+
+def test_job_auth_is_a_named_choice():
+    assert Settings.from_env({}).procore_job_auth == "service_account"
+    assert Settings.from_env({"PROCORE_JOB_AUTH": "company_user"}).procore_job_auth == "company_user"
+    with pytest.raises(ConfigError, match="PROCORE_JOB_AUTH must be one of service_account, company_user"):
+        Settings.from_env({"PROCORE_JOB_AUTH": "root"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from integration.extensions import db
-from integration.models import Installation, Project, ProjectAssignment, Vendor
+from integration.models import Installation, Project, ProjectAssignment, SyncRun, Vendor
 from integration.tenancy import scoped
 
 
@@ -20,6 +20,7 @@ class Overview:
     project: Project | None
     vendors: list[Vendor]
     status_counts: dict[str, int] = field(default_factory=dict)
+    last_import: SyncRun | None = None
 
 
 def company_overview(company_id: int, procore_project_id: int | None = None) -> Overview:
@@ -33,4 +34,6 @@ def company_overview(company_id: int, procore_project_id: int | None = None) -> 
         query = query.join(ProjectAssignment, ProjectAssignment.vendor_id == Vendor.id).where(
             ProjectAssignment.project_id == project.id)
     vendors = list(db.session.scalars(query))
-    return Overview(installation, project, vendors, dict(Counter(v.status for v in vendors)))
+    last_import = db.session.scalar(scoped(SyncRun, company_id).where(SyncRun.kind == "directory_import")
+                                    .order_by(SyncRun.id.desc()).limit(1))
+    return Overview(installation, project, vendors, dict(Counter(v.status for v in vendors)), last_import)

@@ -42,7 +42,8 @@ def test_first_sign_in_connects_the_company_and_imports_the_directory(client):
     assert (user.role, user.procore_user_id) == ("admin", 7340021)
     run = db.session.scalar(select(SyncRun))
     assert run.state == "succeeded" and run.counts["vendors"] == count(Vendor) > 0
-    assert client.get(f"/procore/companies/{COMPANY_ID}").status_code == 200
+    home = client.get(f"/procore/companies/{COMPANY_ID}").get_data(as_text=True)
+    assert "Directory import succeeded" in home and f"{run.counts['vendors']} vendors" in home
 
 
 @responses.activate

@@ -13,7 +13,7 @@ from integration import audit
 from integration.compliance.overrides import can_override
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
-from integration.models import AppUser, Certificate, StoredFile, utcnow
+from integration.models import AppUser, Certificate, StoredFile, Vendor, utcnow
 from integration.reading import replace_policies
 from integration.tenancy import get_scoped, scoped
 
@@ -43,10 +43,11 @@ class Field:
         return self.value is None or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
 
 
-def queue(company_id: int) -> list[Certificate]:
-    """Certificates waiting for a person, oldest first."""
-    return list(db.session.scalars(scoped(Certificate, company_id).where(Certificate.needs_review.is_(True))
-                                   .order_by(Certificate.id)))
+def queue(company_id: int) -> list[tuple[Certificate, Vendor]]:
+    """Certificates waiting for a person, oldest first, with their vendor."""
+    query = (scoped(Certificate, company_id).add_columns(Vendor).join(Vendor, Vendor.id == Certificate.vendor_id)
+             .where(Certificate.needs_review.is_(True)).order_by(Certificate.id))
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def editable_fields(certificate: Certificate) -> list[Field]:

@@ -59,3 +59,29 @@ def test_connect_sign_in_and_import_over_http(connected_app):
     assert db.session.scalar(select(func.count()).select_from(VendorContact)) > 0
     home = client.get(f"/procore/companies/{COMPANY_A}").get_data(as_text=True)
     assert db.session.scalar(select(Vendor.name).order_by(Vendor.name)) in home
+
+
+def test_import_rides_out_procore_failures(app):
+    """A quarter of calls fail with 500 and some with 503 + Retry-After: retries still bring in everything."""
+    from fixtures.procore_sandbox import create_sandbox_app
+    from integration.procore_connection import company_key, token_manager
+    from procore_client import Token
+    from sync_jobs.directory_import import import_directory
+    from tests.fixtures.sandbox_helpers import sign_in
+
+    sandbox = create_sandbox_app({"FAIL_RATE_500": 0.25, "FAIL_RATE_503": 0.1, "RETRY_AFTER_503": 1,
+                                  "FAULT_SEED": 3})
+    pair = sign_in(sandbox.test_client())
+    base_url, stop = serve_in_thread(app=sandbox)
+    try:
+        app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], procore_api_base=base_url,
+                                                    procore_login_base=base_url, procore_job_auth="company_user")
+        db.session.add(Installation(company_id=COMPANY_A, company_name="GC", connection_state="connected"))
+        db.session.commit()
+        token_manager().store.save(company_key(COMPANY_A), Token(pair["access_token"], 9e9, pair["refresh_token"]))
+        run = db.session.get(SyncRun, import_directory(COMPANY_A))
+        statuses = requests.get(f"{base_url}/_emulator/requests", timeout=5).json()["counts_by_status"]
+    finally:
+        stop()
+    assert run.state == "succeeded" and run.counts["vendors"] == 100
+    assert int(statuses.get("500", 0)) > 0 and int(statuses.get("503", 0)) > 0  # failures really happened

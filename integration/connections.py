@@ -81,10 +81,7 @@ def _upsert_user(company_id: int, me: dict, *, admin: bool) -> AppUser:
 def _connect(installation: Installation, user: AppUser, token: Token) -> None:
     before = {"connection_state": installation.connection_state}
     installation.installed_by_procore_user_id = user.procore_user_id
-    db.session.flush()
-    db.session.commit()  # the row must exist before the token store writes to it on its own session
-    token_manager().store.save(company_key(installation.company_id), token)
-    db.session.refresh(installation)
+    token_manager().store.apply(installation, token)  # same transaction: connected with tokens, or not at all
     audit.record(installation.company_id, "installation.connected", installation, actor=user, before=before,
                  after={"connection_state": "connected"})
 

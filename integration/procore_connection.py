@@ -76,11 +76,15 @@ class DatabaseTokenStore:
             row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
             if row is None:
                 raise KeyError(f"no installation for {key!r}")
-            row.access_token_encrypted = self.cipher.encrypt(token.access_token)
-            row.refresh_token_encrypted = self.cipher.encrypt(token.refresh_token) if token.refresh_token else None
-            row.token_expires_at = datetime.fromtimestamp(token.expires_at, UTC)
-            row.connection_state = "connected"
-            row.disconnected_reason = None
+            self.apply(row, token)
+
+    def apply(self, row: Installation, token: Token) -> None:
+        """Put ``token`` on an installation row, encrypted, in whatever transaction holds the row."""
+        row.access_token_encrypted = self.cipher.encrypt(token.access_token)
+        row.refresh_token_encrypted = self.cipher.encrypt(token.refresh_token) if token.refresh_token else None
+        row.token_expires_at = datetime.fromtimestamp(token.expires_at, UTC)
+        row.connection_state = "connected"
+        row.disconnected_reason = None
 
     def delete(self, key: str) -> None:
         """Forget the tokens (the row and its settings stay)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from integration.compliance.tiers import tier_for_trades
 from integration.extensions import db
 from integration.models import Project, ProjectAssignment, Vendor, VendorContact
 
@@ -68,6 +69,7 @@ class DirectoryIndex:
         vendor.active = bool(payload.get("is_active", True))
         trades = [t.get("name") for t in payload.get("trades") or [] if t.get("name")]
         vendor.trade = ", ".join(trades) or vendor.trade
+        vendor.trade_tier = tier_for_trades(trades) or vendor.trade_tier
         vendor.procore_updated_at = _parse_time(payload.get("updated_at"))
         return vendor
 

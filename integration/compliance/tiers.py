@@ -136,3 +136,29 @@ def company_default() -> RequirementSet:
 def starting_point(tier: str) -> RequirementSet:
     """A shipped starting point for ``tier``, labelled for the GC's broker to confirm."""
     return resolve(company_default(), tier)
+
+
+# Which shipped tier a Procore trade name suggests (anchors_product.md section 5.2), matched on words in
+# the name; a trade that matches nothing is a standard trade. A starting point, like the tiers themselves.
+TRADE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "high_risk": ("roof", "demolition", "steel", "erection", "crane", "rigging", "excavat", "shoring",
+                  "electric", "mechanical", "plumb", "hvac", "mep", "elevator", "curtain", "concrete",
+                  "fire protection", "sprinkler", "glazing"),
+    "light": ("paint", "floor", "clean", "janitor", "delivery", "consult", "survey"),
+}
+TIER_ORDER = ("light", "standard", "high_risk")  # least to most demanding
+
+
+def tier_for_trade(trade: str) -> str:
+    """The shipped tier a trade name suggests: high_risk, light, or standard."""
+    name = trade.lower()
+    for tier in ("high_risk", "light"):
+        if any(word in name for word in TRADE_KEYWORDS[tier]):
+            return tier
+    return "standard"
+
+
+def tier_for_trades(trades: list[str]) -> str | None:
+    """The most demanding tier among a vendor's trades (None when it lists no trade)."""
+    tiers = [tier_for_trade(t) for t in trades if t and t.strip()]
+    return max(tiers, key=TIER_ORDER.index) if tiers else None

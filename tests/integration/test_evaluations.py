@@ -201,3 +201,16 @@ def test_the_vendor_page_shows_line_and_project_statuses(company, app):
     assert "general liability <span class=\"status status-not_compliant\">" in page
     assert "workers compensation <span class=\"status status-compliant\">" in page
     assert "Harbor Pier" in page
+
+
+def test_a_roofer_is_held_to_the_high_risk_tier(company):
+    from integration.directory import DirectoryIndex
+
+    roofer = DirectoryIndex.load(10).vendor({"id": 99, "name": "Top Roofing", "legal_name": "Acme Drywall, LLC",
+                                             "trades": [{"name": "Roofing"}]})
+    db.session.commit()
+    assert roofer.trade_tier == "high_risk"
+    submit(roofer, sample_certificate())  # $1M per occurrence: enough for standard trades, not for roofers
+    evaluate_vendor(10, roofer.id, MARCH)
+    codes = set(db.session.scalars(select(CoverageGap.code).join(Evaluation).where(Evaluation.vendor_id == roofer.id)))
+    assert "gl_each_occurrence_below" in codes

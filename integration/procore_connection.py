@@ -20,7 +20,9 @@ from integration.crypto import TokenCipher
 from integration.extensions import db
 from integration.models import Installation
 from procore_client import (
+    ForbiddenError,
     ProcoreClient,
+    ProcoreError,
     ProcoreHosts,
     ProcoreOAuth,
     ReconnectRequired,
@@ -123,13 +125,22 @@ class AdvisoryLockProvider:
 
 def mark_disconnected(key: str, error: ReconnectRequired) -> None:
     """A refresh token was refused: record it so an admin is asked to reconnect; never retry in a loop."""
-    if key == DMSA_KEY:
-        return
+    if key != DMSA_KEY:
+        record_disconnection(_company_id(key), f"Procore refused the stored token; an admin must reconnect ({error})")
+
+
+def record_disconnection(company_id: int, reason: str) -> None:
+    """Mark the company disconnected, on its own transaction, with the reason an admin will see."""
     with Session(db.engine) as session, session.begin():
-        row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+        row = session.scalar(select(Installation).where(Installation.company_id == company_id))
         if row is not None:
             row.connection_state = "disconnected"
-            row.disconnected_reason = f"Procore refused the stored token; an admin must reconnect ({error})"[:255]
+            row.disconnected_reason = reason[:255]
+
+
+def is_app_disconnected(error: ProcoreError) -> bool:
+    """True for Procore's 403 that means an admin disconnected the app in App Management."""
+    return isinstance(error, ForbiddenError) and "not connected" in str(error).lower()
 
 
 def procore_hosts() -> ProcoreHosts:

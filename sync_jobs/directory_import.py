@@ -10,7 +10,7 @@ from sqlalchemy import select
 from integration.directory import DirectoryIndex
 from integration.extensions import db
 from integration.models import SyncRun, utcnow
-from integration.procore_connection import job_client
+from integration.procore_connection import is_app_disconnected, job_client, record_disconnection
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
 
@@ -33,6 +33,9 @@ def import_directory(company_id: int) -> int:
         run.state, run.error, run.finished_at = "failed", f"{type(exc).__name__}: {exc}", utcnow()
         db.session.commit()
         log.warning("directory import for company %s failed: %s", company_id, exc)
+        if is_app_disconnected(exc):
+            record_disconnection(company_id, f"Procore says the app is not connected to this company ({exc})")
+            return run.id  # nothing to retry until an admin reconnects
         raise
     run.state, run.counts, run.finished_at = "succeeded", counts, utcnow()
     db.session.commit()

@@ -151,3 +151,17 @@ def test_jobs_can_act_as_the_connected_admin(app):
     import_directory(COMPANY_ID)
     assert token_calls() == []
     assert {c.request.headers["Authorization"] for c in responses.calls} == {"Bearer admin-access"}
+
+
+@responses.activate
+def test_app_disconnected_in_procore_marks_the_company_and_does_not_retry(app):
+    from integration.extensions import db
+
+    installation = connect(db, expires_in=3600)
+    responses.post(f"{BASE}/oauth/token", json=token_body("service-access", None))
+    responses.get(f"{BASE}/rest/v1.0/projects", status=403, json={"errors": "App is not connected to this company"})
+    run = db.session.get(SyncRun, import_directory(COMPANY_ID))
+    assert run.state == "failed" and "not connected" in run.error
+    db.session.refresh(installation)
+    assert installation.connection_state == "disconnected"
+    assert "not connected to this company" in installation.disconnected_reason

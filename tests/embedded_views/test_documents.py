@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from fixtures.certgen import generate
+from integration.compliance.evaluate import evaluate
+from integration.compliance.tiers import company_default
 from integration.extensions import db
 from integration.models import (
     AppUser,
@@ -101,8 +104,8 @@ def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(app, world)
     assert upload(client, world["vendor"].id, ("coi.pdf", PDF.data)).status_code == 303
     certificate = db.session.scalar(select(Certificate))
     assert certificate.ok and certificate.method == "acroform"
-    assert db.session.scalar(select(Evaluation.status)) in {"compliant", "not_compliant", "expired", "under_review",
-                                                          "awaiting_documents", "waived"}
+    expected = evaluate([PDF.truth], company_default(), None, date.today(), vendor="Sub LLC").status
+    assert db.session.scalar(select(Evaluation.status)) == expected  # the stored path agrees with the engine
     stored = db.session.scalar(select(StoredFile))
     response = client.get(f"/procore/companies/{COMPANY}/files/{stored.id}")
     assert response.data == PDF.data

@@ -7,11 +7,13 @@ any change adds a new version and keeps the earlier ones as history.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
+from integration.compliance.carriers import CarrierTable
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
 from integration.compliance.requirements import LIMIT_KEYS
@@ -35,13 +37,11 @@ def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str =
     vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == company_id, Vendor.id == vendor_id))
     if vendor is None:
         raise LookupError(f"vendor {vendor_id} is not one of company {company_id}'s vendors")
-    certificates = vendor_certificates(vendor)
-    overrides = active_overrides(vendor)
-    carriers = carrier_table(company_id)
-    statuses = [_record(vendor, None, certificates, overrides, carriers, today, trigger)]
+    inputs = Inputs(vendor_certificates(vendor), active_overrides(vendor), carrier_table(company_id))
+    statuses = [_record(vendor, None, inputs, today, trigger)]
     assignments = db.session.scalars(select(ProjectAssignment).where(ProjectAssignment.vendor_id == vendor.id))
     for assignment in assignments:
-        assignment.status = _record(vendor, assignment, certificates, overrides, carriers, today, trigger)
+        assignment.status = _record(vendor, assignment, inputs, today, trigger)
         statuses.append(assignment.status)
     vendor.status = vendor_status(Status(s) for s in statuses).value
     db.session.flush()
@@ -59,25 +59,39 @@ def vendor_certificates(vendor: Vendor) -> list[dict[str, Any]]:
     return [cert.data for cert, submission_id in rows if cert.ok or submission_id == latest]
 
 
-def active_overrides(vendor: Vendor) -> list[EngineOverride]:
-    """The vendor's unrevoked overrides, as the engine reads them (the engine drops expired ones by date)."""
-    rows = db.session.scalars(select(Override).where(Override.vendor_id == vendor.id, Override.revoked_at.is_(None)))
-    return [EngineOverride(requirement_key=o.requirement_key, kind=o.kind, reason=o.reason, vendor_id=str(vendor.id),
-                           assignment_id=str(o.assignment_id) if o.assignment_id else None, expires_on=o.expires_on)
-            for o in rows]
+def active_overrides(vendor: Vendor) -> list[Override]:
+    """The vendor's unrevoked overrides (the engine itself drops those past their end date)."""
+    return list(db.session.scalars(select(Override).where(Override.vendor_id == vendor.id,
+                                                          Override.revoked_at.is_(None))))
 
 
-def _record(vendor: Vendor, assignment: ProjectAssignment | None, certificates, overrides, carriers,
-            today: date, trigger: str) -> str:
+@dataclass
+class Inputs:
+    """What every evaluation of one vendor reads, loaded once."""
+
+    certificates: list[dict[str, Any]]
+    overrides: list[Override]
+    carriers: CarrierTable
+
+    def engine_overrides(self) -> list[EngineOverride]:
+        """The overrides as the engine reads them."""
+        return [EngineOverride(requirement_key=o.requirement_key, kind=o.kind, reason=o.reason,
+                               vendor_id=str(o.vendor_id), expires_on=o.expires_on,
+                               assignment_id=str(o.assignment_id) if o.assignment_id else None)
+                for o in self.overrides]
+
+
+def _record(vendor: Vendor, assignment: ProjectAssignment | None, inputs: Inputs, today: date, trigger: str) -> str:
     requirements = effective_set(vendor.company_id, assignment.project_id if assignment else None,
                                  (assignment.trade_tier if assignment else None) or vendor.trade_tier)
     work = {"vendor_id": str(vendor.id), "assignment_id": str(assignment.id) if assignment else None,
             "project_id": str(assignment.project_id) if assignment else None,
             "work_start": assignment.work_starts_on if assignment else None,
             "work_end": assignment.work_ends_on if assignment else None}
-    outcome = evaluate(certificates, requirements, work, today, vendor={"legal_name": vendor.legal_name or vendor.name},
-                       carriers=carriers, overrides=overrides)
-    _store(vendor, assignment, outcome, today, trigger)
+    outcome = evaluate(inputs.certificates, requirements, work, today,
+                       vendor={"legal_name": vendor.legal_name or vendor.name}, carriers=inputs.carriers,
+                       overrides=inputs.engine_overrides())
+    _store(vendor, assignment, outcome, today, trigger, inputs.overrides)
     return outcome.status.value
 
 
@@ -88,7 +102,8 @@ def current_evaluation(vendor_id: int, assignment_id: int | None) -> Evaluation 
         Evaluation.assignment_id.is_(None) if assignment_id is None else Evaluation.assignment_id == assignment_id))
 
 
-def _store(vendor: Vendor, assignment: ProjectAssignment | None, outcome, today: date, trigger: str) -> Evaluation:
+def _store(vendor: Vendor, assignment: ProjectAssignment | None, outcome, today: date, trigger: str,
+           overrides: list[Override]) -> Evaluation:
     data = outcome.to_dict()
     results = data["results"]
     current = current_evaluation(vendor.id, assignment.id if assignment else None)
@@ -103,13 +118,11 @@ def _store(vendor: Vendor, assignment: ProjectAssignment | None, outcome, today:
                      status=data["status"], line_statuses=data["line_statuses"], results=results, trigger=trigger)
     db.session.add(row)
     db.session.flush()
-    db.session.add_all(_gap_rows(row, outcome, vendor))
+    db.session.add_all(_gap_rows(row, outcome, {(o.requirement_key, o.assignment_id): o for o in overrides}))
     return row
 
 
-def _gap_rows(evaluation: Evaluation, outcome, vendor: Vendor) -> list[CoverageGap]:
-    overrides = {(o.requirement_key, o.assignment_id): o for o in db.session.scalars(
-        select(Override).where(Override.vendor_id == vendor.id, Override.revoked_at.is_(None)))}
+def _gap_rows(evaluation: Evaluation, outcome, overrides: dict) -> list[CoverageGap]:
     gaps = []
     for result in outcome.results:
         if result.gap is None:

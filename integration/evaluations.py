@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from integration.compliance.carriers import CarrierTable
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
 from integration.compliance.requirements import LIMIT_KEYS
@@ -29,15 +28,20 @@ from integration.models import (
     Submission,
     Vendor,
 )
-from integration.requirement_sets import carrier_table, effective_set
+from integration.requirement_sets import RequirementCache
 
 
-def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str = "submission") -> Vendor:
-    """Re-evaluate a vendor for the company and each of its project assignments; update their statuses."""
+def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str = "submission",
+                    requirements: RequirementCache | None = None) -> Vendor:
+    """Re-evaluate a vendor for the company and each of its project assignments; update their statuses.
+
+    A bulk run passes one ``requirements`` cache so sets and carriers are read once for all vendors.
+    """
     vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == company_id, Vendor.id == vendor_id))
     if vendor is None:
         raise LookupError(f"vendor {vendor_id} is not one of company {company_id}'s vendors")
-    inputs = Inputs(vendor_certificates(vendor), active_overrides(vendor), carrier_table(company_id))
+    requirements = requirements or RequirementCache(company_id)
+    inputs = Inputs(vendor_certificates(vendor), active_overrides(vendor), requirements)
     statuses = [_record(vendor, None, inputs, today, trigger)]
     assignments = db.session.scalars(select(ProjectAssignment).where(ProjectAssignment.vendor_id == vendor.id))
     for assignment in assignments:
@@ -71,7 +75,7 @@ class Inputs:
 
     certificates: list[dict[str, Any]]
     overrides: list[Override]
-    carriers: CarrierTable
+    requirements: RequirementCache
 
     def engine_overrides(self) -> list[EngineOverride]:
         """The overrides as the engine reads them."""
@@ -82,14 +86,14 @@ class Inputs:
 
 
 def _record(vendor: Vendor, assignment: ProjectAssignment | None, inputs: Inputs, today: date, trigger: str) -> str:
-    requirements = effective_set(vendor.company_id, assignment.project_id if assignment else None,
-                                 (assignment.trade_tier if assignment else None) or vendor.trade_tier)
+    requirements = inputs.requirements.effective(assignment.project_id if assignment else None,
+                                                 (assignment.trade_tier if assignment else None) or vendor.trade_tier)
     work = {"vendor_id": str(vendor.id), "assignment_id": str(assignment.id) if assignment else None,
             "project_id": str(assignment.project_id) if assignment else None,
             "work_start": assignment.work_starts_on if assignment else None,
             "work_end": assignment.work_ends_on if assignment else None}
     outcome = evaluate(inputs.certificates, requirements, work, today,
-                       vendor={"legal_name": vendor.legal_name or vendor.name}, carriers=inputs.carriers,
+                       vendor={"legal_name": vendor.legal_name or vendor.name}, carriers=inputs.requirements.carriers(),
                        overrides=inputs.engine_overrides())
     _store(vendor, assignment, outcome, today, trigger, inputs.overrides)
     return outcome.status.value

@@ -91,3 +91,25 @@ def replace_carriers(company_id: int, csv_text: str, actor: AppUser | None) -> i
     audit.record(company_id, "carriers.replaced", subject_type="CarrierTable", actor=actor,
                  after={"carriers": len(table)})
     return len(table)
+
+
+class RequirementCache:
+    """The company's effective sets and carrier table, read once for a run over many vendors."""
+
+    def __init__(self, company_id: int) -> None:
+        self.company_id = company_id
+        self._sets: dict[tuple[int | None, str | None], EngineSet] = {}
+        self._carriers: CarrierTable | None = None
+
+    def effective(self, project_id: int | None, tier: str | None) -> EngineSet:
+        """``effective_set`` for this company, remembered per project and tier."""
+        key = (project_id, tier)
+        if key not in self._sets:
+            self._sets[key] = effective_set(self.company_id, project_id, tier)
+        return self._sets[key]
+
+    def carriers(self) -> CarrierTable:
+        """The carrier table, read once."""
+        if self._carriers is None:
+            self._carriers = carrier_table(self.company_id)
+        return self._carriers

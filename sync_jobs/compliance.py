@@ -10,6 +10,7 @@ from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import Installation, Vendor
 from integration.queue import enqueue, job_id_for
+from integration.requirement_sets import RequirementCache
 from sync_jobs.context import job
 
 
@@ -18,9 +19,10 @@ def reevaluate_company(company_id: int, trigger: str = "requirements_changed", t
     """Re-evaluate every vendor of the company (bulk); returns how many. Earlier evaluations stay as history."""
     day = date.fromisoformat(today) if today else date.today()
     vendor_ids = db.session.scalars(select(Vendor.id).where(Vendor.company_id == company_id).order_by(Vendor.id))
+    requirements = RequirementCache(company_id)  # one read of the sets and carriers for the whole run
     count = 0
     for vendor_id in vendor_ids.all():
-        evaluate_vendor(company_id, vendor_id, day, trigger=trigger)
+        evaluate_vendor(company_id, vendor_id, day, trigger=trigger, requirements=requirements)
         db.session.commit()  # one vendor at a time: a failure later keeps what is done
         count += 1
     return count

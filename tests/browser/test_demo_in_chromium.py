@@ -24,13 +24,22 @@ def servers(tmp_path):
     app = build_app(settings, TESTING=False)
     app_url, stop_app = serve_in_thread(app=app)
     fullscreen = f"{app_url}/procore/companies/{{{{procore.company.id}}}}/projects/{{{{procore.project.id}}}}"
-    sandbox_url, stop_sandbox = serve_in_thread({"APP_FULLSCREEN_URL": fullscreen,
+    sidepanel = f"{app_url}/procore/sidepanel?company_id={{{{procore.company.id}}}}&project_id={{{{procore.project.id}}}}"
+    sandbox_url, stop_sandbox = serve_in_thread({"APP_FULLSCREEN_URL": fullscreen, "APP_SIDEPANEL_URL": sidepanel,
                                                  "EXTRA_REDIRECT_URIS": [f"{app_url}/procore/oauth/callback"]})
     app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url, procore_api_base=sandbox_url,
                                                 procore_login_base=sandbox_url)
     yield app_url, sandbox_url
     stop_sandbox()
     stop_app()
+
+
+def _procore_vendor_id(name: str) -> int:
+    """The emulator's id for a vendor (its committed seed is generate_seed()'s default output)."""
+    from fixtures.procore_sandbox.seedgen import generate_seed
+
+    seed = generate_seed()
+    return next(v["id"] for v in seed["vendors"] if v["name"] == name)
 
 
 def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
@@ -49,10 +58,17 @@ def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
         frame.get_by_role("heading", level=1).wait_for(timeout=15_000)
         heading = frame.get_by_role("heading", level=1).inner_text()
         rows = frame.locator("tbody tr").count()
+        vendor_name = frame.locator("tbody tr td a").first.inner_text()
+        vendor_id = _procore_vendor_id(vendor_name)
+        page.goto(f"{sandbox_url}/{PROJECT}/project/directory/vendors/{vendor_id}/edit")
+        panel = page.frame_locator("#sidepanel-app")
+        panel.get_by_role("heading", level=1).wait_for(timeout=15_000)  # after Procore's setup message
+        panel_heading = panel.get_by_role("heading", level=1).inner_text()
         page.screenshot(path=str(tmp_path / "demo.png"))
         browser.close()
     assert heading == "Redwood General Contractors · Columbus Elementary School"
     assert rows == 40  # the project's vendors, imported right after connecting
+    assert panel_heading == vendor_name  # the side panel shows the vendor Procore is showing
 
 
 def test_a_site_that_is_not_procore_cannot_frame_gapline(servers):

@@ -23,8 +23,9 @@ def servers(tmp_path):
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
     app = build_app(settings, TESTING=False)
     app_url, stop_app = serve_in_thread(app=app)
-    fullscreen = f"{app_url}/procore/companies/{{{{procore.company.id}}}}/projects/{{{{procore.project.id}}}}"
-    sidepanel = f"{app_url}/procore/sidepanel?company_id={{{{procore.company.id}}}}&project_id={{{{procore.project.id}}}}"
+    company, project = "{{procore.company.id}}", "{{procore.project.id}}"
+    fullscreen = f"{app_url}/procore/companies/{company}/projects/{project}"
+    sidepanel = f"{app_url}/procore/sidepanel?company_id={company}&project_id={project}"
     sandbox_url, stop_sandbox = serve_in_thread({"APP_FULLSCREEN_URL": fullscreen, "APP_SIDEPANEL_URL": sidepanel,
                                                  "EXTRA_REDIRECT_URIS": [f"{app_url}/procore/oauth/callback"]})
     app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url, procore_api_base=sandbox_url,

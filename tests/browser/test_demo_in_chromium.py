@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from fixtures.procore_sandbox import serve_in_thread
+from fixtures.procore_sandbox.__main__ import app_urls
 from tests.conftest import build_app, make_settings
 
 PROJECT = 300_001  # a project of COMPANY_A in the emulator's seed
@@ -23,11 +24,7 @@ def servers(tmp_path):
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
     app = build_app(settings, TESTING=False)
     app_url, stop_app = serve_in_thread(app=app)
-    company, project = "{{procore.company.id}}", "{{procore.project.id}}"
-    fullscreen = f"{app_url}/procore/companies/{company}/projects/{project}"
-    sidepanel = f"{app_url}/procore/sidepanel?company_id={company}&project_id={project}"
-    sandbox_url, stop_sandbox = serve_in_thread({"APP_FULLSCREEN_URL": fullscreen, "APP_SIDEPANEL_URL": sidepanel,
-                                                 "EXTRA_REDIRECT_URIS": [f"{app_url}/procore/oauth/callback"]})
+    sandbox_url, stop_sandbox = serve_in_thread(app_urls(app_url))  # as `make run` starts it
     app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url, procore_api_base=sandbox_url,
                                                 procore_login_base=sandbox_url)
     yield app_url, sandbox_url

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from flask_sqlalchemy.session import Session as FlaskSession
 from redis import Redis
 
 from integration.settings import Settings
@@ -158,6 +159,13 @@ def pg_app(pg_settings):
         db.engine.dispose()
 
 
+class ConnectionSession(FlaskSession):
+    """A session that always uses the test's connection (Flask-SQLAlchemy's would pick the engine and commit)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture
 def pg_db(pg_app):
     """An app context whose session runs in a transaction rolled back after the test."""
@@ -167,7 +175,8 @@ def pg_db(pg_app):
         connection = db.engine.connect()
         transaction = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
+                                              "class_": ConnectionSession})
         try:
             yield db
         finally:

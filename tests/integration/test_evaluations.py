@@ -40,8 +40,17 @@ def sample_certificate(**changes) -> dict:
     return cert
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def database(request):
+    """The same tests on the demo's SQLite and on production's PostgreSQL (rolled back after each)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("app")
+    request.getfixturevalue("pg_db")
+    return request.getfixturevalue("pg_app")
+
+
 @pytest.fixture
-def company(app):
+def company(database):
     db.session.add(Installation(company_id=10, company_name="Summit Builders, Inc.", connection_state="connected"))
     db.session.flush()
     save_set(10, json.loads((SAMPLES / "requirements_standard.json").read_text()), None)
@@ -186,7 +195,7 @@ def test_outreach_mute_needs_a_role_and_is_audited(company):
         "vendor.outreach_muted"
 
 
-def test_the_vendor_page_shows_line_and_project_statuses(company, app):
+def test_the_vendor_page_shows_line_and_project_statuses(company, database):
     from tests.conftest import signed_in
 
     vendor = company["vendor"]
@@ -197,7 +206,7 @@ def test_the_vendor_page_shows_line_and_project_statuses(company, app):
     submit(vendor, low_gl_occurrence())
     evaluate_vendor(10, vendor.id, MARCH)
     db.session.commit()
-    page = signed_in(app, company["viewer"]).get(f"/procore/companies/10/vendors/{vendor.id}").get_data(as_text=True)
+    page = signed_in(database, company["viewer"]).get(f"/procore/companies/10/vendors/{vendor.id}").get_data(as_text=True)
     assert "general liability <span class=\"status status-not_compliant\">" in page
     assert "workers compensation <span class=\"status status-compliant\">" in page
     assert "Harbor Pier" in page

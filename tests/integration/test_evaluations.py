@@ -206,7 +206,8 @@ def test_the_vendor_page_shows_line_and_project_statuses(company, database):
     submit(vendor, low_gl_occurrence())
     evaluate_vendor(10, vendor.id, MARCH)
     db.session.commit()
-    page = signed_in(database, company["viewer"]).get(f"/procore/companies/10/vendors/{vendor.id}").get_data(as_text=True)
+    viewer = signed_in(database, company["viewer"])
+    page = viewer.get(f"/procore/companies/10/vendors/{vendor.id}").get_data(as_text=True)
     assert "general liability <span class=\"status status-not_compliant\">" in page
     assert "workers compensation <span class=\"status status-compliant\">" in page
     assert "Harbor Pier" in page

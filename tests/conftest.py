@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -184,6 +185,23 @@ def pg_db(pg_app):
             db.session = original
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def database(request):
+    """The same tests on the demo's SQLite and on production's PostgreSQL (rolled back, files removed)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("app")
+        return
+    request.getfixturevalue("pg_db")
+    application = request.getfixturevalue("pg_app")
+    queued = application.config["GAPLINE"]
+    application.config["GAPLINE"] = dataclasses.replace(queued, redis_url="")  # jobs inline, as on SQLite
+    storage = Path(queued.storage_path)
+    shutil.rmtree(storage, ignore_errors=True)
+    yield application
+    shutil.rmtree(storage, ignore_errors=True)
+    application.config["GAPLINE"] = queued
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ COMPANY = 77
 
 
 @pytest.fixture
-def world(app):
+def world(database):
     db.session.add(Installation(company_id=COMPANY, company_name="GC", connection_state="connected"))
     db.session.add(Installation(company_id=78, company_name="Other GC", connection_state="connected"))
     db.session.flush()
@@ -77,30 +77,30 @@ PDF = generate(1, "fillable")
     ([("bomb.png", bad_files.png_header_only(30_000, 30_000))], "decompression bomb"),
     ([("photo.pdf", bad_files.jpeg()), ("x.docx", b"PK\x03\x04 a word file")], "x.docx"),
 ])
-def test_a_refused_upload_stores_nothing_and_says_why(app, world, files, message):
-    client = signed_in(app, world["admin"])
+def test_a_refused_upload_stores_nothing_and_says_why(database, world, files, message):
+    client = signed_in(database, world["admin"])
     page = client.get(upload(client, world["vendor"].id, *files).headers["Location"]).get_data(as_text=True)
     assert "Nothing was uploaded" in page and message in page
-    assert stored_count() == (0, 0) and storage_files(app) == []
+    assert stored_count() == (0, 0) and storage_files(database) == []
 
 
-def test_an_oversized_file_is_refused_by_name(app, world, monkeypatch):
+def test_an_oversized_file_is_refused_by_name(database, world, monkeypatch):
     monkeypatch.setattr("integration.extraction.intake.MAX_BYTES", 1000)
-    client = signed_in(app, world["admin"])
+    client = signed_in(database, world["admin"])
     page = client.get(upload(client, world["vendor"].id, ("big.pdf", PDF.data)).headers["Location"])
     assert "big.pdf" in page.get_data(as_text=True) and "over the limit" in page.get_data(as_text=True)
     assert stored_count() == (0, 0)
 
 
-def test_viewers_cannot_upload_and_foreign_vendors_are_not_found(app, world):
-    assert upload(signed_in(app, world["viewer"]), world["vendor"].id, ("a.pdf", PDF.data)).status_code == 403
-    admin = signed_in(app, world["admin"])
+def test_viewers_cannot_upload_and_foreign_vendors_are_not_found(database, world):
+    assert upload(signed_in(database, world["viewer"]), world["vendor"].id, ("a.pdf", PDF.data)).status_code == 403
+    admin = signed_in(database, world["admin"])
     assert upload(admin, world["foreign"].id, ("a.pdf", PDF.data)).status_code == 404
     assert stored_count() == (0, 0)
 
 
-def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(app, world):
-    client = signed_in(app, world["compliance_manager"])
+def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(database, world):
+    client = signed_in(database, world["compliance_manager"])
     assert upload(client, world["vendor"].id, ("coi.pdf", PDF.data)).status_code == 303
     certificate = db.session.scalar(select(Certificate))
     assert certificate.ok and certificate.method == "acroform"
@@ -115,29 +115,29 @@ def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(app, world)
     assert client.get(f"/procore/companies/{COMPANY}/vendors/{world['vendor'].id}").status_code == 200
 
 
-def test_the_same_file_twice_is_recognised_and_not_read_again(app, world):
-    client = signed_in(app, world["admin"])
+def test_the_same_file_twice_is_recognised_and_not_read_again(database, world):
+    client = signed_in(database, world["admin"])
     upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
     upload(client, world["vendor"].id, ("coi-again.pdf", PDF.data))
     first, second = db.session.scalars(select(StoredFile).order_by(StoredFile.id)).all()
     assert second.duplicate_of_id == first.id and second.storage_key == first.storage_key
-    assert len(storage_files(app)) == 1
+    assert len(storage_files(database)) == 1
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
 
 
-def test_files_of_another_company_are_not_served(app, world):
-    client = signed_in(app, world["admin"])
+def test_files_of_another_company_are_not_served(database, world):
+    client = signed_in(database, world["admin"])
     upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
     stored = db.session.scalar(select(StoredFile))
     outsider = AppUser(company_id=78, procore_user_id=9, role="admin")
     db.session.add(outsider)
     db.session.commit()
-    assert signed_in(app, outsider).get(f"/procore/companies/{COMPANY}/files/{stored.id}").status_code == 401
-    assert signed_in(app, outsider).get(f"/procore/companies/78/files/{stored.id}").status_code == 404
+    assert signed_in(database, outsider).get(f"/procore/companies/{COMPANY}/files/{stored.id}").status_code == 401
+    assert signed_in(database, outsider).get(f"/procore/companies/78/files/{stored.id}").status_code == 404
 
 
-def test_review_corrections_are_validated_audited_and_reevaluate(app, world):
-    client = signed_in(app, world["admin"])
+def test_review_corrections_are_validated_audited_and_reevaluate(database, world):
+    client = signed_in(database, world["admin"])
     upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
     certificate = db.session.scalar(select(Certificate))
     certificate.needs_review = True
@@ -159,16 +159,16 @@ def test_review_corrections_are_validated_audited_and_reevaluate(app, world):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.reviewed"))
     assert event.after == {"policies.0.limits.each_occurrence": 3_000_000}
     assert db.session.scalar(select(func.count()).select_from(Evaluation)) >= versions
-    assert signed_in(app, world["viewer"]).get(f"/procore/companies/{COMPANY}/review/").status_code == 403
+    assert signed_in(database, world["viewer"]).get(f"/procore/companies/{COMPANY}/review/").status_code == 403
 
 
-def test_a_reading_that_fails_marks_the_submission_failed_and_writes_no_certificate(app, world, monkeypatch):
+def test_a_reading_that_fails_marks_the_submission_failed_and_writes_no_certificate(database, world, monkeypatch):
     from integration.storage import StorageError
 
     def lost(key):
         raise StorageError(f"no document stored under {key!r}")
 
-    client = signed_in(app, world["admin"])
+    client = signed_in(database, world["admin"])
     monkeypatch.setattr("integration.storage.LocalStorage.get", lambda self, key: lost(key))
     response = upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
     assert "kept safely, but reading them failed" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -40,15 +40,6 @@ def sample_certificate(**changes) -> dict:
     return cert
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
-def database(request):
-    """The same tests on the demo's SQLite and on production's PostgreSQL (rolled back after each)."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("app")
-    request.getfixturevalue("pg_db")
-    return request.getfixturevalue("pg_app")
-
-
 @pytest.fixture
 def company(database):
     db.session.add(Installation(company_id=10, company_name="Summit Builders, Inc.", connection_state="connected"))

@@ -67,34 +67,27 @@ def _is_amount(value: object) -> bool:
 
 def check_occurrence_basis(req: Requirement, ctx: Context) -> Finding:
     """The policy is written on an occurrence basis, not claims-made."""
-    fact = ctx.chosen_policy(req.line).fact("occurrence")
-    if not ctx.reliable(fact):
-        return unreadable(fact, "occurrence", "OCCUR / CLAIMS-MADE box")
-    if fact.value is True:
-        return passed(fact)
-    return failed(
-        "claims_made_not_accepted",
-        "occurrence",
-        "claims-made",
-        fact,
-        "The policy is claims-made; the requirement is an occurrence-basis policy.",
-    )
+    return _box_ticked(req, ctx, "occurrence", "OCCUR / CLAIMS-MADE box", "claims_made_not_accepted",
+                       ("occurrence", "claims-made"),
+                       "The policy is claims-made; the requirement is an occurrence-basis policy.")
 
 
 def check_statutory(req: Requirement, ctx: Context) -> Finding:
     """Workers' compensation shows PER STATUTE."""
-    fact = ctx.chosen_policy(req.line).fact("statutory")
+    return _box_ticked(req, ctx, "statutory", "PER STATUTE box", "workers_comp_not_statutory",
+                       ("per statute", "not ticked"), "PER STATUTE is not ticked on the workers' compensation row.")
+
+
+def _box_ticked(req: Requirement, ctx: Context, field: str, box: str, code: str, shown: tuple[str, str],
+                detail: str) -> Finding:
+    """Pass when the policy's ``field`` box is reliably ticked; fail with ``code`` when it is not."""
+    fact = ctx.chosen_policy(req.line).fact(field)
+    expected, found = shown
     if not ctx.reliable(fact):
-        return unreadable(fact, "per statute", "PER STATUTE box")
+        return unreadable(fact, expected, box)
     if fact.value is True:
         return passed(fact)
-    return failed(
-        "workers_comp_not_statutory",
-        "per statute",
-        "not ticked",
-        fact,
-        "PER STATUTE is not ticked on the workers' compensation row.",
-    )
+    return failed(code, expected, found, fact, detail)
 
 
 def check_not_expired(req: Requirement, ctx: Context) -> Finding:

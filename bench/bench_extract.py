@@ -34,7 +34,7 @@ def bench_extract() -> Iterator[dict]:
                 path = Path(tmp) / made.filename
                 path.write_bytes(made.data)
                 started = time.perf_counter()
-                got = extract(path)
+                got = extract(path).to_dict()
                 seconds.append(time.perf_counter() - started)
                 right, fields, wrong = score(got, made.truth)
                 correct, total, reviews = correct + right, total + fields, reviews + got["needs_review"]

@@ -15,6 +15,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "compliance" / "c
 
 
 def _seed(db, count: int) -> None:
+    from integration.certificate import ExtractedCertificate
     from integration.models import (
         Certificate,
         Installation,
@@ -25,7 +26,7 @@ def _seed(db, count: int) -> None:
         Vendor,
     )
 
-    cert = json.loads(SAMPLE.read_text())
+    cert = ExtractedCertificate.from_dict(json.loads(SAMPLE.read_text()))
     db.session.add(Installation(company_id=1, company_name="Bench GC"))
     db.session.flush()
     projects = [Project(company_id=1, procore_project_id=n, name=f"Project {n}") for n in range(5)]
@@ -41,7 +42,7 @@ def _seed(db, count: int) -> None:
     db.session.add_all(files)
     db.session.flush()
     db.session.add_all(Certificate(company_id=1, stored_file_id=f.id, vendor_id=v.id, ok=True, needs_review=False,
-                                   data=cert) for f, v in zip(files, vendors, strict=True))
+                                   content=cert) for f, v in zip(files, vendors, strict=True))
     db.session.add_all(ProjectAssignment(company_id=1, project_id=projects[i % 5].id, vendor_id=v.id)
                        for i, v in enumerate(vendors))
     db.session.commit()

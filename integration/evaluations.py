@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from integration.certificate import ExtractedCertificate
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
 from integration.compliance.requirements import LIMIT_KEYS
@@ -52,7 +53,7 @@ def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str =
     return vendor
 
 
-def vendor_certificates(vendor: Vendor) -> list[dict[str, Any]]:
+def vendor_certificates(vendor: Vendor) -> list[ExtractedCertificate]:
     """Every readable certificate of the vendor, plus the unreadable ones of its latest submission."""
     rows = db.session.execute(
         select(Certificate, StoredFile.submission_id)
@@ -60,7 +61,7 @@ def vendor_certificates(vendor: Vendor) -> list[dict[str, Any]]:
         .where(Certificate.vendor_id == vendor.id).order_by(Certificate.id)
     ).all()
     latest = db.session.scalar(select(func.max(Submission.id)).where(Submission.vendor_id == vendor.id))
-    return [cert.data for cert, submission_id in rows if cert.ok or submission_id == latest]
+    return [cert.content for cert, submission_id in rows if cert.ok or submission_id == latest]
 
 
 def active_overrides(vendor: Vendor) -> list[Override]:
@@ -73,7 +74,7 @@ def active_overrides(vendor: Vendor) -> list[Override]:
 class Inputs:
     """What every evaluation of one vendor reads, loaded once."""
 
-    certificates: list[dict[str, Any]]
+    certificates: list[ExtractedCertificate]
     overrides: list[Override]
     requirements: RequirementCache
 

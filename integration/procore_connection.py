@@ -1,6 +1,6 @@
 """Gapline's side of the Procore connection: tokens encrypted in the database, serialized refresh, clients.
 
-Two kinds of connection (research/procore_api.md §1.4): the installing admin's authorization-code
+Two kinds of connection: the installing admin's authorization-code
 token, kept per company under the key ``company:<id>``, and the app's service account (DMSA,
 client credentials) that background jobs use, kept under ``dmsa``.
 """

@@ -1,18 +1,18 @@
-"""Reading a submission: each stored file becomes a certificate (per the contract), then the vendor is evaluated."""
+"""Reading a submission: each stored file becomes an extracted certificate, then the vendor is evaluated."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
+from integration.certificate import ExtractedCertificate
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.extraction import extract
-from integration.extraction.assemble import empty_result
 from integration.isolation import BudgetExceeded, run_isolated
 from integration.models import Certificate, CertificatePolicy, StoredFile, Submission
 from integration.storage import get_storage
@@ -55,12 +55,12 @@ def _certificate_for(submission: Submission, stored: StoredFile) -> Certificate:
         return existing
     earlier = stored.duplicate_of_id and db.session.scalar(
         select(Certificate).where(Certificate.stored_file_id == stored.duplicate_of_id))
-    data = dict(earlier.data, file=stored.filename) if earlier else read_file(stored)
-    return save_certificate(submission, stored, data)
+    content = replace(earlier.content, file=stored.filename) if earlier else read_file(stored)
+    return save_certificate(submission, stored, content)
 
 
-def read_file(stored: StoredFile) -> dict[str, Any]:
-    """The contract's object for one stored file, read in an isolated child within the time and memory budget."""
+def read_file(stored: StoredFile) -> ExtractedCertificate:
+    """One stored file read in an isolated child, within the time and memory budget."""
     content = get_storage().get(stored.storage_key)
     config = current_app.config
     try:
@@ -68,16 +68,16 @@ def read_file(stored: StoredFile) -> dict[str, Any]:
                             seconds=config.get("READ_SECONDS", READ_SECONDS))
     except BudgetExceeded as exc:
         log.warning("reading %s (stored file %s) gave up: %s", stored.filename, stored.id, exc)
-        return empty_result(stored.filename, f"{stored.filename}: {exc}")
+        return ExtractedCertificate.unreadable(stored.filename, f"{stored.filename}: {exc}")
 
 
-def save_certificate(submission: Submission, stored: StoredFile, data: dict[str, Any]) -> Certificate:
-    """Record a reading: the certificate with its data as read, and one row per policy."""
+def save_certificate(submission: Submission, stored: StoredFile, content: ExtractedCertificate) -> Certificate:
+    """Record a reading: the certificate as read, and one row per policy."""
     certificate = Certificate(
         company_id=submission.company_id, stored_file_id=stored.id, vendor_id=submission.vendor_id,
-        ok=bool(data.get("ok")), error=data.get("error"), method=data.get("method"), edition=data.get("edition"),
-        confidence=data.get("confidence"), needs_review=bool(data.get("needs_review", True)) or not data.get("ok"),
-        issued_on=_day(data.get("issued_on")), data=data, extracted_data=data)
+        ok=content.ok, error=content.error, method=content.method, edition=content.edition,
+        confidence=content.confidence, needs_review=content.needs_review or not content.ok,
+        issued_on=content.issued_on, content=content)
     db.session.add(certificate)
     db.session.flush()
     replace_policies(certificate)
@@ -88,17 +88,11 @@ def replace_policies(certificate: Certificate) -> None:
     """Copy the certificate's policies into rows (for expiry queries), replacing earlier copies."""
     for old in db.session.scalars(select(CertificatePolicy).where(CertificatePolicy.certificate_id == certificate.id)):
         db.session.delete(old)
-    naic = {i.get("letter"): i.get("naic") for i in certificate.data.get("insurers") or []}
+    content = certificate.content
+    naic = {insurer.letter: insurer.naic for insurer in content.insurers}
     db.session.add_all(CertificatePolicy(
-        company_id=certificate.company_id, certificate_id=certificate.id, line=p.get("line") or "other",
-        insurer_letter=p.get("insurer_letter"), insurer_naic=naic.get(p.get("insurer_letter")),
-        policy_number=p.get("policy_number"), effective_date=_day(p.get("effective_date")),
-        expiration_date=_day(p.get("expiration_date")), limits=p.get("limits") or {})
-        for p in certificate.data.get("policies") or [])
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+        company_id=certificate.company_id, certificate_id=certificate.id, line=p.line,
+        insurer_letter=p.insurer_letter, insurer_naic=naic.get(p.insurer_letter or ""),
+        policy_number=p.policy_number, effective_date=p.effective_date, expiration_date=p.expiration_date,
+        limits=dict(p.limits))
+        for p in content.policies)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from integration import audit
+from integration.certificate import CertificateFormatError
 from integration.compliance.overrides import can_override
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
@@ -52,44 +53,27 @@ def queue(company_id: int) -> list[tuple[Certificate, Vendor]]:
 
 def editable_fields(certificate: Certificate) -> list[Field]:
     """The values a reviewer may correct, in the order they appear on the certificate."""
-    data, fields = certificate.data, []
+    content, fields = certificate.content, []
     add = fields.append
-    add(_field(data, "named_insured.name", "Named insured", "text"))
-    add(_field(data, "certificate_holder.name", "Certificate holder", "text"))
-    for i, policy in enumerate(data.get("policies") or []):
-        label = (policy.get("line") or "policy").replace("_", " ").capitalize()
+
+    def field(path: str, label: str, kind: str) -> None:
+        value = content.value_at(path)
+        add(Field(path, label, value.isoformat() if isinstance(value, date) else value, kind,
+                  content.source(path).confidence))
+
+    field("named_insured.name", "Named insured", "text")
+    field("certificate_holder.name", "Certificate holder", "text")
+    for i, policy in enumerate(content.policies):
+        label = policy.line.replace("_", " ").capitalize()
         for key in POLICY_TEXT:
-            add(_field(data, f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "text"))
+            field(f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "text")
         for key in POLICY_DATES:
-            add(_field(data, f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "date"))
+            field(f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "date")
         for key in FLAGS:
-            add(_field(data, f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "flag"))
-        for key in sorted(policy.get("limits") or {}):
-            add(_field(data, f"policies.{i}.limits.{key}", f"{label}: {key.replace('_', ' ')}", "money"))
+            field(f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "flag")
+        for key in sorted(policy.limits):
+            field(f"policies.{i}.limits.{key}", f"{label}: {key.replace('_', ' ')}", "money")
     return fields
-
-
-def _field(data: dict, path: str, label: str, kind: str) -> Field:
-    provenance = (data.get("fields") or {}).get(path) or {}
-    return Field(path, label, _get(data, path), kind, provenance.get("confidence"))
-
-
-def _get(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if isinstance(data, list):
-            data = data[int(part)] if int(part) < len(data) else None
-        elif isinstance(data, dict):
-            data = data.get(part)
-        if data is None:
-            return None
-    return data
-
-
-def _set(data: Any, path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    for part in parents:
-        data = data[int(part)] if isinstance(data, list) else data.setdefault(part, {})
-    data[last] = value
 
 
 def parse_value(field: Field, raw: str) -> Any:
@@ -121,16 +105,18 @@ def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[
     certificate = get_scoped(Certificate, certificate_id, company_id)
     if certificate is None:
         raise ReviewError(f"Certificate {certificate_id} is not one of this company's certificates.")
-    data = _copy(certificate.data)
-    changes = {}
-    for field in editable_fields(certificate):
+    changes, shown = {}, editable_fields(certificate)
+    for field in shown:
         if field.path in entries:
             value = parse_value(field, entries[field.path])
             if value != field.value:
                 changes[field.path] = (field.value, value)
-                _set(data, field.path, value)
-    _confirmed(data, changes)
-    certificate.data, certificate.needs_review = data, False
+    try:
+        corrected = certificate.content.with_values({path: new for path, (_, new) in changes.items()})
+    except CertificateFormatError as exc:
+        raise ReviewError(str(exc)) from exc
+    certificate.content = corrected.confirmed(tuple(field.path for field in shown))
+    certificate.needs_review = False
     certificate.reviewed_by_user_id, certificate.reviewed_at = actor.id, utcnow()
     replace_policies(certificate)
     audit.record(company_id, "certificate.reviewed", certificate, actor=actor,
@@ -139,22 +125,6 @@ def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[
     evaluate_vendor(company_id, certificate.vendor_id, today, trigger="review")
     db.session.commit()
     return certificate
-
-
-def _confirmed(data: dict, changes: dict) -> None:
-    """A person checked every value: full confidence, nothing left to review."""
-    provenance = data.setdefault("fields", {})
-    for path in changes:
-        provenance.setdefault(path, {"page": 1})
-    for entry in provenance.values():
-        entry["confidence"] = 1.0
-    data["confidence"], data["needs_review"] = 1.0, False
-
-
-def _copy(data: Any) -> Any:
-    import copy
-
-    return copy.deepcopy(data)
 
 
 def stored_file_of(certificate: Certificate) -> StoredFile:

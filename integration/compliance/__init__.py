@@ -1,7 +1,7 @@
 """The compliance engine: requirement sets, evaluation of certificates, gaps, overrides, statuses.
 
-Pure and database-free: inputs are plain data (certificate dicts per
-``/work/shared/contracts/certificate.md``, dataclasses), outputs are dataclasses with ``to_dict()``.
+Pure and database-free: inputs are dataclasses (``integration.certificate.ExtractedCertificate`` for
+each document, requirement sets, overrides), outputs are dataclasses with ``to_dict()``.
 """
 
 from __future__ import annotations

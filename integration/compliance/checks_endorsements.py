@@ -1,9 +1,10 @@
 """Endorsement-backed conditions: additional insured, waiver of subrogation, primary and
 non-contributory, per-project aggregate.
 
-A tick or remark on the certificate is a claim; the endorsement page is the proof (coi_domain.md
-section 4). An attached page for an accepted form passes. Otherwise the claim is read: absent means
-FAIL; present means PASS when the company accepts claims, NEEDS_EVIDENCE when it requires copies.
+A tick or remark on the certificate is a claim; the endorsement page is the proof (a certificate is
+information only and changes no policy). An attached page for an accepted form passes. Otherwise the
+claim is read: absent means FAIL; present means PASS when the company accepts claims, NEEDS_EVIDENCE
+when it requires copies.
 Umbrella lines have no standard endorsement forms (they follow form), so their claims suffice.
 """
 

@@ -6,9 +6,7 @@ separate umbrella certificate issued to another entity is caught too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from integration.certificate import ExtractedCertificate
 from integration.compliance.combine import read_fact
 from integration.compliance.context import Context, Finding, failed, needs_review, passed, unreadable, worst
 from integration.compliance.names import NameMatch, best_match
@@ -43,7 +41,7 @@ def _names_on_documents(ctx: Context, path: str, candidates: list[str], expected
 
 
 def _name_on(
-    cert: Mapping[str, Any], ctx: Context, path: str, candidates: list[str], expected: str, code: str
+    cert: ExtractedCertificate, ctx: Context, path: str, candidates: list[str], expected: str, code: str
 ) -> Finding:
     fact = read_fact(cert, path)
     if not ctx.reliable(fact) or not isinstance(fact.value, str):
@@ -64,14 +62,14 @@ def _name_on(
 
 def _nothing_readable(ctx: Context, expected: str) -> Finding:
     cert = ctx.submission.unreadable[0]
-    reason = cert.get("error") or "not a readable certificate"
+    reason = cert.error or "not a readable certificate"
     return Finding(
         Outcome.NEEDS_REVIEW,
         "document_unreadable",
         expected,
         reason,
-        Location(cert.get("file")),
-        f"{cert.get('file')!r} could not be read ({reason}), so this cannot be checked.",
+        Location(cert.file),
+        f"{cert.file!r} could not be read ({reason}), so this cannot be checked.",
     )
 
 
@@ -80,13 +78,13 @@ def check_readable(req: Requirement, ctx: Context) -> Finding:
     if not ctx.submission.unreadable:
         return passed()
     cert = ctx.submission.unreadable[0]
-    reason = cert.get("error") or "not a readable certificate"
-    names = ", ".join(repr(each.get("file")) for each in ctx.submission.unreadable)
+    reason = cert.error or "not a readable certificate"
+    names = ", ".join(repr(each.file) for each in ctx.submission.unreadable)
     return Finding(
         Outcome.NEEDS_REVIEW,
         "document_unreadable",
         "a readable certificate",
         reason,
-        Location(cert.get("file")),
+        Location(cert.file),
         f"Could not read {names}: {reason}.",
     )

@@ -202,7 +202,7 @@ def _compare_rating(ctx: Context, rating: str, size_class: int | None, naic: Fac
 
 def _insurer_naic(policy: PolicyEvidence, letter: str) -> Fact | None:
     """The NAIC number of the insurer the row's letter points at, or None if the letter resolves nowhere."""
-    for index, insurer in enumerate(policy.cert.get("insurers") or []):
-        if isinstance(insurer, dict) and str(insurer.get("letter") or "").upper() == letter.strip().upper():
+    for index, insurer in enumerate(policy.cert.insurers):
+        if insurer.letter.strip().upper() == letter.strip().upper():
             return read_fact(policy.cert, f"insurers.{index}.naic")
     return None

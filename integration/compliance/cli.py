@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from integration.certificate import CertificateFormatError, ExtractedCertificate
 from integration.compliance.carriers import CarrierCsvError, CarrierTable, parse_carriers_csv
 from integration.compliance.context import Assignment, Vendor
 from integration.compliance.evaluate import evaluate
@@ -20,17 +21,20 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def load_certificates(text: str) -> list[dict[str, Any]]:
-    """Certificates from one JSON object, a JSON list, or JSON Lines; ValueError names the bad line."""
+def load_certificates(text: str) -> list[ExtractedCertificate]:
+    """Certificates from one JSON object, a JSON list, or JSON Lines; ValueError names the certificate and field."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         data = [_json_line(line, number) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
     items = data if isinstance(data, list) else [data]
+    certificates = []
     for number, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            raise ValueError(f"certificate {number}: must be a JSON object, got {type(item).__name__}")
-    return items
+        try:
+            certificates.append(ExtractedCertificate.from_dict(item))
+        except CertificateFormatError as exc:
+            raise ValueError(f"certificate {number}: {'; '.join(exc.errors)}") from None
+    return certificates
 
 
 def _json_line(line: str, number: int) -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from integration.certificate import ExtractedCertificate
 from integration.compliance.results import Location
 
 # Contract policy line -> requirement line. Excess liability meets an umbrella requirement.
@@ -49,22 +50,17 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
-def read_fact(cert: Mapping[str, Any], path: str) -> Fact:
+def read_fact(cert: ExtractedCertificate, path: str) -> Fact:
     """The value at dotted ``path`` (``policies.0.limits.each_occurrence``) with its provenance."""
-    provenance = _provenance(cert, path)
-    return Fact(
-        value=_walk(cert, path),
-        location=Location(cert.get("file"), provenance.get("page"), path),
-        confidence=_confidence(provenance),
-        doc_needs_review=cert.get("needs_review") is not False,
-    )
+    source = cert.source(path)
+    return Fact(cert.value_at(path), Location(cert.file, source.page, path), source.confidence, cert.needs_review)
 
 
 @dataclass(frozen=True)
 class PolicyEvidence:
     """One policy row on one certificate."""
 
-    cert: Mapping[str, Any]
+    cert: ExtractedCertificate
     index: int
 
     def fact(self, path: str) -> Fact:
@@ -91,8 +87,8 @@ class EndorsementPage:
 class Submission:
     """Everything one submission offers as evidence."""
 
-    readable: tuple[Mapping[str, Any], ...]
-    unreadable: tuple[Mapping[str, Any], ...]
+    readable: tuple[ExtractedCertificate, ...]
+    unreadable: tuple[ExtractedCertificate, ...]
     policies: Mapping[str, PolicyEvidence]
     endorsements: tuple[EndorsementPage, ...]
 
@@ -101,21 +97,21 @@ class Submission:
         """True when at least one document was submitted."""
         return bool(self.readable or self.unreadable)
 
-    def contributing(self) -> tuple[Mapping[str, Any], ...]:
+    def contributing(self) -> tuple[ExtractedCertificate, ...]:
         """The readable documents that supplied a chosen policy (all readable ones when none did)."""
         chosen = [evidence.cert for evidence in self.policies.values()]
         return tuple(cert for cert in self.readable if any(cert is c for c in chosen)) or self.readable
 
 
-def combine(certificates: Iterable[Mapping[str, Any]], today: date) -> Submission:
+def combine(certificates: Iterable[ExtractedCertificate], today: date) -> Submission:
     """Pool the documents of one submission and choose the best policy per coverage line."""
     certs = tuple(certificates)
-    readable = tuple(cert for cert in certs if cert.get("ok") is True)
-    unreadable = tuple(cert for cert in certs if cert.get("ok") is not True)
+    readable = tuple(cert for cert in certs if cert.ok)
+    unreadable = tuple(cert for cert in certs if not cert.ok)
     candidates: dict[str, list[PolicyEvidence]] = {}
     for cert in readable:
-        for index, policy in enumerate(cert.get("policies") or []):
-            line = LINE_OF_POLICY.get(policy.get("line")) if isinstance(policy, Mapping) else None
+        for index, policy in enumerate(cert.policies):
+            line = LINE_OF_POLICY.get(policy.line)
             if line:
                 candidates.setdefault(line, []).append(PolicyEvidence(cert, index))
     chosen = {line: max(found, key=lambda ev: _rank(ev, today)) for line, found in candidates.items()}
@@ -135,57 +131,29 @@ def _rank(evidence: PolicyEvidence, today: date) -> tuple[Any, ...]:
     return (
         evidence.in_force_on(today),
         expires is not None and expires > today,
-        evidence.cert.get("needs_review") is False,
+        not evidence.cert.needs_review,
         _policy_confidence(evidence),
         expires or date.min,
     )
 
 
 def _policy_confidence(evidence: PolicyEvidence) -> float:
-    prefixes = (f"policies.{evidence.index}.", f"policies[{evidence.index}].")
-    fields = evidence.cert.get("fields") or {}
-    scores = [_confidence(entry) for key, entry in fields.items() if key.startswith(prefixes)]
+    prefix = f"policies.{evidence.index}."
+    scores = [source.confidence for path, source in evidence.cert.fields.items() if path.startswith(prefix)]
     return min((score for score in scores if score is not None), default=1.0)
 
 
-def _confidence(entry: Any) -> float | None:
-    """A provenance entry's confidence: None when it gives none, 0.0 when it is malformed (never trusted)."""
-    if not isinstance(entry, Mapping) or entry.get("confidence") is None:
-        return None
-    value = entry["confidence"]
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-
-
-def _endorsements(readable: tuple[Mapping[str, Any], ...]) -> list[EndorsementPage]:
+def _endorsements(readable: tuple[ExtractedCertificate, ...]) -> list[EndorsementPage]:
     pages = []
     for cert in readable:
-        for index, page in enumerate(cert.get("endorsements") or []):
+        for index, page in enumerate(cert.endorsements):
             fact = read_fact(cert, f"endorsements.{index}.form")
-            if isinstance(page, Mapping) and isinstance(fact.value, str) and fact.value.strip():
-                location = Location(cert.get("file"), page.get("page"), fact.location.field)
-                edition = "".join(ch for ch in str(page.get("edition") or "") if ch.isdigit())
-                pages.append(EndorsementPage(normalize_form(fact.value), edition, _at(fact, location)))
+            if page.form.strip():
+                location = Location(cert.file, page.page, fact.location.field)
+                edition = "".join(ch for ch in page.edition or "" if ch.isdigit())
+                pages.append(EndorsementPage(normalize_form(page.form), edition, _at(fact, location)))
     return pages
 
 
 def _at(fact: Fact, location: Location) -> Fact:
     return Fact(fact.value, location, fact.confidence, fact.doc_needs_review)
-
-
-def _walk(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        if isinstance(data, Mapping):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
-
-
-def _provenance(cert: Mapping[str, Any], path: str) -> Mapping[str, Any]:
-    """The ``fields`` entry for ``path``; the extractor may write list indexes as ``[0]``."""
-    fields = cert.get("fields") or {}
-    bracketed = ".".join(f"[{part}]" if part.isdigit() else part for part in path.split(".")).replace(".[", "[")
-    entry = fields.get(path) or fields.get(bracketed)
-    return entry if isinstance(entry, Mapping) else {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from integration.certificate import ExtractedCertificate
 from integration.compliance import checks_endorsements, checks_parties, checks_policy
 from integration.compliance.carriers import CarrierTable
 from integration.compliance.combine import combine
@@ -89,7 +90,7 @@ class Evaluation:
 
 
 def evaluate(
-    certificates: Iterable[Mapping[str, Any]],
+    certificates: Iterable[ExtractedCertificate],
     requirement_set: RequirementSet,
     assignment: Assignment | Mapping[str, Any] | None,
     today: date,
@@ -97,7 +98,7 @@ def evaluate(
     carriers: CarrierTable | None = None,
     overrides: Iterable[Override | Mapping[str, Any]] = (),
 ) -> Evaluation:
-    """Check one submission (certificates per the contract) against ``requirement_set`` on ``today``."""
+    """Check one submission (its extracted certificates) against ``requirement_set`` on ``today``."""
     work = Assignment.coerce(assignment)
     ctx = Context(
         submission=combine(certificates, today),

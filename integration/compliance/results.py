@@ -107,5 +107,9 @@ class RequirementResult:
 
 
 def _plain(value: Any) -> Any:
-    """Dates as ISO strings; everything else unchanged."""
+    """Dates as ISO strings, also inside dicts and lists; everything else unchanged."""
+    if isinstance(value, dict):
+        return {key: _plain(each) for key, each in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(each) for each in value]
     return value.isoformat() if isinstance(value, date) else value

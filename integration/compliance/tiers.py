@@ -23,7 +23,7 @@ _GL_ENDORSEMENTS = {
     "primary_noncontributory": True,
 }
 
-# The standard-trades set (anchors_product.md section 5.2, template T2): also the company default.
+# The standard-trades set: also the company default.
 COMPANY_DEFAULT: dict[str, Any] = {
     "schema_version": 1,
     "name": "Company default",
@@ -138,7 +138,7 @@ def starting_point(tier: str) -> RequirementSet:
     return resolve(company_default(), tier)
 
 
-# Which shipped tier a Procore trade name suggests (anchors_product.md section 5.2), matched on words in
+# Which shipped tier a Procore trade name suggests, matched on words in
 # the name; a trade that matches nothing is a standard trade. A starting point, like the tiers themselves.
 TRADE_KEYWORDS: dict[str, tuple[str, ...]] = {
     "high_risk": ("roof", "demolition", "steel", "erection", "crane", "rigging", "excavat", "shoring",

@@ -1,9 +1,10 @@
-"""Assemble the contract's certificate object from field readings: normalise, validate, score, flag for review."""
+"""Assemble the extracted certificate from field readings: normalise, validate, score, flag for review."""
 
 from __future__ import annotations
 
 import re
 
+from integration.certificate import ExtractedCertificate
 from integration.extraction.fields import EDITION_FIELD, INSURER_LETTERS, REMARKS, Readings
 from integration.extraction.normalize import clean_text, parse_date
 from integration.extraction.rows import read_rows
@@ -16,14 +17,9 @@ DECIDING = ("line", "insurer_letter", "effective_date", "expiration_date", "addi
 REQUIRED = ("line", "insurer_letter", "policy_number", "effective_date", "expiration_date")
 
 
-def empty_result(file: str, error: str | None = None) -> dict:
-    """The contract object with every value null; `ok` is false when an error is given."""
-    return {"file": file, "ok": error is None, "error": error, "method": None, "edition": None, "confidence": 0.0,
-            "needs_review": True, "issued_on": None,
-            "producer": {"name": None, "contact": None, "phone": None, "email": None},
-            "named_insured": {"name": None, "address": None}, "insurers": [],
-            "certificate_holder": {"name": None, "address": None}, "description_of_operations": None,
-            "policies": [], "endorsements": [], "fields": {}}
+def _blank(file: str) -> dict:
+    """The JSON form with every value null, filled in by `assemble`."""
+    return ExtractedCertificate(file).to_dict()
 
 
 def edition_from_text(text: str) -> str | None:
@@ -32,9 +28,9 @@ def edition_from_text(text: str) -> str | None:
     return f"ACORD 0025 {m[1]}-{m[2]}" if m else None
 
 
-def assemble(file: str, readings: Readings, method: str, page: int, page_text: str = "") -> dict:
-    """Build the certificate object from the readings of the certificate page `page`."""
-    doc = empty_result(file)
+def assemble(file: str, readings: Readings, method: str, page: int, page_text: str = "") -> ExtractedCertificate:
+    """Build the extracted certificate from the readings of the certificate page `page`."""
+    doc = _blank(file)
     fields: dict[str, dict] = {}
 
     def take(path: str, name: str) -> str | None:
@@ -75,7 +71,7 @@ def assemble(file: str, readings: Readings, method: str, page: int, page_text: s
     doc["policies"] = read_rows(readings, method, letters, record)
     doc["fields"] = fields
     _score(doc)
-    return doc
+    return ExtractedCertificate.from_dict(doc)
 
 
 def _no_spaces(value: str | None) -> str | None:

@@ -18,4 +18,4 @@ def extract_command(files: tuple[str, ...], seconds: float) -> None:
     """Read certificate files (PDF, JPEG, PNG) and print what they say, one JSON object per line."""
     budget = Budget(seconds=seconds)
     for path in files:
-        click.echo(json.dumps(extract(path, budget=budget), ensure_ascii=False))
+        click.echo(json.dumps(extract(path, budget=budget).to_dict(), ensure_ascii=False))

@@ -1,9 +1,10 @@
-"""extract(): read one certificate file into the contract's object, trying the form, the text layer, then OCR."""
+"""extract(): read one certificate file into an ExtractedCertificate, trying the form, the text layer, then OCR."""
 
 from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pdfplumber
@@ -11,8 +12,9 @@ import pypdfium2
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 
+from integration.certificate import Endorsement, ExtractedCertificate
 from integration.extraction.acroform import read_acroform
-from integration.extraction.assemble import assemble, empty_result
+from integration.extraction.assemble import assemble
 from integration.extraction.budget import Budget, BudgetExceeded, Clock
 from integration.extraction.endorsements import find_endorsements
 from integration.extraction.fields import Readings
@@ -24,7 +26,8 @@ MAX_SCANNED_EXTRA_PAGES = 8  # image pages after the certificate read for endors
 NOT_A_CERTIFICATE = "no page matches the ACORD 25 layout (not a certificate, or too damaged to register)"
 
 
-def extract(source: str | Path | bytes, filename: str | None = None, budget: Budget | None = None) -> dict:
+def extract(source: str | Path | bytes, filename: str | None = None, budget: Budget | None = None
+            ) -> ExtractedCertificate:
     """Read one certificate (PDF, JPEG or PNG, as a path or bytes); failures come back as `ok: false` with `error`."""
     name = filename or (str(source) if not isinstance(source, bytes) else "upload")
     clock = Clock(budget or Budget())
@@ -34,11 +37,11 @@ def extract(source: str | Path | bytes, filename: str | None = None, budget: Bud
             warnings.simplefilter("ignore")  # odd-but-readable files warn; the result says what mattered
             return _pdf(accepted, clock) if accepted.kind == "pdf" else _image(accepted, clock)
     except IntakeError as exc:
-        return empty_result(name, exc.message)
+        return ExtractedCertificate.unreadable(name, exc.message)
     except BudgetExceeded as exc:
-        return empty_result(name, f"{name}: {exc}")
+        return ExtractedCertificate.unreadable(name, f"{name}: {exc}")
     except Exception as exc:  # a reader library choking on a hostile file must not stop the batch
-        return empty_result(name, f"{name}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
+        return ExtractedCertificate.unreadable(name, f"{name}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
 
 
 def _load(source: str | Path | bytes, name: str) -> bytes:
@@ -52,7 +55,7 @@ def _load(source: str | Path | bytes, name: str) -> bytes:
     return path.read_bytes()
 
 
-def _pdf(file: AcceptedFile, clock: Clock) -> dict:
+def _pdf(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
     found = read_acroform(PdfReader(io.BytesIO(file.data)))
     method = "acroform"
     texts: dict[int, str] = {}
@@ -70,7 +73,7 @@ def _pdf(file: AcceptedFile, clock: Clock) -> dict:
     return _finish(file.name, readings, method, page, texts)
 
 
-def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> dict:
+def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> ExtractedCertificate:
     doc = pypdfium2.PdfDocument(file.data)  # forms are never initialised: no scripts, nothing drawn from fields
     try:
         found = None
@@ -90,15 +93,13 @@ def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> dic
     return _finish(file.name, found[0], "ocr", found[1], texts)
 
 
-def _endorsements_only(name: str, texts: dict[int, str]) -> dict:
+def _endorsements_only(name: str, texts: dict[int, str]) -> ExtractedCertificate:
     """A document of endorsement pages alone (sent beside the certificate): evidence, with no policies."""
     endorsements = find_endorsements(sorted(texts.items()))
     if not endorsements:
-        return empty_result(name, NOT_A_CERTIFICATE)
-    doc = empty_result(name)
-    doc.update(method="text" if all(texts.values()) else "ocr", endorsements=endorsements, needs_review=False,
-               confidence=1.0)
-    return doc
+        return ExtractedCertificate.unreadable(name, NOT_A_CERTIFICATE)
+    return ExtractedCertificate(name, method="text" if all(texts.values()) else "ocr", needs_review=False,
+                                confidence=1.0, endorsements=_pages(endorsements))
 
 
 def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
@@ -112,17 +113,21 @@ def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
     return page.render(scale=scale, grayscale=True).to_pil().convert("L")
 
 
-def _image(file: AcceptedFile, clock: Clock) -> dict:
+def _image(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
     with Image.open(io.BytesIO(file.data)) as img:
         clock.check_pixels(*img.size, "image")
         image = ImageOps.exif_transpose(img).convert("L")
     result = read_scan(image, clock)
     if result is None:
-        return empty_result(file.name, NOT_A_CERTIFICATE)
+        return ExtractedCertificate.unreadable(file.name, NOT_A_CERTIFICATE)
     return _finish(file.name, result[0], "ocr", 1, {1: result[1]})
 
 
-def _finish(name: str, readings: Readings, method: str, page: int, texts: dict[int, str]) -> dict:
+def _finish(name: str, readings: Readings, method: str, page: int, texts: dict[int, str]) -> ExtractedCertificate:
     doc = assemble(name, readings, method, page, texts.get(page, ""))
-    doc["endorsements"] = find_endorsements((n, t) for n, t in sorted(texts.items()) if n != page)
-    return doc
+    found = find_endorsements((n, t) for n, t in sorted(texts.items()) if n != page)
+    return replace(doc, endorsements=_pages(found))
+
+
+def _pages(found: list[dict]) -> tuple[Endorsement, ...]:
+    return tuple(Endorsement(each["form"], each["edition"], each["page"]) for each in found)

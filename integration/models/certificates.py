@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
+from integration.certificate import ExtractedCertificate
 from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, json_type
 
 
+class CertificateJSON(TypeDecorator):
+    """An ExtractedCertificate kept as its JSON form (JSONB on PostgreSQL) and read back typed."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value, dialect):
+        if not isinstance(value, ExtractedCertificate):
+            raise TypeError(f"store an ExtractedCertificate, not {type(value).__name__}")
+        return value.to_dict()
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else ExtractedCertificate.from_dict(value)
+
+
 class Certificate(TenantScoped, Timestamped, Base):
-    """An extracted certificate; ``data`` is the contract's JSON object as last approved."""
+    """What was read from a stored file: ``content`` as last approved, ``extracted`` as first read."""
 
     __tablename__ = "certificates"
 
@@ -25,10 +46,14 @@ class Certificate(TenantScoped, Timestamped, Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
     issued_on: Mapped[date | None] = mapped_column(Date)
-    data: Mapped[dict] = mapped_column(json_type(), default=dict)
-    extracted_data: Mapped[dict] = mapped_column(json_type(), default=dict)  # as read, before corrections
+    content: Mapped[ExtractedCertificate] = mapped_column("data", CertificateJSON())
+    extracted: Mapped[ExtractedCertificate] = mapped_column("extracted_data", CertificateJSON())
     reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __init__(self, **values) -> None:
+        values.setdefault("extracted", values.get("content"))  # a new row is as read until someone corrects it
+        super().__init__(**values)
 
 
 class CertificatePolicy(TenantScoped, Base):

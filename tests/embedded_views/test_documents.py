@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from fixtures.certgen import generate
+from integration.certificate import ExtractedCertificate
 from integration.compliance.evaluate import evaluate
 from integration.compliance.tiers import company_default
 from integration.extensions import db
@@ -104,7 +105,8 @@ def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(database, w
     assert upload(client, world["vendor"].id, ("coi.pdf", PDF.data)).status_code == 303
     certificate = db.session.scalar(select(Certificate))
     assert certificate.ok and certificate.method == "acroform"
-    expected = evaluate([PDF.truth], company_default(), None, date.today(), vendor="Sub LLC").status
+    truth = ExtractedCertificate.from_dict(PDF.truth)
+    expected = evaluate([truth], company_default(), None, date.today(), vendor="Sub LLC").status
     assert db.session.scalar(select(Evaluation.status)) == expected  # the stored path agrees with the engine
     stored = db.session.scalar(select(StoredFile))
     response = client.get(f"/procore/companies/{COMPANY}/files/{stored.id}")
@@ -154,8 +156,8 @@ def test_review_corrections_are_validated_audited_and_reevaluate(database, world
     assert ok.status_code == 303
     db.session.refresh(certificate)
     assert certificate.needs_review is False
-    assert certificate.data["policies"][0]["limits"]["each_occurrence"] == 3_000_000
-    assert certificate.extracted_data["policies"][0]["limits"] == PDF.truth["policies"][0]["limits"]  # as read
+    assert certificate.content.policies[0].limits["each_occurrence"] == 3_000_000
+    assert certificate.extracted.policies[0].limits == PDF.truth["policies"][0]["limits"]  # as read
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.reviewed"))
     assert event.after == {"policies.0.limits.each_occurrence": 3_000_000}
     assert db.session.scalar(select(func.count()).select_from(Evaluation)) >= versions

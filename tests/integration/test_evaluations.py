@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from integration.certificate import ExtractedCertificate
 from integration.evaluations import current_evaluation, evaluate_vendor
 from integration.extensions import db
 from integration.models import (
@@ -63,7 +64,7 @@ def submit(vendor: Vendor, cert: dict) -> Certificate:
     db.session.add(stored)
     db.session.flush()
     row = Certificate(company_id=vendor.company_id, stored_file_id=stored.id, vendor_id=vendor.id, ok=cert["ok"],
-                      needs_review=cert["needs_review"], data=cert)
+                      needs_review=cert["needs_review"], content=ExtractedCertificate.from_dict(cert))
     db.session.add(row)
     db.session.commit()
     return row

@@ -53,4 +53,4 @@ def test_a_file_over_the_memory_budget_becomes_ok_false(app, monkeypatch):
     monkeypatch.setattr("integration.reading.get_storage", lambda: type("S", (), {"get": lambda self, k: b""})())
     app.config["READ_MEMORY_MB"] = 100
     result = read_file(Stored())
-    assert result["ok"] is False and "memory budget of 100 MB" in result["error"] and result["needs_review"]
+    assert result.ok is False and "memory budget of 100 MB" in result.error and result.needs_review

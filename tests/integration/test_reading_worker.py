@@ -30,5 +30,5 @@ def test_a_fillable_certificate_is_read_and_evaluated_by_the_worker(pg_committed
     assert db.session.get(Submission, received.submission.id).state in {"evaluated", "needs_review"}
     certificate = db.session.scalar(select(Certificate))
     assert certificate.method == "acroform"
-    assert certificate.data["policies"] == document.truth["policies"]
+    assert certificate.content.to_dict()["policies"] == document.truth["policies"]
     assert db.session.scalar(select(Evaluation.vendor_id)) == vendor.id

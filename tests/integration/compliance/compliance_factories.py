@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from integration.certificate import ExtractedCertificate
 from integration.compliance import (
     CarrierTable,
     Evaluation,
@@ -88,9 +88,9 @@ def run(
     """Evaluate ``certs`` with the fixture defaults (vendor, assignment, carriers) unless overridden."""
     options.setdefault("vendor", VENDOR)
     options.setdefault("carriers", carriers())
-    documents = [certs] if isinstance(certs, dict) else certs
+    documents = [ExtractedCertificate.from_dict(doc) for doc in ([certs] if isinstance(certs, dict) else certs)]
     assignment = options.pop("assignment", ASSIGNMENT)
-    return evaluate(copy.deepcopy(documents), requirement_set or requirements(), assignment, today, **options)
+    return evaluate(documents, requirement_set or requirements(), assignment, today, **options)
 
 
 def codes(evaluation: Evaluation) -> set[str]:

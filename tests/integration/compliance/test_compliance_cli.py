@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from integration.certificate import ExtractedCertificate
 from integration.compliance.cli import evaluate_command, load_certificates
 from tests.integration.compliance.compliance_factories import (
     CARRIERS_FILE,
@@ -135,8 +136,12 @@ def test_bad_certificate_json_names_the_line(tmp_path: Path) -> None:
 
 
 def test_load_certificates_shapes() -> None:
-    assert load_certificates('{"ok": true}') == [{"ok": True}]
-    assert load_certificates('[{"a": 1}, {"b": 2}]') == [{"a": 1}, {"b": 2}]
-    assert load_certificates('{"a": 1}\n\n{"b": 2}\n') == [{"a": 1}, {"b": 2}]
-    with pytest.raises(ValueError, match="certificate 1: must be a JSON object"):
+    one, two = ExtractedCertificate("a.pdf"), ExtractedCertificate("b.pdf", ok=False, error="blank")
+    assert load_certificates(json.dumps(one.to_dict())) == [one]
+    assert load_certificates(json.dumps([one.to_dict(), two.to_dict()])) == [one, two]
+    assert load_certificates(f"{json.dumps(one.to_dict())}\n\n{json.dumps(two.to_dict())}\n") == [one, two]
+    with pytest.raises(ValueError, match="certificate 1: .certificate.: must be a JSON object"):
         load_certificates("[1]")
+    with pytest.raises(ValueError, match="certificate 2: policies.0.limits.each_occurrence: must be a whole number"):
+        load_certificates(json.dumps([one.to_dict(), {"ok": True, "policies": [
+            {"line": "general_liability", "limits": {"each_occurrence": "1,000,000"}}]}]))

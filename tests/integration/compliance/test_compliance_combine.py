@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from integration.certificate import ExtractedCertificate
 from integration.compliance import Outcome, Status
 from integration.compliance.combine import combine, normalize_form
 from tests.integration.compliance.compliance_factories import certificate, policy, run, set_confidence
@@ -35,9 +36,9 @@ def test_separate_umbrella_certificate_and_endorsement_pages_combine() -> None:
 
 
 def test_endorsement_pages_from_another_document_are_located_there() -> None:
-    submission = combine(_split_submission(), date(2026, 3, 15))
+    submission = combine([ExtractedCertificate.from_dict(doc) for doc in _split_submission()], date(2026, 3, 15))
     assert {page.fact.location.file for page in submission.endorsements} == {"endorsements.pdf"}
-    assert submission.policies[UMB].cert["file"] == "umbrella.pdf"
+    assert submission.policies[UMB].cert.file == "umbrella.pdf"
 
 
 def test_current_policy_is_chosen_over_an_expired_one() -> None:
@@ -85,12 +86,6 @@ def test_line_missing_with_everything_readable_fails() -> None:
     without_wc = _only(certificate(), GL, "automobile_liability", UMB, file="coi.pdf")
     result = run(without_wc).result(f"{WC}.coverage")
     assert result.outcome is Outcome.FAIL and result.gap is not None and result.gap.code == "workers_comp_missing"
-
-
-def test_certificate_without_ok_flag_is_not_trusted() -> None:
-    cert = certificate()
-    del cert["ok"]
-    assert run(cert).status is Status.UNDER_REVIEW
 
 
 def test_other_lines_are_ignored() -> None:

@@ -54,12 +54,6 @@ def test_blank_limit_needs_review(line: str, limit: str, minimum: int, code: str
     assert result.gap is not None and result.gap.code == "value_unreadable"
 
 
-def test_limit_printed_as_text_needs_review() -> None:
-    cert = certificate()
-    policy(cert, GL)["limits"]["each_occurrence"] = "1,000,000"
-    assert run(cert).result(f"{GL}.each_occurrence").outcome is Outcome.NEEDS_REVIEW
-
-
 def test_limit_not_required_is_not_checked() -> None:
     rs = requirements(lines={GL: {"limits": {"general_aggregate": None}}})
     assert f"{GL}.general_aggregate" not in rs.keys()

@@ -37,7 +37,7 @@ def _without(doc: dict) -> dict:
 def test_fillable_reads_every_value_exactly(documents):
     for variant, path in documents:
         if variant == "fillable":
-            got = extract(path)
+            got = extract(path).to_dict()
             assert _without(got) == _without(_truth(path)), path.name
             assert got["method"] == "acroform" and got["confidence"] == 1.0 and got["needs_review"] is False
 
@@ -45,7 +45,7 @@ def test_fillable_reads_every_value_exactly(documents):
 def test_flattened_reads_the_compliance_fields_exactly(documents):
     for variant, path in documents:
         if variant == "flattened":
-            got = extract(path)
+            got = extract(path).to_dict()
             correct, total, wrong = score(got, _truth(path))
             assert wrong == [], path.name
             assert got["method"] == "text" and got["needs_review"] is False and got["confidence"] >= 0.85
@@ -54,23 +54,23 @@ def test_flattened_reads_the_compliance_fields_exactly(documents):
 def test_flattened_reads_the_rest_too(documents):
     for variant, path in documents:
         if variant == "flattened":
-            assert _without(extract(path)) == _without(_truth(path)), path.name
+            assert _without(extract(path).to_dict()) == _without(_truth(path)), path.name
 
 
 def test_endorsement_pages_are_recorded_with_their_page(documents):
     for _, path in documents:
-        assert extract(path)["endorsements"] == _truth(path)["endorsements"]
+        assert extract(path).to_dict()["endorsements"] == _truth(path)["endorsements"]
 
 
 def test_bytes_in_give_the_same_answer_as_a_path():
     made = generate(9, "flattened")
-    got = extract(made.data, "upload.pdf")
+    got = extract(made.data, "upload.pdf").to_dict()
     assert got["file"] == "upload.pdf"
     assert _without(got) == _without(made.truth)
 
 
 def test_every_confident_value_has_provenance(documents):
-    got = extract(documents[0][1])
+    got = extract(documents[0][1]).to_dict()
     assert got["fields"]["named_insured.name"] == {"confidence": 1.0, "page": 1}
     assert "policies.0.effective_date" in got["fields"]
 
@@ -78,7 +78,7 @@ def test_every_confident_value_has_provenance(documents):
 @pytest.mark.parametrize("naming", ["flat", "wrapped"])
 def test_values_held_only_in_the_xfa_datasets_are_read(naming):
     made = generate(21, "fillable", naming=naming, xfa_only=True)
-    got = extract(made.data, "xfa.pdf")
+    got = extract(made.data, "xfa.pdf").to_dict()
     assert got["method"] == "acroform"
     assert _without(got) == _without(made.truth)
 
@@ -86,4 +86,4 @@ def test_values_held_only_in_the_xfa_datasets_are_read(naming):
 @pytest.mark.parametrize("seed", [31, 32])
 def test_a_shifted_flattened_layout_still_reads_through_its_labels(seed):
     made = generate(seed, "flattened", shifted=True)
-    assert _without(extract(made.data, "shifted.pdf")) == _without(made.truth)
+    assert _without(extract(made.data, "shifted.pdf").to_dict()) == _without(made.truth)

@@ -28,7 +28,7 @@ def split(pdf: bytes) -> tuple[bytes, bytes]:
 def test_an_endorsement_only_pdf_is_evidence_not_a_failure():
     document = generate(11, "flattened", endorsements=3)
     _, endorsements = split(document.data)
-    result = extract(endorsements, "endorsements.pdf")
+    result = extract(endorsements, "endorsements.pdf").to_dict()
     assert result["ok"] is True and result["policies"] == [] and result["needs_review"] is False
     expected = sorted(e["form"] for e in document.truth["endorsements"])
     assert sorted(e["form"] for e in result["endorsements"]) == expected
@@ -48,5 +48,5 @@ def test_a_pdf_with_neither_certificate_nor_endorsements_is_still_refused():
     writer, out = PdfWriter(), io.BytesIO()
     writer.add_blank_page(612, 792)
     writer.write(out)
-    result = extract(out.getvalue(), "blank.pdf")
+    result = extract(out.getvalue(), "blank.pdf").to_dict()
     assert result["ok"] is False and "not a certificate" in result["error"]

@@ -96,54 +96,54 @@ def _readings(**overrides: str | bool) -> dict[str, Reading]:
 
 
 def test_a_clean_certificate_needs_no_review():
-    doc = assemble("c.pdf", _readings(), "acroform", 1)
+    doc = assemble("c.pdf", _readings(), "acroform", 1).to_dict()
     assert doc["needs_review"] is False and doc["confidence"] == 1.0
     assert doc["policies"][0]["limits"] == {"each_occurrence": 1_000_000}
     assert doc["policies"][0]["occurrence"] is True
 
 
 def test_effective_after_expiry_goes_to_review():
-    doc = assemble("c.pdf", _readings(Policy_GeneralLiability_EffectiveDate_A="02/01/2027"), "acroform", 1)
+    doc = assemble("c.pdf", _readings(Policy_GeneralLiability_EffectiveDate_A="02/01/2027"), "acroform", 1).to_dict()
     assert doc["needs_review"] is True
     assert doc["fields"]["policies.0.effective_date"]["confidence"] < REVIEW_BELOW
 
 
 def test_letter_without_an_insurer_row_is_null_and_reviewed():
-    doc = assemble("c.pdf", _readings(GeneralLiability_InsurerLetterCode_A="C"), "acroform", 1)
+    doc = assemble("c.pdf", _readings(GeneralLiability_InsurerLetterCode_A="C"), "acroform", 1).to_dict()
     assert doc["policies"][0]["insurer_letter"] is None and doc["needs_review"] is True
 
 
 def test_unreadable_limit_is_null_never_guessed():
-    doc = assemble("c.pdf", _readings(GeneralLiability_EachOccurrence_LimitAmount_A="1,0O0,000"), "text", 1)
+    doc = assemble("c.pdf", _readings(GeneralLiability_EachOccurrence_LimitAmount_A="1,0O0,000"), "text", 1).to_dict()
     assert doc["policies"][0]["limits"] == {"each_occurrence": None}
     assert doc["needs_review"] is True and doc["confidence"] == 0.0
 
 
 def test_both_occurrence_boxes_ticked_is_unknown():
-    doc = assemble("c.pdf", _readings(GeneralLiability_ClaimsMadeIndicator_A=True), "acroform", 1)
+    doc = assemble("c.pdf", _readings(GeneralLiability_ClaimsMadeIndicator_A=True), "acroform", 1).to_dict()
     assert doc["policies"][0]["occurrence"] is None and doc["needs_review"] is True
 
 
 def test_missing_named_insured_goes_to_review():
     readings = _readings()
     del readings["NamedInsured_FullName_A"]
-    assert assemble("c.pdf", readings, "acroform", 1)["needs_review"] is True
+    assert assemble("c.pdf", readings, "acroform", 1).to_dict()["needs_review"] is True
 
 
 def test_scanned_dates_far_from_a_one_year_term_are_doubted():
-    doc = assemble("c.jpg", _readings(Policy_GeneralLiability_ExpirationDate_A="01/01/2029"), "ocr", 1)
+    doc = assemble("c.jpg", _readings(Policy_GeneralLiability_ExpirationDate_A="01/01/2029"), "ocr", 1).to_dict()
     assert doc["fields"]["policies.0.expiration_date"]["confidence"] < REVIEW_BELOW and doc["needs_review"] is True
 
 
 @pytest.mark.parametrize("printed", ["1,000,006", "35,000", "31,000,000", "52,000,000"])
 def test_odd_scanned_amounts_are_doubted(printed):
-    doc = assemble("c.jpg", _readings(GeneralLiability_EachOccurrence_LimitAmount_A=printed), "ocr", 1)
+    doc = assemble("c.jpg", _readings(GeneralLiability_EachOccurrence_LimitAmount_A=printed), "ocr", 1).to_dict()
     assert doc["needs_review"] is True
 
 
 @pytest.mark.parametrize("printed", ["300,000", "30,000", "5,000", "$35,000"])
 def test_plausible_scanned_amounts_are_trusted(printed):
-    assert assemble("c.jpg", _readings(GeneralLiability_EachOccurrence_LimitAmount_A=printed), "ocr", 1)[
+    assert assemble("c.jpg", _readings(GeneralLiability_EachOccurrence_LimitAmount_A=printed), "ocr", 1).to_dict()[
         "needs_review"] is False
 
 
@@ -152,8 +152,8 @@ def test_umbrella_and_excess_are_told_apart_by_their_boxes():
            "Policy_ExcessLiability_EffectiveDate_A": "01/01/2026",
            "Policy_ExcessLiability_ExpirationDate_A": "1/1/2027",
            "ExcessUmbrella_Umbrella_EachOccurrenceAmount_A": "5M"}
-    excess = assemble("c.pdf", _readings(**row, Policy_PolicyType_ExcessIndicator_A=True), "acroform", 1)
-    unknown = assemble("c.pdf", _readings(**row), "acroform", 1)
+    excess = assemble("c.pdf", _readings(**row, Policy_PolicyType_ExcessIndicator_A=True), "acroform", 1).to_dict()
+    unknown = assemble("c.pdf", _readings(**row), "acroform", 1).to_dict()
     assert excess["policies"][1]["line"] == "excess_liability"
     assert excess["policies"][1]["limits"] == {"each_occurrence": 5_000_000}
     assert unknown["needs_review"] is True

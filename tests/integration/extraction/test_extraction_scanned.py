@@ -18,7 +18,7 @@ def scans():
     """Two scans read once: a PNG, and an image-only PDF with an endorsement page behind it."""
     made = [generate(100, "scanned", image_format="png", dpi=200),
             generate(101, "scanned", image_format="pdf", dpi=200, endorsements=1)]
-    return [(m, extract(m.data, m.filename)) for m in made]
+    return [(m, extract(m.data, m.filename).to_dict()) for m in made]
 
 
 def _assert_no_confident_misread(got: dict, truth: dict) -> None:
@@ -50,7 +50,7 @@ def test_a_blotted_limit_is_null_or_doubted_and_sent_to_review():
     ImageDraw.Draw(image).rectangle(box, fill=40)
     out = io.BytesIO()
     image.save(out, "PNG")
-    got = extract(out.getvalue(), "blotted.png")
+    got = extract(out.getvalue(), "blotted.png").to_dict()
     assert got["ok"] is True and got["needs_review"] is True
     _assert_no_confident_misread(got, made.truth)
     gl = next(p for p in got["policies"] if p["line"] == "general_liability")

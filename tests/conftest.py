@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,27 +53,121 @@ def signed_in(app, user):
     return client
 
 
-# --- unit tier: SQLite in a temp dir, jobs in-process --------------------------------------------
+# --- the database: migrated once per run, each test rolled back to where it started -----------------
 
 
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    """Embedded-mode settings on a fresh SQLite file."""
-    return make_settings(database_url=f"sqlite:///{tmp_path / 'gapline.db'}", storage_path=str(tmp_path / "files"))
+class ConnectionSession(FlaskSession):
+    """A session that always uses the test's connection (Flask-SQLAlchemy's would pick the engine and commit)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
 
 
-@pytest.fixture
-def app(settings):
-    """The app, migrated, on SQLite."""
-    application = build_app(settings)
-    with application.app_context():
+@contextmanager
+def restored(application):
+    """Whatever a test changes in the app's config and extensions is put back after it."""
+    config, extensions = dict(application.config), dict(application.extensions)
+    try:
         yield application
+    finally:
+        application.config.clear()
+        application.config.update(config)
+        application.extensions.clear()
+        application.extensions.update(extensions)
+
+
+@contextmanager
+def rolled_back(application, storage: Path, **changes):
+    """An app context whose session runs in one transaction, rolled back after the test.
+
+    The code under test commits and rolls back as usual: each of those ends a SAVEPOINT inside the
+    test's transaction (warehouse's tests/conftest.py pattern). Documents go to ``storage``.
+    """
+    from integration.extensions import db
+
+    with restored(application):
+        application.config["GAPLINE"] = dataclasses.replace(application.config["GAPLINE"],
+                                                            storage_path=str(storage), **changes)
+        with application.app_context():
+            connection = db.engine.connect()
+            driver = connection.connection.driver_connection
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:  # pysqlite's own transaction handling breaks SAVEPOINTs; issue BEGIN ourselves
+                driver.isolation_level = None
+            transaction = connection.begin()
+            if sqlite:
+                connection.exec_driver_sql("BEGIN")
+            original = db.session
+            db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
+                                                  "class_": ConnectionSession})
+            try:
+                yield application
+            finally:
+                db.session.remove()
+                db.session = original
+                transaction.rollback()
+                if sqlite:
+                    driver.isolation_level = ""
+                connection.close()
+    shutil.rmtree(storage, ignore_errors=True)
+
+
+@contextmanager
+def emptied(application, storage: Path, **changes):
+    """An app context whose commits are real (other connections and processes see them); tables emptied after."""
+    from integration.extensions import db
+    from integration.models import Base
+
+    with restored(application):
+        application.config["GAPLINE"] = dataclasses.replace(application.config["GAPLINE"],
+                                                            storage_path=str(storage), **changes)
+        with application.app_context():
+            try:
+                yield application
+            finally:
+                db.session.remove()
+                with db.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                    else:
+                        for table in reversed(Base.metadata.sorted_tables):
+                            conn.execute(table.delete())
+    shutil.rmtree(storage, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_app(tmp_path_factory):
+    """The demo's app on one SQLite file, migrated once per run."""
+    folder = tmp_path_factory.mktemp("sqlite")
+    return build_app(make_settings(database_url=f"sqlite:///{folder / 'gapline.db'}",
+                                   storage_path=str(folder / "files")))
+
+
+@pytest.fixture
+def app(sqlite_app, tmp_path):
+    """The app on SQLite (embedded mode), its session rolled back after the test, its own storage folder."""
+    with rolled_back(sqlite_app, tmp_path / "files") as application:
+        yield application
+
+
+@pytest.fixture
+def settings(app) -> Settings:
+    """The test's embedded-mode settings."""
+    return app.config["GAPLINE"]
 
 
 @pytest.fixture
 def client(app):
     """A test client for the app."""
     return app.test_client()
+
+
+@pytest.fixture
+def sqlite_committed(sqlite_app, tmp_path):
+    """The SQLite app for tests whose rows other connections must see; every table is emptied after."""
+    with emptied(sqlite_app, tmp_path / "files") as application:
+        yield application
 
 
 # --- integration tier: real PostgreSQL, real Redis, real RQ worker -------------------------------
@@ -160,62 +255,27 @@ def pg_app(pg_settings):
         db.engine.dispose()
 
 
-class ConnectionSession(FlaskSession):
-    """A session that always uses the test's connection (Flask-SQLAlchemy's would pick the engine and commit)."""
-
-    def get_bind(self, *args, **kwargs):
-        return self.bind
-
-
 @pytest.fixture
-def pg_db(pg_app):
-    """An app context whose session runs in a transaction rolled back after the test."""
-    from integration.extensions import db
-
-    with pg_app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
-                                              "class_": ConnectionSession})
-        try:
-            yield db
-        finally:
-            db.session.remove()
-            db.session = original
-            transaction.rollback()
-            connection.close()
+def pg_db(pg_app, tmp_path):
+    """The app on PostgreSQL (jobs inline, as on SQLite), its session rolled back after the test."""
+    with rolled_back(pg_app, tmp_path / "files", redis_url="") as application:
+        yield application
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
 def database(request):
     """The same tests on the demo's SQLite and on production's PostgreSQL (rolled back, files removed)."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("app")
-        return
-    request.getfixturevalue("pg_db")
-    application = request.getfixturevalue("pg_app")
-    queued = application.config["GAPLINE"]
-    application.config["GAPLINE"] = dataclasses.replace(queued, redis_url="")  # jobs inline, as on SQLite
-    storage = Path(queued.storage_path)
-    shutil.rmtree(storage, ignore_errors=True)
-    yield application
-    shutil.rmtree(storage, ignore_errors=True)
-    application.config["GAPLINE"] = queued
+    yield request.getfixturevalue("app" if request.param == "sqlite" else "pg_db")
 
 
 @pytest.fixture
 def pg_committed(pg_app, redis_conn):
     """An app context for tests whose rows other processes must see; every table is emptied after."""
     from integration.extensions import db
-    from integration.models import Base
 
-    with pg_app.app_context():
+    # Worker processes read the run's storage folder, so the folder stays the run's own.
+    with emptied(pg_app, Path(pg_app.config["GAPLINE"].storage_path)):
         yield db
-        db.session.remove()
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

@@ -43,27 +43,22 @@ def test_production_framing_names_only_procore(app):
     assert frame_ancestors() == "https://app.procore.com https://*.procore.com"
 
 
-def test_state_changing_posts_need_a_csrf_token(settings):
-    from tests.conftest import build_app
-
-    protected = build_app(settings, WTF_CSRF_ENABLED=True)
-    with protected.app_context():
-        response = protected.test_client().post("/procore/companies/4812/disconnect")
+def test_state_changing_posts_need_a_csrf_token(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = app.test_client().post("/procore/companies/4812/disconnect")
     assert response.status_code == 400
     assert "CSRF token is missing" in response.get_data(as_text=True)
 
 
 def test_an_oversized_request_is_refused_with_the_limits(app):
     from integration.extensions import db
-    from integration.models import AppUser, Installation, Submission, Vendor
+    from integration.models import Submission
+    from tests import factories
     from tests.conftest import signed_in
 
-    db.session.add(Installation(company_id=1))
-    db.session.flush()
-    vendor, admin = Vendor(company_id=1, procore_vendor_id=1, name="Sub"), AppUser(company_id=1, procore_user_id=1,
-                                                                                   role="admin")
-    db.session.add_all([vendor, admin])
+    world = factories.company(1)
     db.session.commit()
+    vendor, admin = world.vendor, world["admin"]
     body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
     response = signed_in(app, admin).post(f"/procore/companies/1/vendors/{vendor.id}/documents", data=body,
                                           content_type="multipart/form-data; boundary=x")

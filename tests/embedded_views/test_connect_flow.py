@@ -90,7 +90,8 @@ def test_a_later_user_is_a_viewer_and_their_token_is_revoked(client, app):
 
 
 @responses.activate
-def test_admin_disconnect_revokes_and_forgets_the_tokens(client):
+def test_admin_disconnect_revokes_and_forgets_the_tokens(sqlite_committed):
+    client = sqlite_committed.test_client()  # the token store forgets on its own, committed connection
     stub_identity(responses.mock)
     stub_directory(responses.mock)
     client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")

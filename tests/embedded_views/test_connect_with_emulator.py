@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from fixtures.procore_sandbox import serve_in_thread
 from integration.extensions import db
 from integration.models import AppUser, Installation, Project, ProjectAssignment, SyncRun, Vendor, VendorContact
+from tests import factories
 from tests.fixtures.sandbox_helpers import ADMIN, COMPANY_A
 
 
@@ -61,7 +62,7 @@ def test_connect_sign_in_and_import_over_http(connected_app):
     assert db.session.scalar(select(Vendor.name).order_by(Vendor.name)) in home
 
 
-def test_import_rides_out_procore_failures(app):
+def test_import_rides_out_procore_failures(sqlite_committed):
     """A quarter of calls fail with 500 and some with 503 + Retry-After: retries still bring in everything."""
     from fixtures.procore_sandbox import create_sandbox_app
     from integration.procore_connection import company_key, token_manager
@@ -74,9 +75,10 @@ def test_import_rides_out_procore_failures(app):
     pair = sign_in(sandbox.test_client())
     base_url, stop = serve_in_thread(app=sandbox)
     try:
+        app = sqlite_committed
         app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], procore_api_base=base_url,
                                                     procore_login_base=base_url, procore_job_auth="company_user")
-        db.session.add(Installation(company_id=COMPANY_A, company_name="GC", connection_state="connected"))
+        factories.installation(COMPANY_A)
         db.session.commit()
         token_manager().store.save(company_key(COMPANY_A), Token(pair["access_token"], 9e9, pair["refresh_token"]))
         run = db.session.get(SyncRun, import_directory(COMPANY_A))

@@ -15,34 +15,26 @@ from integration.certificate import ExtractedCertificate
 from integration.compliance.evaluate import evaluate
 from integration.compliance.tiers import company_default
 from integration.extensions import db
-from integration.models import (
-    AppUser,
-    AuditEvent,
-    Certificate,
-    Evaluation,
-    Installation,
-    StoredFile,
-    Submission,
-    Vendor,
-)
-from tests import bad_files
+from integration.models import AuditEvent, Certificate, Evaluation, StoredFile, Submission
+from tests import bad_files, factories
 from tests.conftest import signed_in
 
 COMPANY = 77
 
 
 @pytest.fixture
-def world(database):
-    db.session.add(Installation(company_id=COMPANY, company_name="GC", connection_state="connected"))
-    db.session.add(Installation(company_id=78, company_name="Other GC", connection_state="connected"))
-    db.session.flush()
-    vendor = Vendor(company_id=COMPANY, procore_vendor_id=1, name="Sub", legal_name="Sub LLC")
-    foreign = Vendor(company_id=78, procore_vendor_id=1, name="Theirs")
-    users = {role: AppUser(company_id=COMPANY, procore_user_id=n, email=f"{role}@gc.test", role=role)
-             for n, role in enumerate(("admin", "compliance_manager", "viewer"), start=1)}
-    db.session.add_all([vendor, foreign, *users.values()])
+def world(database) -> factories.Company:
+    mine = factories.company(COMPANY, legal_name="Sub LLC")
+    factories.installation(78, "Other GC")
     db.session.commit()
-    return {"vendor": vendor, "foreign": foreign, **users}
+    return mine
+
+
+@pytest.fixture
+def foreign(world):
+    row = factories.vendor(78, "Theirs")
+    db.session.commit()
+    return row
 
 
 def upload(client, vendor_id: int, *files: tuple[str, bytes], company=COMPANY):
@@ -80,7 +72,7 @@ PDF = generate(1, "fillable")
 ])
 def test_a_refused_upload_stores_nothing_and_says_why(database, world, files, message):
     client = signed_in(database, world["admin"])
-    page = client.get(upload(client, world["vendor"].id, *files).headers["Location"]).get_data(as_text=True)
+    page = client.get(upload(client, world.vendor.id, *files).headers["Location"]).get_data(as_text=True)
     assert "Nothing was uploaded" in page and message in page
     assert stored_count() == (0, 0) and storage_files(database) == []
 
@@ -88,21 +80,21 @@ def test_a_refused_upload_stores_nothing_and_says_why(database, world, files, me
 def test_an_oversized_file_is_refused_by_name(database, world, monkeypatch):
     monkeypatch.setattr("integration.extraction.intake.MAX_BYTES", 1000)
     client = signed_in(database, world["admin"])
-    page = client.get(upload(client, world["vendor"].id, ("big.pdf", PDF.data)).headers["Location"])
+    page = client.get(upload(client, world.vendor.id, ("big.pdf", PDF.data)).headers["Location"])
     assert "big.pdf" in page.get_data(as_text=True) and "over the limit" in page.get_data(as_text=True)
     assert stored_count() == (0, 0)
 
 
-def test_viewers_cannot_upload_and_foreign_vendors_are_not_found(database, world):
-    assert upload(signed_in(database, world["viewer"]), world["vendor"].id, ("a.pdf", PDF.data)).status_code == 403
+def test_viewers_cannot_upload_and_foreign_vendors_are_not_found(database, world, foreign):
+    assert upload(signed_in(database, world["viewer"]), world.vendor.id, ("a.pdf", PDF.data)).status_code == 403
     admin = signed_in(database, world["admin"])
-    assert upload(admin, world["foreign"].id, ("a.pdf", PDF.data)).status_code == 404
+    assert upload(admin, foreign.id, ("a.pdf", PDF.data)).status_code == 404
     assert stored_count() == (0, 0)
 
 
 def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(database, world):
     client = signed_in(database, world["compliance_manager"])
-    assert upload(client, world["vendor"].id, ("coi.pdf", PDF.data)).status_code == 303
+    assert upload(client, world.vendor.id, ("coi.pdf", PDF.data)).status_code == 303
     certificate = db.session.scalar(select(Certificate))
     assert certificate.ok and certificate.method == "acroform"
     truth = ExtractedCertificate.from_dict(PDF.truth)
@@ -114,13 +106,13 @@ def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(database, w
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/procore/companies/{COMPANY}/files/{stored.id}/pages/1.png").mimetype == "image/png"
-    assert client.get(f"/procore/companies/{COMPANY}/vendors/{world['vendor'].id}").status_code == 200
+    assert client.get(f"/procore/companies/{COMPANY}/vendors/{world.vendor.id}").status_code == 200
 
 
 def test_the_same_file_twice_is_recognised_and_not_read_again(database, world):
     client = signed_in(database, world["admin"])
-    upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
-    upload(client, world["vendor"].id, ("coi-again.pdf", PDF.data))
+    upload(client, world.vendor.id, ("coi.pdf", PDF.data))
+    upload(client, world.vendor.id, ("coi-again.pdf", PDF.data))
     first, second = db.session.scalars(select(StoredFile).order_by(StoredFile.id)).all()
     assert second.duplicate_of_id == first.id and second.storage_key == first.storage_key
     assert len(storage_files(database)) == 1
@@ -129,10 +121,9 @@ def test_the_same_file_twice_is_recognised_and_not_read_again(database, world):
 
 def test_files_of_another_company_are_not_served(database, world):
     client = signed_in(database, world["admin"])
-    upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    upload(client, world.vendor.id, ("coi.pdf", PDF.data))
     stored = db.session.scalar(select(StoredFile))
-    outsider = AppUser(company_id=78, procore_user_id=9, role="admin")
-    db.session.add(outsider)
+    outsider = factories.user(78, "admin")
     db.session.commit()
     assert signed_in(database, outsider).get(f"/procore/companies/{COMPANY}/files/{stored.id}").status_code == 401
     assert signed_in(database, outsider).get(f"/procore/companies/78/files/{stored.id}").status_code == 404
@@ -140,7 +131,7 @@ def test_files_of_another_company_are_not_served(database, world):
 
 def test_review_corrections_are_validated_audited_and_reevaluate(database, world):
     client = signed_in(database, world["admin"])
-    upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    upload(client, world.vendor.id, ("coi.pdf", PDF.data))
     certificate = db.session.scalar(select(Certificate))
     certificate.needs_review = True
     db.session.commit()
@@ -172,7 +163,7 @@ def test_a_reading_that_fails_marks_the_submission_failed_and_writes_no_certific
 
     client = signed_in(database, world["admin"])
     monkeypatch.setattr("integration.storage.LocalStorage.get", lambda self, key: lost(key))
-    response = upload(client, world["vendor"].id, ("coi.pdf", PDF.data))
+    response = upload(client, world.vendor.id, ("coi.pdf", PDF.data))
     assert "kept safely, but reading them failed" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert db.session.scalar(select(Submission.state)) == "failed"
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0

@@ -6,17 +6,16 @@ import json
 import re
 
 from integration.extensions import db
-from integration.models import AppUser, Installation, Vendor
+from tests import factories
 from tests.conftest import signed_in
 
 
 def setup_company():
-    db.session.add_all([Installation(company_id=1, company_name="GC"), Installation(company_id=2, company_name="GC2")])
-    db.session.flush()
-    db.session.add_all([Vendor(company_id=1, procore_vendor_id=555, name="Ace Electric", status="not_compliant"),
-                        Vendor(company_id=2, procore_vendor_id=777, name="Other Co")])
-    user = AppUser(company_id=1, procore_user_id=1, role="viewer")
-    db.session.add(user)
+    factories.installation(1)
+    factories.installation(2, "GC2")
+    factories.vendor(1, "Ace Electric", procore_vendor_id=555, status="not_compliant")
+    factories.vendor(2, "Other Co", procore_vendor_id=777)
+    user = factories.user(1, "viewer")
     db.session.commit()
     return user
 

@@ -8,13 +8,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from integration.extensions import db
-from integration.models import CarrierRating, Installation, RequirementSet
+from integration.models import CarrierRating, RequirementSet
+from tests import factories
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "compliance"
 
 
 def company():
-    db.session.add(Installation(company_id=3, company_name="GC"))
+    factories.installation(3)
     db.session.commit()
 
 

@@ -10,25 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from integration.certificate import ExtractedCertificate
 from integration.evaluations import current_evaluation, evaluate_vendor
 from integration.extensions import db
-from integration.models import (
-    AppUser,
-    AuditEvent,
-    Certificate,
-    CoverageGap,
-    Evaluation,
-    Installation,
-    Project,
-    ProjectAssignment,
-    StoredFile,
-    Submission,
-    Vendor,
-)
+from integration.models import AppUser, AuditEvent, Certificate, CoverageGap, Evaluation, ProjectAssignment, Vendor
 from integration.overrides import OverrideRefused, create_override, revoke_override, set_outreach_muted
 from integration.requirement_sets import effective_set, replace_carriers, save_set
 from sync_jobs.compliance import reevaluate_company
+from tests import factories
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "compliance"
 MARCH = date(2026, 3, 1)
@@ -42,30 +30,16 @@ def sample_certificate(**changes) -> dict:
 
 
 @pytest.fixture
-def company(database):
-    db.session.add(Installation(company_id=10, company_name="Summit Builders, Inc.", connection_state="connected"))
-    db.session.flush()
+def company(database) -> factories.Company:
+    world = factories.company(10, "Summit Builders, Inc.", "Acme Drywall", legal_name="Acme Drywall, LLC")
     save_set(10, json.loads((SAMPLES / "requirements_standard.json").read_text()), None)
     replace_carriers(10, (SAMPLES / "carriers.csv").read_text(), None)
-    vendor = Vendor(company_id=10, procore_vendor_id=1, name="Acme Drywall", legal_name="Acme Drywall, LLC")
-    users = [AppUser(company_id=10, procore_user_id=n, email=f"{role}@gc.test", role=role)
-             for n, role in enumerate(("admin", "compliance_manager", "viewer"), start=1)]
-    db.session.add_all([vendor, *users])
     db.session.commit()
-    return {"vendor": vendor, **{u.role: u for u in users}}
+    return world
 
 
 def submit(vendor: Vendor, cert: dict) -> Certificate:
-    submission = Submission(company_id=vendor.company_id, vendor_id=vendor.id, channel="upload_link")
-    db.session.add(submission)
-    db.session.flush()
-    stored = StoredFile(company_id=vendor.company_id, submission_id=submission.id, filename=cert["file"],
-                        content_type="application/pdf", size_bytes=1, sha256="0" * 64, storage_key="k")
-    db.session.add(stored)
-    db.session.flush()
-    row = Certificate(company_id=vendor.company_id, stored_file_id=stored.id, vendor_id=vendor.id, ok=cert["ok"],
-                      needs_review=cert["needs_review"], content=ExtractedCertificate.from_dict(cert))
-    db.session.add(row)
+    row = factories.certificate(vendor, cert)
     db.session.commit()
     return row
 
@@ -79,12 +53,12 @@ def low_gl_occurrence() -> dict:
 
 
 def test_a_vendor_without_documents_awaits_them(company):
-    vendor = evaluate_vendor(10, company["vendor"].id, MARCH)
+    vendor = evaluate_vendor(10, company.vendor.id, MARCH)
     assert vendor.status == "awaiting_documents"
 
 
 def test_compliant_then_expired_on_the_day_after_expiry_keeping_history(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     submit(vendor, sample_certificate())
     assert evaluate_vendor(10, vendor.id, MARCH).status == "compliant"
     assert evaluate_vendor(10, vendor.id, date(2026, 3, 2)).status == "compliant"
@@ -97,7 +71,7 @@ def test_compliant_then_expired_on_the_day_after_expiry_keeping_history(company)
 
 
 def test_gaps_are_recorded_with_code_and_explanation(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     submit(vendor, low_gl_occurrence())
     assert evaluate_vendor(10, vendor.id, MARCH).status == "not_compliant"
     gap = db.session.scalar(select(CoverageGap).where(CoverageGap.code == "gl_each_occurrence_below"))
@@ -106,7 +80,7 @@ def test_gaps_are_recorded_with_code_and_explanation(company):
 
 
 def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     submit(vendor, low_gl_occurrence())
     evaluate_vendor(10, vendor.id, MARCH)
     key = "general_liability.each_occurrence"
@@ -130,7 +104,7 @@ def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(c
 
 
 def test_an_override_expires_by_date(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     submit(vendor, low_gl_occurrence())
     evaluate_vendor(10, vendor.id, MARCH)
     create_override(10, company["admin"], vendor.id, "general_liability.each_occurrence", "waive", "Small job",
@@ -140,7 +114,7 @@ def test_an_override_expires_by_date(company):
 
 
 def test_a_foreign_company_user_cannot_override(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     outsider = AppUser(company_id=10, procore_user_id=99, role="admin")
     outsider.company_id = 11
     with pytest.raises(OverrideRefused, match="your own company"):
@@ -148,7 +122,7 @@ def test_a_foreign_company_user_cannot_override(company):
 
 
 def test_changing_requirements_reevaluates_in_bulk_and_keeps_history(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     submit(vendor, sample_certificate())
     evaluate_vendor(10, vendor.id, MARCH)
     body = json.loads((SAMPLES / "requirements_standard.json").read_text())
@@ -161,12 +135,9 @@ def test_changing_requirements_reevaluates_in_bulk_and_keeps_history(company):
 
 
 def test_project_override_and_assignment_window(company):
-    vendor = company["vendor"]
-    project = Project(company_id=10, procore_project_id=5, name="Riverside Clinic")
-    db.session.add(project)
-    db.session.flush()
-    db.session.add(ProjectAssignment(company_id=10, project_id=project.id, vendor_id=vendor.id,
-                                     work_starts_on=date(2026, 6, 1), work_ends_on=date(2027, 6, 30)))
+    vendor = company.vendor
+    project = factories.project(10, "Riverside Clinic")
+    factories.assignment(project, vendor, work_starts_on=date(2026, 6, 1), work_ends_on=date(2027, 6, 30))
     submit(vendor, sample_certificate())
     save_set(10, {"lines": {"general_liability": {"limits": {"each_occurrence": 3_000_000}}}}, None,
              project_id=project.id)
@@ -179,7 +150,7 @@ def test_project_override_and_assignment_window(company):
 
 
 def test_outreach_mute_needs_a_role_and_is_audited(company):
-    vendor = company["vendor"]
+    vendor = company.vendor
     with pytest.raises(OverrideRefused):
         set_outreach_muted(10, company["viewer"], vendor.id, True)
     assert set_outreach_muted(10, company["admin"], vendor.id, True).outreach_muted is True
@@ -190,11 +161,8 @@ def test_outreach_mute_needs_a_role_and_is_audited(company):
 def test_the_vendor_page_shows_line_and_project_statuses(company, database):
     from tests.conftest import signed_in
 
-    vendor = company["vendor"]
-    project = Project(company_id=10, procore_project_id=6, name="Harbor Pier")
-    db.session.add(project)
-    db.session.flush()
-    db.session.add(ProjectAssignment(company_id=10, project_id=project.id, vendor_id=vendor.id))
+    vendor = company.vendor
+    factories.assignment(factories.project(10, "Harbor Pier"), vendor)
     submit(vendor, low_gl_occurrence())
     evaluate_vendor(10, vendor.id, MARCH)
     db.session.commit()

@@ -14,6 +14,16 @@ from integration.models import Base
 from tests.conftest import build_app, make_settings
 
 
+@pytest.fixture
+def app(tmp_path):
+    """An app on its own SQLite file: these tests migrate down and up, which the shared database must not see."""
+    application = build_app(make_settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}",
+                                          storage_path=str(tmp_path / "files")))
+    with application.app_context():
+        yield application
+        db.engine.dispose()
+
+
 def script_directory(app) -> ScriptDirectory:
     return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
 

@@ -14,12 +14,18 @@ from integration.models import Installation, Project, SyncRun, Vendor
 from integration.procore_connection import AdvisoryLockProvider, company_key, procore_client, token_manager
 from procore_client import ReconnectRequired, ServerError, Token
 from sync_jobs.directory_import import import_directory
+from tests import factories
 from tests.procore_stub import BASE, COMPANY_ID, payload, stub_directory, token_body
 
 
+@pytest.fixture
+def app(sqlite_committed):
+    """The token store saves on its own connection, so these tests' rows are really committed."""
+    return sqlite_committed
+
+
 def connect(db, access="old-access", refresh="old-refresh", expires_in=-60) -> Installation:
-    installation = Installation(company_id=COMPANY_ID, company_name="Harbor Ridge Builders")
-    db.session.add(installation)
+    installation = factories.installation(COMPANY_ID, "Harbor Ridge Builders", connection_state="pending")
     db.session.commit()
     token = Token(access_token=access, refresh_token=refresh, expires_at=time.time() + expires_in)
     token_manager().store.save(company_key(COMPANY_ID), token)

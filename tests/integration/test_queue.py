@@ -6,13 +6,14 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
-from integration.models import AuditEvent, Installation
+from integration.models import AuditEvent
 from integration.queue import enqueue, get_queue, job_id_for
+from tests import factories
 from tests.probe_jobs import record_probe
 
 
 def add_installation(db, company_id: int = 42) -> None:
-    db.session.add(Installation(company_id=company_id, company_name="Acme GC"))
+    factories.installation(company_id, "Acme GC")
     db.session.commit()
 
 

@@ -7,19 +7,18 @@ from sqlalchemy import select
 
 from fixtures.certgen import generate
 from integration.extraction.intake import IncomingFile
-from integration.models import Certificate, Evaluation, Installation, Submission, Vendor
+from integration.models import Certificate, Evaluation, Submission
 from integration.submissions import receive
 from sync_jobs.reading import queue_reading
+from tests import factories
 
 pytestmark = pytest.mark.integration
 
 
 def test_a_fillable_certificate_is_read_and_evaluated_by_the_worker(pg_committed, rq_worker):
     db = pg_committed
-    db.session.add(Installation(company_id=5, company_name="GC", connection_state="connected"))
-    db.session.flush()
-    vendor = Vendor(company_id=5, procore_vendor_id=1, name="Sub")
-    db.session.add(vendor)
+    factories.installation(5)
+    vendor = factories.vendor(5)
     db.session.commit()
     document = generate(3, "fillable")
     received = receive(5, vendor.id, [IncomingFile("coi.pdf", document.data)], "staff_upload")

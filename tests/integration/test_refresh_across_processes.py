@@ -16,6 +16,7 @@ from fixtures.procore_sandbox import create_sandbox_app, serve_in_thread
 from integration.models import Installation
 from integration.procore_connection import company_key, token_manager
 from procore_client import Token
+from tests import factories
 from tests.conftest import ROOT
 from tests.fixtures.sandbox_helpers import COMPANY_A, sign_in
 
@@ -48,7 +49,7 @@ def test_three_processes_share_one_refresh(pg_committed, pg_settings):
     sandbox.test_client().post("/_emulator/reset")  # count only what the workers do
     base_url, stop = serve_in_thread(app=sandbox)
     try:
-        db.session.add(Installation(company_id=COMPANY_A, company_name="GC", connection_state="connected"))
+        factories.installation(COMPANY_A)
         db.session.commit()
         stale = Token(access_token=pair["access_token"], refresh_token=pair["refresh_token"],
                       expires_at=time.time() - 60)  # we believe it expired: every caller wants a refresh

@@ -8,17 +8,16 @@ from sqlalchemy import func, select
 from fixtures.certgen import generate
 from integration.extensions import db
 from integration.extraction.intake import IncomingFile
-from integration.models import AuditEvent, Installation, StoredFile, Submission, Vendor
+from integration.models import AuditEvent, StoredFile, Submission
 from integration.storage import get_storage
 from integration.submissions import SubmissionRefused, receive
+from tests import factories
 
 
 @pytest.fixture
 def vendor(app):
-    db.session.add(Installation(company_id=4, company_name="GC"))
-    db.session.flush()
-    row = Vendor(company_id=4, procore_vendor_id=1, name="Sub")
-    db.session.add(row)
+    factories.installation(4)
+    row = factories.vendor(4)
     db.session.commit()
     return row
 

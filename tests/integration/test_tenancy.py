@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from integration.models import Installation, Vendor
+from integration.models import Vendor
 from integration.tenancy import get_scoped, scoped
+from tests import factories
 
 
 def seed(db):
-    db.session.add_all([Installation(company_id=1, company_name="GC One"),
-                        Installation(company_id=2, company_name="GC Two")])
-    db.session.flush()
-    mine = Vendor(company_id=1, procore_vendor_id=100, name="Ace Electric")
-    theirs = Vendor(company_id=2, procore_vendor_id=100, name="Ace Electric (other GC)")
-    db.session.add_all([mine, theirs])
+    factories.installation(1, "GC One")
+    factories.installation(2, "GC Two")
+    mine = factories.vendor(1, "Ace Electric", procore_vendor_id=100)
+    theirs = factories.vendor(2, "Ace Electric (other GC)", procore_vendor_id=100)  # the same Procore id
     db.session.commit()
     return mine, theirs
 

@@ -6,19 +6,16 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from integration.models import Installation, OutreachRequest, Vendor, utcnow
+from integration.models import OutreachRequest, Vendor, utcnow
 from sync_jobs.clock import build_scheduler, fire
 from sync_jobs.maintenance import prune_spent_links
 from sync_jobs.schedule import periodic_jobs
+from tests import factories
 
 
-def add_vendor(db) -> Vendor:
-    db.session.add(Installation(company_id=7))
-    db.session.flush()
-    vendor = Vendor(company_id=7, procore_vendor_id=1, name="Ace Electric")
-    db.session.add(vendor)
-    db.session.flush()
-    return vendor
+def add_vendor() -> Vendor:
+    factories.installation(7)
+    return factories.vendor(7, "Ace Electric")
 
 
 def test_every_periodic_job_is_scheduled_once_under_its_stable_name(app):
@@ -30,9 +27,7 @@ def test_every_periodic_job_is_scheduled_once_under_its_stable_name(app):
 def test_firing_enqueues_the_job(app):
     from integration.extensions import db
 
-    vendor = add_vendor(db)
-    db.session.add(OutreachRequest(company_id=7, vendor_id=vendor.id, kind="invitation", recipient_email="a@b.c",
-                                   token_hash="h" * 64, used_at=utcnow() - timedelta(days=31)))
+    factories.outreach_request(add_vendor(), token_hash="h" * 64, used_at=utcnow() - timedelta(days=31))
     db.session.commit()
     fire(app, next(p for p in periodic_jobs() if p.func is prune_spent_links))
     assert db.session.scalars(db.select(OutreachRequest.token_hash)).all() == [None]
@@ -41,20 +36,13 @@ def test_firing_enqueues_the_job(app):
 def test_prune_keeps_recent_and_live_links(app):
     from integration.extensions import db
 
-    vendor_id = add_vendor(db).id
+    vendor = add_vendor()
     now = utcnow()
     rows = [
-        OutreachRequest(company_id=7, vendor_id=vendor_id, kind="invitation", recipient_email="a@b.c",
-                        token_hash="a" * 64,
-                        used_at=now - timedelta(days=2)),
-        OutreachRequest(company_id=7, vendor_id=vendor_id, kind="invitation", recipient_email="a@b.c",
-                        token_hash="b" * 64,
-                        expires_at=now + timedelta(days=5)),
-        OutreachRequest(company_id=7, vendor_id=vendor_id, kind="invitation", recipient_email="a@b.c",
-                        token_hash="c" * 64,
-                        expires_at=now - timedelta(days=40)),
+        factories.outreach_request(vendor, token_hash="a" * 64, used_at=now - timedelta(days=2)),
+        factories.outreach_request(vendor, token_hash="b" * 64, expires_at=now + timedelta(days=5)),
+        factories.outreach_request(vendor, token_hash="c" * 64, expires_at=now - timedelta(days=40)),
     ]
-    db.session.add_all(rows)
     db.session.commit()
     assert prune_spent_links() == 1
     assert [r.token_hash for r in rows] == ["a" * 64, "b" * 64, None]

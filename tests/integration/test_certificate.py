@@ -154,22 +154,12 @@ def test_coi_extract_prints_what_from_dict_reads_back(tmp_path) -> None:
 
 
 def test_storage_keeps_the_typed_certificate(database) -> None:
-    from integration.models import Certificate, Installation, StoredFile, Submission, Vendor
+    from integration.models import Certificate
+    from tests import factories
 
-    db.session.add(Installation(company_id=5, company_name="GC"))
-    db.session.flush()
-    vendor = Vendor(company_id=5, procore_vendor_id=1, name="Sub")
-    db.session.add(vendor)
-    db.session.flush()
-    submission = Submission(company_id=5, vendor_id=vendor.id, channel="staff_upload")
-    db.session.add(submission)
-    db.session.flush()
-    stored = StoredFile(company_id=5, submission_id=submission.id, filename="coi.pdf",
-                        content_type="application/pdf", size_bytes=1, sha256="0" * 64, storage_key="k")
-    db.session.add(stored)
-    db.session.flush()
+    factories.installation(5)
+    factories.certificate(factories.vendor(5), sample())
     content = ExtractedCertificate.from_dict(sample())
-    db.session.add(Certificate(company_id=5, stored_file_id=stored.id, vendor_id=vendor.id, content=content))
     db.session.commit()
     db.session.expire_all()
     row = db.session.scalar(select(Certificate))
@@ -185,10 +175,10 @@ def test_storage_keeps_the_typed_certificate(database) -> None:
 def test_storage_refuses_anything_but_the_typed_certificate(database) -> None:
     from sqlalchemy.exc import StatementError
 
-    from integration.models import Certificate, Installation
+    from integration.models import Certificate
+    from tests import factories
 
-    db.session.add(Installation(company_id=6, company_name="GC"))
-    db.session.flush()
+    factories.installation(6)
     db.session.add(Certificate(company_id=6, stored_file_id=1, vendor_id=1, content=copy.deepcopy(sample())))
     with pytest.raises(StatementError, match="store an ExtractedCertificate, not dict"):
         db.session.flush()

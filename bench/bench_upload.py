@@ -25,7 +25,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def _start_worker(settings) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-           "STORAGE_PATH": settings.storage_path, "GAPLINE_ENV": "bench"}
+           "STORAGE_PATH": settings.storage_path, "GAPLINE_ENV": "test"}
     return subprocess.Popen([sys.executable, "-m", "rq.cli", "worker", "--url", settings.redis_url,
                              "--worker-class", "sync_jobs.worker.GaplineWorker", "high"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 # The demo's secrets are public on purpose; production refuses to start with them.
 DEMO_SECRET_KEY = "gapline-demo-secret-key-not-for-production"
 DEMO_TOKEN_KEY = "Z2FwbGluZS1kZW1vLXRva2VuLWtleS0zMi1ieXRlcyE="  # urlsafe base64 of 32 bytes
+DEMO_CLIENT_SECRET = "gapline-demo-secret"  # the sandbox emulator's registered app
+EMULATOR_BASE = "http://127.0.0.1:5001"  # where `make run` starts the Procore sandbox emulator
+ENVIRONMENTS = ("development", "test", "production")
+MIN_SECRET_KEY_BYTES = 32
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -24,14 +29,18 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int | None = None,
+         high: int | None = None) -> int:
     raw = env.get(name, "")
     if raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
@@ -51,9 +60,9 @@ class Settings:
     database_url: str = f"sqlite:///{INSTANCE_DIR / 'gapline.db'}"
     redis_url: str = ""
     procore_client_id: str = "gapline-demo"
-    procore_client_secret: str = "gapline-demo-secret"
-    procore_api_base: str = "http://127.0.0.1:5001"
-    procore_login_base: str = "http://127.0.0.1:5001"
+    procore_client_secret: str = DEMO_CLIENT_SECRET
+    procore_api_base: str = EMULATOR_BASE
+    procore_login_base: str = EMULATOR_BASE
     public_base_url: str = "http://127.0.0.1:5000"
     # Who background jobs act as: the app's service account (client credentials, Procore's DMSA model)
     # or the admin who connected the company (their refreshed authorization-code token).
@@ -70,6 +79,11 @@ class Settings:
     s3_region: str = ""
     s3_prefix: str = "documents"
     queues: tuple[str, ...] = field(default=("high", "default", "low"))
+    # A session lasts a working day at most, and ends sooner after this long without a request.
+    session_lifetime_hours: int = 12
+    session_idle_minutes: int = 120
+    # The most one web request may wait on Procore in all (gunicorn kills a request after 60 s).
+    procore_request_seconds: int = 20
 
     @property
     def embedded(self) -> bool:
@@ -87,7 +101,7 @@ class Settings:
         env = os.environ if env is None else env
         d = cls()
         settings = cls(
-            env=env.get("GAPLINE_ENV", d.env).strip().lower() or d.env,
+            env=_choice(env, "GAPLINE_ENV", ENVIRONMENTS, d.env),
             secret_key=env.get("SECRET_KEY", "") or d.secret_key,
             token_encryption_key=env.get("TOKEN_ENCRYPTION_KEY", "") or d.token_encryption_key,
             database_url=_normalise_db_url(env.get("DATABASE_URL", "") or d.database_url),
@@ -109,26 +123,20 @@ class Settings:
             s3_endpoint_url=env.get("S3_ENDPOINT_URL", ""),
             s3_region=env.get("S3_REGION", ""),
             s3_prefix=env.get("S3_PREFIX", "") or d.s3_prefix,
+            session_lifetime_hours=_int(env, "SESSION_LIFETIME_HOURS", d.session_lifetime_hours, low=1, high=24),
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", d.session_idle_minutes, low=5, high=24 * 60),
+            procore_request_seconds=_int(env, "PROCORE_REQUEST_SECONDS", d.procore_request_seconds, low=1, high=45),
         )
         settings.check()
         return settings
 
     def check(self) -> None:
-        """Refuse unsafe production settings, naming each missing or demo value."""
+        """Refuse unsafe production settings, naming each variable and why it is unsafe."""
         if not self.production:
             return
-        problems = [
-            f"{name} is missing or still the demo value"
-            for name, value, demo in (
-                ("SECRET_KEY", self.secret_key, DEMO_SECRET_KEY),
-                ("TOKEN_ENCRYPTION_KEY", self.token_encryption_key, DEMO_TOKEN_KEY),
-            )
-            if value == demo
-        ]
-        if self.database_url.startswith("sqlite"):
-            problems.append("DATABASE_URL must point at PostgreSQL in production")
+        problems = _production_problems(self)
         if problems:
-            raise ConfigError("GAPLINE_ENV=production refuses to start: " + "; ".join(problems))
+            raise ConfigError("GAPLINE_ENV=production refuses to start:\n  - " + "\n  - ".join(problems))
 
     def flask_config(self) -> dict:
         """The Flask config keys derived from these settings."""
@@ -138,8 +146,12 @@ class Settings:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "SESSION_COOKIE_SECURE": self.production,
-            # Procore frames the app on another site: the session cookie must cross sites.
+            # Procore frames the app on another site: the session cookie must cross sites, and browsers
+            # that block third-party cookies in frames keep a partitioned one (CHIPS) for Procore's site.
             "SESSION_COOKIE_SAMESITE": "None" if self.production else "Lax",
+            "SESSION_COOKIE_PARTITIONED": self.production,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_lifetime_hours),
             "MAX_CONTENT_LENGTH": 6 * 25 * 1024 * 1024 + 1024 * 1024,
         }
 
@@ -147,6 +159,36 @@ class Settings:
         """Settings without secrets, for the health page and logs."""
         hidden = {"secret_key", "token_encryption_key", "procore_client_secret", "mail_password"}
         return {k: ("***" if k in hidden and v else v) for k, v in asdict(self).items()}
+
+
+def _production_problems(settings: Settings) -> list[str]:
+    """Each unsafe production setting, naming the variable and why it is unsafe."""
+    problems = []
+    if settings.secret_key == DEMO_SECRET_KEY:
+        problems.append("SECRET_KEY is missing or still the demo value")
+    elif len(settings.secret_key.encode()) < MIN_SECRET_KEY_BYTES or len(set(settings.secret_key)) < 8:
+        problems.append(f"SECRET_KEY must hold at least {MIN_SECRET_KEY_BYTES} bytes of randomness (this one has "
+                        f"{len(settings.secret_key.encode())}); generate one with "
+                        "python -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    if settings.token_encryption_key == DEMO_TOKEN_KEY:
+        problems.append("TOKEN_ENCRYPTION_KEY is missing or still the demo value")
+    if settings.procore_client_secret == DEMO_CLIENT_SECRET:
+        problems.append("PROCORE_CLIENT_SECRET is missing or still the demo emulator's secret")
+    for name, value in (("PROCORE_API_BASE", settings.procore_api_base),
+                        ("PROCORE_LOGIN_BASE", settings.procore_login_base)):
+        if value == EMULATOR_BASE:
+            problems.append(f"{name} is unset, so it points at the demo's Procore emulator ({EMULATOR_BASE}); "
+                            "set Procore's https host")
+        elif not value.startswith("https://"):
+            problems.append(f"{name} must be an https:// URL (tokens travel on it), got {value!r}")
+    if not settings.public_base_url.startswith("https://"):
+        problems.append(f"PUBLIC_BASE_URL must be an https:// URL (sessions and links are secure-only), "
+                        f"got {settings.public_base_url!r}")
+    if settings.database_url.startswith("sqlite"):
+        problems.append("DATABASE_URL must point at PostgreSQL in production")
+    if not settings.redis_url:
+        problems.append("REDIS_URL is unset, so jobs would run inside web requests, past gunicorn's 60 s timeout")
+    return problems
 
 
 def _normalise_db_url(url: str) -> str:

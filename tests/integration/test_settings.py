@@ -32,42 +32,87 @@ def test_malformed_number_names_the_variable():
         Settings.from_env({"MAIL_PORT": "twenty-five"})
 
 
-@pytest.mark.parametrize(
-    ("env", "missing"),
-    [
-        ({"TOKEN_ENCRYPTION_KEY": REAL_KEY}, "SECRET_KEY"),
-        ({"SECRET_KEY": "s3cret-from-vault"}, "TOKEN_ENCRYPTION_KEY"),
-        ({"SECRET_KEY": DEMO_SECRET_KEY, "TOKEN_ENCRYPTION_KEY": REAL_KEY}, "SECRET_KEY"),
-    ],
-)
-def test_production_refuses_a_missing_secret_and_names_it(env, missing):
-    env = {"GAPLINE_ENV": "production", "DATABASE_URL": "postgresql://db/gapline", **env}
+REAL_SECRET = "p9Zk3Qv7Lw2Rt8Yx1Bn6Mc4Hd0Fg5Js-aEiOuT"  # 40 bytes, varied: what secrets.token_urlsafe gives
+SAFE_PRODUCTION = {
+    "GAPLINE_ENV": "production", "SECRET_KEY": REAL_SECRET, "TOKEN_ENCRYPTION_KEY": REAL_KEY,
+    "DATABASE_URL": "postgresql://db/gapline", "REDIS_URL": "redis://redis:6379/0",
+    "PROCORE_CLIENT_ID": "gapline-prod", "PROCORE_CLIENT_SECRET": "a-real-client-secret-from-procore",
+    "PROCORE_API_BASE": "https://api.procore.com", "PROCORE_LOGIN_BASE": "https://login.procore.com",
+    "PUBLIC_BASE_URL": "https://gapline.example.com",
+}
+
+
+def refusal(**changes: str | None) -> str:
+    """The start-up refusal for the safe production settings with ``changes`` (None unsets a variable)."""
+    env = {**SAFE_PRODUCTION, **changes}
     with pytest.raises(ConfigError) as refused:
-        Settings.from_env(env)
-    assert f"{missing} is missing" in str(refused.value)
+        Settings.from_env({k: v for k, v in env.items() if v is not None})
+    return str(refused.value)
 
 
-def test_production_refuses_sqlite():
-    env = {"GAPLINE_ENV": "production", "SECRET_KEY": "s3cret", "TOKEN_ENCRYPTION_KEY": REAL_KEY}
-    with pytest.raises(ConfigError, match="DATABASE_URL must point at PostgreSQL"):
-        Settings.from_env(env)
+def test_production_starts_with_safe_settings():
+    settings = Settings.from_env(SAFE_PRODUCTION)
+    assert settings.production is True and settings.embedded is False
 
 
-def test_production_starts_with_real_secrets():
-    env = {"GAPLINE_ENV": "production", "SECRET_KEY": "s3cret", "TOKEN_ENCRYPTION_KEY": REAL_KEY,
-           "DATABASE_URL": "postgresql://db/gapline"}
-    assert Settings.from_env(env).production is True
+def test_an_unknown_environment_is_refused_by_name():
+    assert "GAPLINE_ENV must be one of development, test, production, got 'prod'" in refusal(GAPLINE_ENV="prod")
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"SECRET_KEY": None}, "SECRET_KEY is missing or still the demo value"),
+    ({"SECRET_KEY": DEMO_SECRET_KEY}, "SECRET_KEY is missing or still the demo value"),
+    ({"SECRET_KEY": "x"}, "SECRET_KEY must hold at least 32 bytes of randomness (this one has 1)"),
+    ({"SECRET_KEY": "a" * 40}, "SECRET_KEY must hold at least 32 bytes of randomness"),
+    ({"TOKEN_ENCRYPTION_KEY": None}, "TOKEN_ENCRYPTION_KEY is missing or still the demo value"),
+    ({"PROCORE_CLIENT_SECRET": None}, "PROCORE_CLIENT_SECRET is missing or still the demo emulator's secret"),
+    ({"PROCORE_CLIENT_SECRET": "gapline-demo-secret"}, "PROCORE_CLIENT_SECRET is missing or still the demo"),
+    ({"PROCORE_API_BASE": None}, "PROCORE_API_BASE is unset, so it points at the demo's Procore emulator"),
+    ({"PROCORE_LOGIN_BASE": None}, "PROCORE_LOGIN_BASE is unset, so it points at the demo's Procore emulator"),
+    ({"PROCORE_API_BASE": "http://api.procore.com"}, "PROCORE_API_BASE must be an https:// URL"),
+    ({"PUBLIC_BASE_URL": "http://gapline.example.com"}, "PUBLIC_BASE_URL must be an https:// URL"),
+    ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL must be an https:// URL"),
+    ({"DATABASE_URL": None}, "DATABASE_URL must point at PostgreSQL in production"),
+    ({"REDIS_URL": None}, "REDIS_URL is unset, so jobs would run inside web requests, past gunicorn's 60 s"),
+])
+def test_production_refuses_each_unsafe_setting_and_names_it(changes, message):
+    assert message in refusal(**changes)
+
+
+def test_every_unsafe_setting_is_named_at_once():
+    message = refusal(SECRET_KEY="short", REDIS_URL=None, PUBLIC_BASE_URL="http://g.example")
+    assert all(name in message for name in ("SECRET_KEY", "REDIS_URL", "PUBLIC_BASE_URL"))
+
+
+def test_development_keeps_its_demo_defaults():
+    assert Settings.from_env({"GAPLINE_ENV": "development", "SECRET_KEY": "x"}).secret_key == "x"
 
 
 def test_create_app_in_production_without_secrets_refuses(monkeypatch):
     from app import create_app
 
-    monkeypatch.setenv("GAPLINE_ENV", "production")
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setenv("TOKEN_ENCRYPTION_KEY", REAL_KEY)
-    monkeypatch.setenv("DATABASE_URL", "postgresql://db/gapline")
+    for name, value in SAFE_PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SECRET_KEY")
     with pytest.raises(ConfigError, match="SECRET_KEY is missing"):
         create_app()
+
+
+def test_production_cookies_cross_sites_partitioned_and_secure():
+    config = Settings.from_env(SAFE_PRODUCTION).flask_config()
+    assert config["SESSION_COOKIE_SECURE"] is True and config["SESSION_COOKIE_SAMESITE"] == "None"
+    assert config["SESSION_COOKIE_PARTITIONED"] is True and config["SESSION_COOKIE_HTTPONLY"] is True
+    assert Settings.from_env({}).flask_config()["SESSION_COOKIE_PARTITIONED"] is False
+
+
+def test_session_lifetimes_are_settings_with_bounds():
+    settings = Settings.from_env({"SESSION_LIFETIME_HOURS": "10", "SESSION_IDLE_MINUTES": "30"})
+    assert (settings.session_lifetime_hours, settings.session_idle_minutes) == (10, 30)
+    assert Settings.from_env({}).flask_config()["PERMANENT_SESSION_LIFETIME"].total_seconds() == 12 * 3600
+    with pytest.raises(ConfigError, match="SESSION_LIFETIME_HOURS must be between 1 and 24, got 744"):
+        Settings.from_env({"SESSION_LIFETIME_HOURS": "744"})
+    with pytest.raises(ConfigError, match="PROCORE_REQUEST_SECONDS must be between 1 and 45, got 123"):
+        Settings.from_env({"PROCORE_REQUEST_SECONDS": "123"})
 
 
 def test_as_dict_hides_secrets():

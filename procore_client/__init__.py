@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .client import ProcoreClient, time_range
+from .deadline import Deadline, DeadlineExceeded
 from .errors import (
     AuthError,
     ForbiddenError,
@@ -26,7 +27,8 @@ from .token_manager import ConnectionTokens, StaticToken, TokenManager, TokenSou
 from .tokens import MemoryTokenStore, Token, TokenStore
 
 __all__ = [
-    "AuthError", "ConnectionTokens", "ForbiddenError", "InMemoryRateBudget", "LockProvider", "MemoryTokenStore",
+    "AuthError", "ConnectionTokens", "Deadline", "DeadlineExceeded", "ForbiddenError", "InMemoryRateBudget",
+    "LockProvider", "MemoryTokenStore",
     "NotFoundError", "NullRateBudget", "Page", "Paginated", "ProcoreClient", "ProcoreConnectionError",
     "ProcoreError", "ProcoreHosts", "ProcoreOAuth", "RateBudget", "RateLimitHeaders", "RateLimitedError",
     "ReconnectRequired", "RedisLockProvider", "RedisRateBudget", "RetryPolicy", "ServerError", "StaticToken",

@@ -11,6 +11,7 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
+from .deadline import Deadline
 from .errors import AuthError, ProcoreConnectionError, ProcoreError, ReconnectRequired, error_for_response
 from .hosts import DEFAULT_TIMEOUT, ProcoreHosts
 from .tokens import Token
@@ -21,8 +22,9 @@ class ProcoreOAuth:
 
     def __init__(self, client_id: str, client_secret: str, *, hosts: ProcoreHosts | None = None,
                  redirect_uri: str | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, deadline: Deadline | None = None) -> None:
         self.client_id = client_id
+        self.deadline = deadline
         self.hosts = hosts or ProcoreHosts.production()
         self.redirect_uri = redirect_uri
         self.timeout = timeout
@@ -41,7 +43,7 @@ class ProcoreOAuth:
         """Swap a single-use authorization code (valid 10 minutes) for a token pair."""
         with self._session(redirect_uri) as session:
             payload = self._call(lambda: session.fetch_token(
-                self.hosts.token_url, grant_type="authorization_code", code=code, timeout=self.timeout))
+                self.hosts.token_url, grant_type="authorization_code", code=code, timeout=self._timeout()))
         return Token.from_response(payload, now=self._clock())
 
     def refresh(self, refresh_token: str, *, redirect_uri: str | None = None) -> Token:
@@ -54,21 +56,21 @@ class ProcoreOAuth:
             extra["redirect_uri"] = redirect_uri or self.redirect_uri
         with self._session(redirect_uri) as session:
             payload = self._call(lambda: session.refresh_token(
-                self.hosts.token_url, refresh_token=refresh_token, timeout=self.timeout, **extra))
+                self.hosts.token_url, refresh_token=refresh_token, timeout=self._timeout(), **extra))
         return Token.from_response(payload, now=self._clock())
 
     def client_credentials(self) -> Token:
         """Fetch a service-account (DMSA) token; it has no refresh token, so ask again when it expires."""
         with self._session(None) as session:
             payload = self._call(lambda: session.fetch_token(
-                self.hosts.token_url, grant_type="client_credentials", timeout=self.timeout))
+                self.hosts.token_url, grant_type="client_credentials", timeout=self._timeout()))
         return Token.from_response(payload, now=self._clock())
 
     def revoke(self, token: Token) -> None:
         """Revoke a token pair at Procore (both tokens die), e.g. when a user leaves."""
         with self._session(None) as session:
             self._call(lambda: session.revoke_token(self.hosts.revoke_url, token=token.access_token,
-                                                    timeout=self.timeout))
+                                                    timeout=self._timeout()))
 
     @contextmanager
     def _session(self, redirect_uri: str | None) -> Iterator[OAuth2Session]:
@@ -83,8 +85,10 @@ class ProcoreOAuth:
         finally:
             session.close()
 
-    @staticmethod
-    def _call(grant: Callable[[], Any]) -> dict[str, Any]:
+    def _timeout(self) -> tuple[float, float]:
+        return self.deadline.timeout(self.timeout, "at its OAuth endpoint") if self.deadline else self.timeout
+
+    def _call(self, grant: Callable[[], Any]) -> dict[str, Any]:
         try:
             result = grant()
         except OAuthError as exc:
@@ -95,6 +99,8 @@ class ProcoreOAuth:
         except requests.HTTPError as exc:
             raise error_for_response(exc.response) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
+            if self.deadline and self.deadline.left() <= 0:
+                raise self.deadline.exceeded("at its OAuth endpoint") from exc
             raise ProcoreConnectionError(f"Procore OAuth endpoint unreachable: {exc}") from exc
         if isinstance(result, requests.Response):
             if not result.ok:

@@ -6,10 +6,11 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from .deadline import Deadline
 from .errors import ProcoreConnectionError, error_for_response
 from .hosts import DEFAULT_TIMEOUT, ProcoreHosts
 from .pagination import Page, Paginated
@@ -30,13 +31,16 @@ class ProcoreTransport:
     (for idempotent methods; a POST only when it never connected); 429, and 503 with a wait
     header, are waited out; a 401 renews the token once and retries once. Before each send the
     shared RateBudget may hold the call back so that workers slow down before Procore says 429.
+    A Deadline, when given, bounds every call and wait of this transport together.
     """
 
     def __init__(self, tokens: TokenSource, *, hosts: ProcoreHosts | None = None,
                  session: requests.Session | None = None, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  retry: RetryPolicy | None = None, budget: RateBudget | None = None, budget_scope: str = "app",
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> None:
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 deadline: Deadline | None = None) -> None:
         self.tokens = tokens
+        self.deadline = deadline
         self.hosts = hosts or ProcoreHosts.production()
         if session is None:
             session = requests.Session()
@@ -85,15 +89,18 @@ class ProcoreTransport:
         """Send once; return None when a connection error may be retried (after sleeping)."""
         key = f"{self.budget_scope}:{call.company_id if call.company_id is not None else '-'}"
         ticket = self.budget.acquire(key)
+        timeout = self.deadline.timeout(self.timeout, call.doing()) if self.deadline else self.timeout
         try:
             response = self.session.request(call.method, call.url, params=call.params, json=call.json,
-                                            headers=call.headers(), timeout=self.timeout)
+                                            headers=call.headers(), timeout=timeout)
         except (requests.ConnectionError, requests.Timeout) as exc:
             call.failures += 1
+            if self.deadline and self.deadline.left() <= 0:
+                raise self.deadline.exceeded(call.doing()) from exc
             if not self._retries_connection_error(call.method, exc, call.failures):
                 raise ProcoreConnectionError(f"{call.method} {call.url} failed: {exc}") from exc
             log.info("Procore connection error on %s %s (%s); retrying", call.method, call.url, exc)
-            self.sleep(self.retry.backoff(call.failures))
+            self._pause(self.retry.backoff(call.failures), call)
             return None
         self.budget.record(key, ticket, RateLimitHeaders.parse(response.headers, now=self.clock()))
         return response
@@ -107,13 +114,19 @@ class ProcoreTransport:
         if wait is not None and call.rate_waits < self.retry.max_rate_waits and wait <= self.retry.max_wait:
             call.rate_waits += 1
             log.info("Procore %s on %s %s; waiting %.1fs", status, call.method, call.url, wait)
-            self.sleep(wait)
+            self._pause(wait, call)
             return True
         if status >= 500 and self.retry.retries_failure(call.method, call.failures + 1):
             call.failures += 1
-            self.sleep(self.retry.backoff(call.failures))
+            self._pause(self.retry.backoff(call.failures), call)
             return True
         return False
+
+    def _pause(self, seconds: float, call: _Call) -> None:
+        """Wait before another try, unless the deadline would pass first."""
+        if self.deadline and not self.deadline.allows(seconds):
+            raise self.deadline.exceeded(call.doing())
+        self.sleep(seconds)
 
     def _renew_once(self, call: _Call) -> bool:
         """After a 401, swap in a renewed token once; a second 401 is final."""
@@ -149,6 +162,10 @@ class _Call:
         self.renewed = False
         self.failures = 0
         self.rate_waits = 0
+
+    def doing(self) -> str:
+        """What this call does, for log lines and deadline errors."""
+        return f"to {self.method} {urlsplit(self.url).path}"
 
     def headers(self) -> dict[str, str]:
         """Return the per-request headers: bearer token and, when scoped, Procore-Company-Id."""

@@ -6,6 +6,7 @@ follows `Link: <...>; rel="next"` and exposes `total` (header `Total`) and `per_
 
     me(company_id=None)                        GET    /rest/v1.0/me
     list_companies(company_id=None)            GET    /rest/v1.0/companies
+    company_permissions(company_id)            GET    /rest/v1.0/settings/permissions?company_id={company_id}
     list_projects(company_id, filters=)        GET    /rest/v1.0/projects?company_id={company_id}
     list_vendors(company_id, updated_between=) GET    /rest/v1.0/vendors?company_id={company_id}
                                                       [&filters[updated_at]={start}...{end}]
@@ -51,7 +52,7 @@ from .transport import ProcoreTransport
 class ProcoreClient:
     """Typed access to the Procore endpoints Gapline needs, over one ProcoreTransport.
 
-    Keyword options (hosts, session, timeout, retry, budget, budget_scope, sleep, clock) are passed
+    Keyword options (hosts, session, timeout, retry, budget, budget_scope, sleep, clock, deadline) are passed
     to ProcoreTransport.
     """
 
@@ -67,6 +68,11 @@ class ProcoreClient:
     def list_companies(self, company_id: int | None = None, *, per_page: int | None = None) -> Paginated:
         """List the companies the token can see (for a DMSA: where the app is installed)."""
         return self.http.paginate("/rest/v1.0/companies", company_id=company_id, per_page=per_page)
+
+    def company_permissions(self, company_id: int) -> dict[str, Any]:
+        """Return the token user's company-level permission manifest: ``tools``, each with ``user_access_level``."""
+        return self.http.json("GET", "/rest/v1.0/settings/permissions", company_id=company_id,
+                              params={"company_id": company_id})
 
     # -- directory -------------------------------------------------------------------------
 

@@ -37,6 +37,14 @@ def test_list_companies(client: ProcoreClient, mocked: responses.RequestsMock) -
     assert companies[0]["my_company"] is True
 
 
+def test_company_permissions_is_the_company_level_manifest(client: ProcoreClient,
+                                                           mocked: responses.RequestsMock) -> None:
+    mocked.get(f"{API}/rest/v1.0/settings/permissions", json=load("company_permissions_admin"),
+               match=[COMPANY_HEADER, matchers.query_param_matcher({"company_id": str(COMPANY_ID)})])
+    tools = client.company_permissions(COMPANY_ID)["tools"]
+    assert {tool["name"]: tool["user_access_level"]["name"] for tool in tools}["directory"] == "Admin"
+
+
 def test_list_projects_scopes_by_company_and_filters(client: ProcoreClient, mocked: responses.RequestsMock) -> None:
     mocked.get(f"{API}/rest/v1.0/projects", json=load("projects_page1"), match=[
         COMPANY_HEADER,

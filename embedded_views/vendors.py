@@ -46,7 +46,8 @@ def upload(company_id: int, vendor_id: int):
         return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
     reading = queue_reading(company_id, received.submission.id)
     if reading.error:
-        flash(f"Received {len(files)} file(s), kept safely, but reading them failed: {reading.error}", "error")
+        flash(f"Received {len(files)} file(s), kept safely, but Gapline could not read them just now; they can be "
+              "read again.", "error")
     else:
         flash(f"Received {len(files)} file(s); reading them now.", "ok")
     return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303

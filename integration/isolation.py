@@ -16,7 +16,14 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 class BudgetExceeded(Exception):
-    """The work needed more memory or time than its budget; the message says which."""
+    """The work needed more memory or time than its budget, or failed; the message says which in words.
+
+    ``detail`` holds the child's own error (type and text) for the log; it is never shown to users.
+    """
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 def _virtual_size() -> int:
@@ -58,5 +65,5 @@ def run_isolated(func: Callable[..., Any], *args: Any, memory_mb: int, seconds: 
     if kind == "memory":
         raise BudgetExceeded(f"reading needed more than its memory budget of {memory_mb} MB")
     if kind == "error":
-        raise BudgetExceeded(f"reading failed: {value}")
+        raise BudgetExceeded("the reader stopped on something in this file it could not handle", detail=value)
     return value

@@ -67,7 +67,7 @@ def read_file(stored: StoredFile) -> ExtractedCertificate:
         return run_isolated(extract, content, stored.filename, memory_mb=config.get("READ_MEMORY_MB", READ_MEMORY_MB),
                             seconds=config.get("READ_SECONDS", READ_SECONDS))
     except BudgetExceeded as exc:
-        log.warning("reading %s (stored file %s) gave up: %s", stored.filename, stored.id, exc)
+        log.warning("reading %s (stored file %s) gave up: %s %s", stored.filename, stored.id, exc, exc.detail)
         return ExtractedCertificate.unreadable(stored.filename, f"{stored.filename}: {exc}")
 
 

@@ -11,6 +11,7 @@ from integration.directory import DirectoryIndex
 from integration.extensions import db
 from integration.models import SyncRun, utcnow
 from integration.procore_connection import is_app_disconnected, job_client, record_disconnection
+from integration.procore_failures import in_words
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
 
@@ -30,11 +31,12 @@ def import_directory(company_id: int) -> int:
         counts = _import(job_client(company_id), company_id, since, run.started_at)
     except ProcoreError as exc:
         db.session.rollback()
-        run.state, run.error, run.finished_at = "failed", f"{type(exc).__name__}: {exc}", utcnow()
+        run.state, run.error, run.finished_at = "failed", in_words(exc), utcnow()
         db.session.commit()
         log.warning("directory import for company %s failed: %s", company_id, exc)
         if is_app_disconnected(exc):
-            record_disconnection(company_id, f"Procore says the app is not connected to this company ({exc})")
+            record_disconnection(company_id, "Procore says the app is not connected to this company; a company "
+                                             "admin can reconnect it")
             return run.id  # nothing to retry until an admin reconnects
         raise
     run.state, run.counts, run.finished_at = "succeeded", counts, utcnow()

@@ -91,8 +91,7 @@ def _check_pdf(name: str, data: bytes) -> int:
         encrypted = reader.is_encrypted
         count = 0 if encrypted else len(reader.pages)
     except Exception as exc:  # pypdf raises many types for broken files; all mean the same to the uploader
-        raise IntakeError(name, "corrupt", f"{name}: the PDF is damaged and cannot be read ({type(exc).__name__})") \
-            from exc
+        raise IntakeError(name, "corrupt", f"{name}: the PDF is damaged and cannot be read") from exc
     if encrypted:
         raise IntakeError(name, "encrypted", f"{name}: the PDF is encrypted or password-protected; upload an "
                                              f"unprotected copy")
@@ -130,6 +129,5 @@ def _check_image(name: str, data: bytes, kind: str) -> int:
         raise IntakeError(name, "pixels", f"{name}: the {label} has more pixels than can be decoded safely "
                                           f"(limit {MAX_IMAGE_PIXELS:,}; a decompression bomb?)") from exc
     except Exception as exc:
-        message = f"{name}: the {label} is damaged and cannot be read ({type(exc).__name__})"
-        raise IntakeError(name, "corrupt", message) from exc
+        raise IntakeError(name, "corrupt", f"{name}: the {label} is damaged and cannot be read") from exc
     return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile,
 from integration.extraction.ocr import read_scan, scan_text
 from integration.extraction.textlayer import PlacedWord, read_text_page
 
+log = logging.getLogger(__name__)
 MAX_SCANNED_EXTRA_PAGES = 8  # image pages after the certificate read for endorsement numbers; the rest are skipped
 NOT_A_CERTIFICATE = "no page matches the ACORD 25 layout (not a certificate, or too damaged to register)"
 
@@ -40,8 +42,9 @@ def extract(source: str | Path | bytes, filename: str | None = None, budget: Bud
         return ExtractedCertificate.unreadable(name, exc.message)
     except BudgetExceeded as exc:
         return ExtractedCertificate.unreadable(name, f"{name}: {exc}")
-    except Exception as exc:  # a reader library choking on a hostile file must not stop the batch
-        return ExtractedCertificate.unreadable(name, f"{name}: unreadable ({type(exc).__name__}: {str(exc)[:200]})")
+    except Exception:  # a reader library choking on a hostile file must not stop the batch
+        log.warning("reading %s failed", name, exc_info=True)
+        return ExtractedCertificate.unreadable(name, f"{name}: Gapline could not read this file; check it by hand")
 
 
 def _load(source: str | Path | bytes, name: str) -> bytes:

@@ -164,7 +164,9 @@ def test_a_reading_that_fails_marks_the_submission_failed_and_writes_no_certific
     client = signed_in(database, world["admin"])
     monkeypatch.setattr("integration.storage.LocalStorage.get", lambda self, key: lost(key))
     response = upload(client, world.vendor.id, ("coi.pdf", PDF.data))
-    assert "kept safely, but reading them failed" in client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "kept safely, but Gapline could not read them just now" in page
+    assert "StorageError" not in page and "no document stored under" not in page  # words, not internals
     assert db.session.scalar(select(Submission.state)) == "failed"
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
     assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 1  # the upload itself is kept

@@ -1,34 +1,127 @@
-"""Who is signed in, for which Procore company, with which role; refusals are clear and tenant-safe."""
+"""Who is signed in, for which Procore company, with which role; refusals are clear and tenant-safe.
+
+The session cookie is Flask's signed cookie, holding a claim: the user, the company, the user's and
+the company's session generations, and when the session started and was last used. A claim is
+honoured only while both generations still match the database (signing in again or out bumps the
+user's, disconnecting bumps the company's) and while it is within its lifetime and idle timeout.
+"""
 
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import abort, g, render_template, session
+from flask import abort, current_app, g, render_template, session
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import update
 
 from integration.extensions import db
-from integration.models import AppUser
+from integration.models import AppUser, Installation
 
-SESSION_USER = "gapline_user_id"
-SESSION_COMPANY = "gapline_company_id"
+SESSION_KEY = "gapline_session"
+TICKET_SECONDS = 120  # the popup's sign-in is handed to the frame within this
+SEEN_RESOLUTION = 60  # seconds: how stale last-use may be before the cookie is re-sent
+ENDED = "Your Gapline session has ended (it timed out, you signed out or in elsewhere, or the company was " \
+        "disconnected). Sign in again to continue."
+
+
+@dataclass(frozen=True)
+class SessionClaim:
+    """What the session cookie says: whose session, of which generations, started and last used when."""
+
+    user_id: int
+    company_id: int
+    user_generation: int
+    company_generation: int
+    started_at: float
+    seen_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as stored in the cookie."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SessionClaim | None:
+        """The claim from a cookie value, or None when it is missing or not a claim."""
+        try:
+            return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        except (KeyError, TypeError):
+            return None
+
+
+def claim_for(user: AppUser, now: float | None = None) -> SessionClaim:
+    """A fresh claim for ``user`` at their current generations."""
+    now = time.time() if now is None else now
+    return SessionClaim(user.id, user.company_id, user.session_generation, _company_generation(user.company_id),
+                        now, now)
 
 
 def sign_in(user: AppUser) -> None:
     """Start a session for ``user`` (a fresh one: the old session's contents are dropped)."""
     session.clear()
-    session[SESSION_USER] = user.id
-    session[SESSION_COMPANY] = user.company_id
+    session[SESSION_KEY] = claim_for(user).to_dict()
     session.permanent = True
 
 
+def sign_out() -> None:
+    """Forget this browser's session."""
+    session.clear()
+
+
 def signed_in_user(company_id: int) -> AppUser | None:
-    """The signed-in user if their session is for ``company_id``; None otherwise."""
-    if session.get(SESSION_COMPANY) != company_id:
+    """The signed-in user if their session is for ``company_id`` and still valid; None otherwise."""
+    claim = SessionClaim.from_dict(session.get(SESSION_KEY))
+    if claim is None or claim.company_id != company_id:
         return None
-    user = db.session.get(AppUser, session.get(SESSION_USER) or 0)
-    return user if user is not None and user.company_id == company_id else None
+    now = time.time()
+    if not _within_limits(claim, now):
+        return None
+    user = db.session.get(AppUser, claim.user_id)
+    if user is None or user.company_id != company_id or user.session_generation != claim.user_generation:
+        return None
+    if _company_generation(company_id) != claim.company_generation:
+        return None
+    if now - claim.seen_at >= SEEN_RESOLUTION:
+        session[SESSION_KEY] = {**claim.to_dict(), "seen_at": now}
+    return user
+
+
+def _within_limits(claim: SessionClaim, now: float) -> bool:
+    settings = current_app.config["GAPLINE"]
+    return (now - claim.started_at < settings.session_lifetime_hours * 3600
+            and now - claim.seen_at < settings.session_idle_minutes * 60)
+
+
+def _company_generation(company_id: int) -> int:
+    return db.session.scalar(db.select(Installation.session_generation)
+                             .where(Installation.company_id == company_id)) or 0
+
+
+def sign_in_ticket(user: AppUser) -> str:
+    """A short-lived, signed, one-use ticket that lets the Procore frame start the session the popup earned."""
+    return _tickets().dumps({"user": user.id, "generation": user.session_generation})
+
+
+def redeem_ticket(ticket: str) -> AppUser | None:
+    """The user a valid ticket names, with the ticket used up; None for a stale, forged or used one."""
+    try:
+        data = _tickets().loads(ticket, max_age=TICKET_SECONDS)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("generation"), int):
+        return None
+    used = db.session.execute(update(AppUser).where(AppUser.id == data.get("user"),
+                                                    AppUser.session_generation == data["generation"])
+                              .values(session_generation=data["generation"] + 1))
+    db.session.commit()  # used up, even by two redeems at once: only one of them matches the generation
+    return db.session.get(AppUser, data["user"]) if used.rowcount == 1 else None
+
+
+def _tickets() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="gapline-sign-in-ticket")
 
 
 def requires_user(*roles: str) -> Callable:
@@ -39,7 +132,7 @@ def requires_user(*roles: str) -> Callable:
         def guarded(*args: Any, company_id: int, **kwargs: Any):
             user = signed_in_user(company_id)
             if user is None:
-                return render_template("procore/sign_in.html", company_id=company_id), 401
+                return sign_in_page(company_id)
             if roles and user.role not in roles:
                 abort(403, description=f"This needs the {' or '.join(roles)} role; you are {user.role}.")
             g.user = user
@@ -48,3 +141,9 @@ def requires_user(*roles: str) -> Callable:
         return guarded
 
     return decorate
+
+
+def sign_in_page(company_id: int):
+    """The sign-in page (401), saying the session ended when there was one."""
+    notice = ENDED if SESSION_KEY in session else None
+    return render_template("procore/sign_in.html", company_id=company_id, notice=notice), 401

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, session
 
-from embedded_views.auth import requires_user, sign_in
-from integration.connections import SignInRefused, complete_sign_in, disconnect
+from embedded_views.auth import redeem_ticket, requires_user, sign_in, sign_in_ticket, sign_out
+from integration.connections import SignInRefused, complete_sign_in, disconnect, end_sessions
 from integration.dashboard import company_overview
 from integration.procore_connection import procore_oauth
+from integration.procore_failures import in_words, is_slow
 from integration.queue import enqueue, job_id_for
 from procore_client import ProcoreError
 from sync_jobs.directory_import import import_directory
 
+log = logging.getLogger(__name__)
 bp = Blueprint("procore", __name__, url_prefix="/procore")
 STATE = "procore_oauth_state"
 
@@ -39,17 +42,47 @@ def callback():
         return _failed("This sign-in link is stale or was not started here; please start again.")
     try:
         signed = complete_sign_in(request.args.get("code", ""), expected["company_id"])
-    except (SignInRefused, ProcoreError) as exc:
+    except SignInRefused as exc:
         return _failed(str(exc))
-    sign_in(signed.user)
+    except ProcoreError as exc:
+        log.warning("Procore failed during sign-in for company %s: %s", expected["company_id"], exc)
+        if is_slow(exc):
+            return _failed(in_words(exc), title="Procore is slow, try again", status=503)
+        return _failed(in_words(exc))
     if signed.newly_connected:
         enqueue(import_directory, signed.installation.company_id, queue="high",
                 job_id=job_id_for("import_directory", signed.installation.company_id))
-    return render_template("procore/signed_in.html", company_id=signed.installation.company_id)
+    return render_template("procore/signed_in.html", company_id=signed.installation.company_id,
+                           ticket=sign_in_ticket(signed.user))
 
 
-def _failed(reason: str):
-    return render_template("procore/sign_in_failed.html", reason=reason), 400
+def _failed(reason: str, *, title: str = "Sign-in did not complete", status: int = 400):
+    return render_template("procore/sign_in_failed.html", reason=reason, title=title), status
+
+
+@bp.post("/session")
+def start_session():
+    """Start this browser's (or Procore frame's) session from the one-use ticket the sign-in popup handed over."""
+    user = redeem_ticket(request.form.get("ticket", ""))
+    if user is None:
+        return _failed("This sign-in has expired or was already used; please sign in again.")
+    sign_in(user)
+    return redirect(_same_site_path(request.form.get("next", "")) or f"{request.script_root}/procore/companies/"
+                                                                       f"{user.company_id}", 303)
+
+
+def _same_site_path(path: str) -> str | None:
+    """``path`` when it is a path on this site (never another host: no open redirect), else None."""
+    return path if path.startswith("/") and not path.startswith(("//", "/\\")) else None
+
+
+@bp.post("/companies/<int:company_id>/sign-out")
+@requires_user()
+def sign_out_user(company_id: int):
+    """End the user's sessions, in this browser and any other."""
+    end_sessions(g.user)
+    sign_out()
+    return render_template("procore/signed_out.html", company_id=company_id)
 
 
 @bp.get("/companies/<int:company_id>/projects/<project_id>")

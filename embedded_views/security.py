@@ -1,4 +1,4 @@
-"""Response headers that keep Gapline framed only by Procore and never sniffed."""
+"""Response headers: framed only by Procore, scripts only from Gapline, never sniffed, HTTPS-only in production."""
 
 from __future__ import annotations
 
@@ -36,9 +36,20 @@ def procore_origins() -> list[str]:
     return [*PROCORE_UI_ORIGINS, *_configured_origins()]
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def content_security_policy() -> str:
+    """Only Procore may frame Gapline; scripts load only from Gapline's own origin (no inline script)."""
+    return (f"frame-ancestors {frame_ancestors()}; script-src 'self'; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'")
+
+
 def apply_security_headers(response: Response) -> Response:
-    """Set CSP frame-ancestors, nosniff and a strict referrer policy on every response."""
-    response.headers["Content-Security-Policy"] = f"frame-ancestors {frame_ancestors()}"
+    """Set the CSP, nosniff and a strict referrer policy on every response, and HSTS in production."""
+    response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    if current_app.config["GAPLINE"].production:
+        response.headers["Strict-Transport-Security"] = HSTS
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
 
-from embedded_views.auth import requires_user, signed_in_user
+from embedded_views.auth import requires_user, sign_in_page, signed_in_user
 from embedded_views.security import procore_origins
 from integration.extensions import db
 from integration.models import Vendor
@@ -21,7 +21,7 @@ def panel():
     if not company_id:
         abort(400, description="company_id is required (Procore fills it in from the app's source URL).")
     if signed_in_user(company_id) is None:
-        return render_template("procore/sign_in.html", company_id=company_id), 401
+        return sign_in_page(company_id)
     return render_template("sidepanel/shell.html", company_id=company_id, origins=procore_origins())
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from integration import audit
 from integration.extensions import db
 from integration.models import AppUser, Installation, utcnow
-from integration.procore_connection import client_options, company_key, procore_oauth, token_manager
-from procore_client import ProcoreClient, ProcoreError, StaticToken, Token
+from integration.procore_connection import company_key, procore_oauth, request_client, request_deadline, token_manager
+from procore_client import Deadline, ForbiddenError, NotFoundError, ProcoreClient, ProcoreError, Token
 
 log = logging.getLogger(__name__)
 
@@ -32,28 +32,65 @@ class SignedIn:
 def complete_sign_in(code: str, company_id: int) -> SignedIn:
     """Exchange the OAuth code, check the user belongs to ``company_id``, and record the user.
 
-    The first user to sign in for a company connects it: their token pair is kept (encrypted) for
-    the company's connection and they become its admin. Later users are only identified; their
-    tokens are revoked at once, since Gapline never acts as them.
+    Gapline's admins follow Procore: the user who installed (connected) Gapline, and Procore company
+    admins. Only they may connect or reconnect the company, and their token pair is then kept
+    (encrypted) as its connection. Everyone else starts as a viewer or keeps the role an admin gave
+    them; their tokens are revoked at once, since Gapline never acts as them. Every Procore call of
+    the sign-in shares one deadline, so a slow Procore cannot hold the request past the web timeout.
+    Signing in ends the user's older sessions.
     """
-    token = procore_oauth().exchange_code(code)
-    identity_client = ProcoreClient(StaticToken(token.access_token), **client_options())
+    deadline = request_deadline()
+    token = procore_oauth(deadline).exchange_code(code)
+    identity_client = request_client(token.access_token, deadline)
     me = identity_client.me()
     company = _membership(identity_client, company_id)
     installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))
+    procore_admin = is_company_admin(_company_permissions(identity_client, company_id))
+    installer = installation is not None and installation.installed_by_procore_user_id == me["id"]
     connects = installation is None or installation.connection_state != "connected"
+    if connects and not (procore_admin or installer):
+        _discard(token, deadline)
+        raise SignInRefused(_not_connected(company.get("name") or f"company {company_id}", installation))
     if installation is None:
         installation = Installation(company_id=company_id)
         db.session.add(installation)
     installation.company_name = company.get("name") or installation.company_name
     db.session.flush()
-    user = _upsert_user(company_id, me, admin=connects)
+    user = _upsert_user(company_id, me, admin=procore_admin or installer)
+    user.session_generation += 1
     if connects:
         _connect(installation, user, token)
     else:
-        _discard(token)
+        _discard(token, deadline)
     db.session.commit()
     return SignedIn(user, installation, connects)
+
+
+def is_company_admin(permissions: dict) -> bool:
+    """True when Procore's company permission manifest gives Admin on the company Directory tool.
+
+    That is Procore's definition of a company admin: Admin on the company-level Directory makes a
+    user Admin on every company tool.
+    """
+    for tool in (permissions or {}).get("tools") or []:
+        if tool.get("name") == "directory":
+            return str((tool.get("user_access_level") or {}).get("name", "")).lower() == "admin"
+    return False
+
+
+def _company_permissions(client: ProcoreClient, company_id: int) -> dict:
+    try:
+        return client.company_permissions(company_id)
+    except (ForbiddenError, NotFoundError):  # no permissions to show means no admin rights
+        return {}
+
+
+def _not_connected(company_name: str, installation: Installation | None) -> str:
+    if installation is None:
+        return (f"Gapline is not connected to {company_name} yet. A Procore company admin must sign in first "
+                "to connect it; then you can sign in.")
+    return (f"Gapline's connection to {company_name} has ended. A Procore company admin (or whoever installed "
+            "Gapline) must sign in to reconnect it; then you can sign in.")
 
 
 def _membership(client: ProcoreClient, company_id: int) -> dict:
@@ -64,6 +101,7 @@ def _membership(client: ProcoreClient, company_id: int) -> dict:
 
 
 def _upsert_user(company_id: int, me: dict, *, admin: bool) -> AppUser:
+    """The user's row, made admin if Procore says so; a role is never lowered here."""
     user = db.session.scalar(select(AppUser).where(AppUser.company_id == company_id,
                                                    AppUser.procore_user_id == me["id"]))
     if user is None:
@@ -72,7 +110,7 @@ def _upsert_user(company_id: int, me: dict, *, admin: bool) -> AppUser:
     user.email, user.name, user.last_seen_at = me.get("login") or "", me.get("name") or "", utcnow()
     if admin and user.role != "admin":
         audit.record(company_id, "user.role_changed", user, before={"role": user.role}, after={"role": "admin"},
-                     actor_label="connect")
+                     actor_label="Procore company admin")
         user.role = "admin"
     db.session.flush()
     return user
@@ -86,22 +124,31 @@ def _connect(installation: Installation, user: AppUser, token: Token) -> None:
                  after={"connection_state": "connected"})
 
 
-def _discard(token: Token) -> None:
+def _discard(token: Token, deadline: Deadline) -> None:
     try:
-        procore_oauth().revoke(token)
+        procore_oauth(deadline).revoke(token)
     except ProcoreError as exc:  # the token expires by itself; failing to revoke must not fail sign-in
         log.warning("could not revoke a sign-in token: %s", exc)
 
 
+def end_sessions(user: AppUser) -> None:
+    """End every Gapline session of ``user`` (signing out)."""
+    user.session_generation += 1
+    db.session.commit()
+
+
 def disconnect(company_id: int, actor: AppUser) -> Installation:
-    """Revoke the company's Procore tokens and forget them; the company's data stays."""
+    """Revoke the company's Procore tokens and forget them, and end every session of the company.
+
+    The company's data stays; anyone signing in again must be let in by a reconnect.
+    """
     installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))
     key = company_key(company_id)
     stored = token_manager().store.fetch(key)
     revoked = True
     if stored is not None:
         try:
-            procore_oauth().revoke(stored)
+            procore_oauth(request_deadline()).revoke(stored)
         except ProcoreError as exc:
             revoked = False
             log.warning("Procore did not confirm revocation for company %s: %s", company_id, exc)
@@ -109,6 +156,7 @@ def disconnect(company_id: int, actor: AppUser) -> Installation:
     db.session.refresh(installation)
     installation.connection_state = "disconnected"
     installation.disconnected_reason = f"Disconnected by {actor.email or actor.name}"
+    installation.session_generation += 1
     audit.record(company_id, "installation.disconnected", installation, actor=actor,
                  before={"connection_state": "connected"},
                  after={"connection_state": "disconnected", "revoked_at_procore": revoked})

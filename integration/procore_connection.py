@@ -7,6 +7,8 @@ client credentials) that background jobs use, kept under ``dmsa``.
 
 from __future__ import annotations
 
+import logging
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,18 +22,22 @@ from integration.crypto import TokenCipher
 from integration.extensions import db
 from integration.models import Installation
 from procore_client import (
+    Deadline,
     ForbiddenError,
+    NullRateBudget,
     ProcoreClient,
     ProcoreError,
     ProcoreHosts,
     ProcoreOAuth,
     ReconnectRequired,
     RedisRateBudget,
+    StaticToken,
     ThreadLockProvider,
     Token,
     TokenManager,
 )
 
+log = logging.getLogger(__name__)
 DMSA_KEY = "dmsa"
 
 
@@ -126,7 +132,8 @@ class AdvisoryLockProvider:
 def mark_disconnected(key: str, error: ReconnectRequired) -> None:
     """A refresh token was refused: record it so an admin is asked to reconnect; never retry in a loop."""
     if key != DMSA_KEY:
-        record_disconnection(_company_id(key), f"Procore refused the stored token; an admin must reconnect ({error})")
+        log.warning("Procore refused the stored token of %s: %s", key, error)
+        record_disconnection(_company_id(key), "Procore refused the stored sign-in; an admin must reconnect")
 
 
 def record_disconnection(company_id: int, reason: str) -> None:
@@ -149,11 +156,26 @@ def procore_hosts() -> ProcoreHosts:
     return ProcoreHosts(login=settings.procore_login_base, api=settings.procore_api_base)
 
 
-def procore_oauth() -> ProcoreOAuth:
-    """The OAuth client for this app's credentials, with the callback as redirect URI."""
+def procore_oauth(deadline: Deadline | None = None) -> ProcoreOAuth:
+    """The OAuth client for this app's credentials, with the callback as redirect URI (bounded by ``deadline``)."""
     settings = current_app.config["GAPLINE"]
     return ProcoreOAuth(settings.procore_client_id, settings.procore_client_secret, hosts=procore_hosts(),
-                        redirect_uri=f"{settings.public_base_url}/procore/oauth/callback")
+                        redirect_uri=f"{settings.public_base_url}/procore/oauth/callback", deadline=deadline)
+
+
+def request_deadline() -> Deadline:
+    """The time one web request may spend on Procore in all (PROCORE_REQUEST_SECONDS), under the web timeout."""
+    clock = current_app.config.get("PROCORE_CLIENT_OPTIONS", {}).get("clock", time.monotonic)
+    return Deadline(current_app.config["GAPLINE"].procore_request_seconds, clock=clock)
+
+
+def request_client(access_token: str, deadline: Deadline) -> ProcoreClient:
+    """A client for a web request acting with ``access_token``: every call and retry within ``deadline``.
+
+    It keeps no shared rate budget: a user's own token has its own limit, and pacing must not hold a request.
+    """
+    return ProcoreClient(StaticToken(access_token), **{**client_options(), "budget": NullRateBudget(),
+                                                       "deadline": deadline})
 
 
 def token_manager() -> TokenManager:

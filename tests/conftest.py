@@ -45,11 +45,11 @@ def build_app(settings: Settings, **config):
 
 def signed_in(app, user):
     """A test client whose session is signed in as ``user`` (for that user's company)."""
-    from embedded_views.auth import SESSION_COMPANY, SESSION_USER
+    from embedded_views.auth import SESSION_KEY, claim_for
 
     client = app.test_client()
-    with client.session_transaction() as session:
-        session[SESSION_USER], session[SESSION_COMPANY] = user.id, user.company_id
+    with app.test_request_context(), client.session_transaction() as session:
+        session[SESSION_KEY] = claim_for(user).to_dict()
     return client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 
 def test_importing_app_does_no_work():
@@ -28,7 +29,28 @@ def test_only_procore_may_frame_the_app(client):
     assert csp.startswith("frame-ancestors https://app.procore.com https://*.procore.com")
     assert "http://127.0.0.1:5001" in csp  # the configured Procore host (the emulator in the demo)
     assert "*" not in csp.replace("*.procore.com", "")
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in headers  # the demo runs on plain http
+
+
+def test_no_page_carries_inline_script():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "embedded_views" / "templates"
+    for template in templates.rglob("*.html"):
+        text = template.read_text()
+        assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", text) == [], template  # CSP script-src 'self' blocks them
+        assert not re.search(r"\son[a-z]+=", text), template  # inline event handlers too
+
+
+def test_production_responses_are_https_only(app):
+    import dataclasses
+
+    app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], env="production")
+    headers = app.test_client().get("/guide/").headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 
 def test_production_framing_names_only_procore(app):
@@ -72,3 +94,27 @@ def test_error_pages_say_what_was_wrong(client):
     page = client.get("/procore/connect")
     assert page.status_code == 400 and "company_id is required" in page.get_data(as_text=True)
     assert "Not Found" in client.get("/nowhere").get_data(as_text=True)
+
+
+def test_the_production_session_cookie_is_partitioned_cross_site_and_secure(tmp_path):
+    from tests.conftest import build_app, make_settings
+
+    settings = make_settings(env="production", database_url=f"sqlite:///{tmp_path / 'p.db'}")
+    production = build_app(settings)
+    with production.app_context():
+        response = production.test_client().get("/procore/connect?company_id=1")
+    cookie = response.headers["Set-Cookie"]
+    assert all(part in cookie for part in ("Secure", "HttpOnly", "SameSite=None", "Partitioned"))
+
+
+def test_an_unexpected_error_is_a_plain_page_and_the_detail_goes_to_the_log(app, caplog):
+    def broken():
+        raise IndexError("list index out of range near http://127.0.0.1:5001/rest/v1.0/vendors")
+
+    app.add_url_rule("/broken", "broken", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/broken")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Internal Server Error" in page
+    assert "IndexError" not in page and "/rest/v1.0" not in page and "Traceback" not in page
+    assert "IndexError" in caplog.text

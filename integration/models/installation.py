@@ -33,6 +33,8 @@ class Installation(Timestamped, Base):
     refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disconnected_reason: Mapped[str | None] = mapped_column(String(255))
+    # Each session carries this; disconnecting bumps it, which ends every session of the company at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Settings an admin edits (coverage rules live in the requirement sets, not here).
     logo_url: Mapped[str | None] = mapped_column(String(1024))
     gap_email_mode: Mapped[str] = mapped_column(String(16), default="automatic")
@@ -56,3 +58,5 @@ class AppUser(TenantScoped, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(32), default="viewer")
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Each session carries this; signing in or out bumps it, so an older session cookie stops working.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

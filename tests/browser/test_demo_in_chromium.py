@@ -45,6 +45,9 @@ def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
+        refused = []  # scripts the Content-Security-Policy blocked, in any frame or the popup
+        browser.contexts[0].on("console", lambda message: "Content Security Policy" in message.text
+                               and refused.append(message.text))
         page.goto(f"{sandbox_url}/{PROJECT}/project/apps/gapline")
         frame = page.frame_locator("#fullscreen-app")
         with page.expect_popup() as popup_info:
@@ -53,7 +56,7 @@ def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
         popup.wait_for_load_state()
         popup.get_by_role("button", name="Allow").click()  # the emulator's consent screen, first user: the admin
         popup.wait_for_event("close", timeout=15_000)  # notifySuccess: the parent closes the popup
-        frame.get_by_role("heading", level=1).wait_for(timeout=15_000)
+        frame.locator("tbody tr").first.wait_for(timeout=15_000)  # the frame started its session: the app
         heading = frame.get_by_role("heading", level=1).inner_text()
         rows = frame.locator("tbody tr").count()
         vendor_name = frame.locator("tbody tr td a").first.inner_text()
@@ -67,6 +70,7 @@ def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
     assert heading == "Redwood General Contractors · Columbus Elementary School"
     assert rows == 40  # the project's vendors, imported right after connecting
     assert panel_heading == vendor_name  # the side panel shows the vendor Procore is showing
+    assert refused == []
 
 
 def test_a_site_that_is_not_procore_cannot_frame_gapline(servers):

@@ -9,7 +9,14 @@ from sqlalchemy import func, select
 
 from integration.extensions import db
 from integration.models import AppUser, AuditEvent, Installation, SyncRun, Vendor
-from tests.procore_stub import BASE, COMPANY_ID, stub_directory, stub_identity, token_body
+from tests.procore_stub import (
+    BASE,
+    COMPANY_ID,
+    as_user,
+    sign_in_through_procore,
+    stub_directory,
+    stub_identity,
+)
 
 
 def start(client, company_id=COMPANY_ID) -> str:
@@ -30,8 +37,7 @@ def count(model) -> int:
 def test_first_sign_in_connects_the_company_and_imports_the_directory(client):
     stub_identity(responses.mock)
     stub_directory(responses.mock)
-    state = start(client)
-    page = client.get(f"/procore/oauth/callback?code=abc&state={state}")
+    page = sign_in_through_procore(client)
     assert page.status_code == 200, page.get_data(as_text=True)
     installation = db.session.scalar(select(Installation))
     assert installation.company_id == COMPANY_ID and installation.connection_state == "connected"
@@ -77,11 +83,10 @@ def test_denied_consent_is_a_clear_refusal(client):
 def test_a_later_user_is_a_viewer_and_their_token_is_revoked(client, app):
     stub_identity(responses.mock)
     stub_directory(responses.mock)
-    client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
+    sign_in_through_procore(client)
     other = app.test_client()
-    responses.replace(responses.GET, f"{BASE}/rest/v1.0/me", json={"id": 55, "login": "v@gc.test", "name": "Vi"})
-    responses.replace(responses.POST, f"{BASE}/oauth/token", json=token_body("access-2", "refresh-2"))
-    assert other.get(f"/procore/oauth/callback?code=xyz&state={start(other)}").status_code == 200
+    as_user(responses.mock, 55, procore_admin=False)
+    assert sign_in_through_procore(other, code="xyz").status_code == 200
     roles = dict(db.session.execute(select(AppUser.procore_user_id, AppUser.role)).all())
     assert roles == {7340021: "admin", 55: "viewer"}
     revoked = [c for c in responses.calls if c.request.url.endswith("/oauth/revoke")]
@@ -94,7 +99,7 @@ def test_admin_disconnect_revokes_and_forgets_the_tokens(sqlite_committed):
     client = sqlite_committed.test_client()  # the token store forgets on its own, committed connection
     stub_identity(responses.mock)
     stub_directory(responses.mock)
-    client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
+    sign_in_through_procore(client)
     response = client.post(f"/procore/companies/{COMPANY_ID}/disconnect")
     assert response.status_code == 302
     installation = db.session.scalar(select(Installation))
@@ -122,7 +127,9 @@ def test_procore_failing_during_sign_in_is_a_clear_refusal_and_writes_nothing(cl
     responses.post(f"{BASE}/oauth/token", status=500, json={"error": "server_error"})
     page = client.get(f"/procore/oauth/callback?code=abc&state={start(client)}")
     assert page.status_code == 400
-    assert "Procore" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "Procore had a problem on its side" in text
+    assert BASE not in text and "500" not in text and "ServerError" not in text  # words, not the failed call
     assert count(Installation) == count(AppUser) == 0
 
 

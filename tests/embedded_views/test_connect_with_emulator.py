@@ -13,7 +13,8 @@ from fixtures.procore_sandbox import serve_in_thread
 from integration.extensions import db
 from integration.models import AppUser, Installation, Project, ProjectAssignment, SyncRun, Vendor, VendorContact
 from tests import factories
-from tests.fixtures.sandbox_helpers import ADMIN, COMPANY_A
+from tests.fixtures.sandbox_helpers import ADMIN, COMPANY_A, SUPERINTENDENT
+from tests.procore_stub import ticket_of
 
 
 @pytest.fixture
@@ -48,6 +49,7 @@ def test_connect_sign_in_and_import_over_http(connected_app):
     answer = consent(authorize, ADMIN)
     page = client.get(f"/procore/oauth/callback?code={answer['code']}&state={answer['state']}")
     assert page.status_code == 200, page.get_data(as_text=True)
+    assert client.post("/procore/session", data={"ticket": ticket_of(page)}).status_code == 303
     installation = db.session.scalar(select(Installation))
     assert installation.connection_state == "connected" and installation.company_id == COMPANY_A
     assert db.session.scalar(select(AppUser.role)) == "admin"
@@ -60,6 +62,29 @@ def test_connect_sign_in_and_import_over_http(connected_app):
     assert db.session.scalar(select(func.count()).select_from(VendorContact)) > 0
     home = client.get(f"/procore/companies/{COMPANY_A}").get_data(as_text=True)
     assert db.session.scalar(select(Vendor.name).order_by(Vendor.name)) in home
+
+
+def sign_in_over_http(client, user_id: int):
+    authorize = client.get(f"/procore/connect?company_id={COMPANY_A}").headers["Location"]
+    answer = consent(authorize, user_id)
+    page = client.get(f"/procore/oauth/callback?code={answer['code']}&state={answer['state']}")
+    if page.status_code == 200:
+        client.post("/procore/session", data={"ticket": ticket_of(page)})
+    return page
+
+
+def test_the_seeded_superintendent_never_becomes_admin_even_after_a_disconnect(connected_app):
+    admin = connected_app.test_client()
+    assert sign_in_over_http(admin, ADMIN).status_code == 200
+    superintendent = connected_app.test_client()
+    assert sign_in_over_http(superintendent, SUPERINTENDENT).status_code == 200
+    assert superintendent.post(f"/procore/companies/{COMPANY_A}/disconnect").status_code == 403
+    assert admin.post(f"/procore/companies/{COMPANY_A}/disconnect").status_code == 302
+    refused = sign_in_over_http(connected_app.test_client(), SUPERINTENDENT)
+    assert refused.status_code == 400 and "must sign in to reconnect it" in refused.get_data(as_text=True)
+    roles = dict(db.session.execute(select(AppUser.procore_user_id, AppUser.role)).all())
+    assert roles == {ADMIN: "admin", SUPERINTENDENT: "viewer"}
+    assert superintendent.get(f"/procore/companies/{COMPANY_A}").status_code == 401  # that session ended too
 
 
 def test_import_rides_out_procore_failures(sqlite_committed):

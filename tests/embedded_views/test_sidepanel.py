@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -23,7 +24,7 @@ def setup_company():
 def test_panel_shell_accepts_only_procore_origins(app):
     client = signed_in(app, setup_company())
     page = client.get("/procore/sidepanel?company_id=1&project_id=9").get_data(as_text=True)
-    origins = json.loads(re.search(r"var allowed = (\[.*?\]);", page).group(1))
+    origins = json.loads(html.unescape(re.search(r'data-origins="([^"]*)"', page).group(1)))
     assert "https://app.procore.com" in origins and "http://127.0.0.1:5001" in origins
     assert all(o.endswith("procore.com") or o == "http://127.0.0.1:5001" for o in origins)
 

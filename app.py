@@ -57,16 +57,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount the pages."""
+    """Mount the pages and the helpers their templates share."""
     from embedded_views.guide import bp as guide_bp
     from embedded_views.home import bp as home_bp
     from embedded_views.procore import bp as procore_bp
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
+    from embedded_views.templating import TEMPLATE_GLOBALS
     from embedded_views.vendors import bp as vendors_bp
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp):
         app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 
 
 def register_security_headers(app: Flask) -> None:

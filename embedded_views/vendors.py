@@ -87,7 +87,7 @@ def override(company_id: int, vendor_id: int):
     form = request.form
     try:
         expires = date.fromisoformat(form["expires_on"]) if form.get("expires_on") else None
-        create_override(company_id, g.user, vendor_id, form.get("requirement_key", ""), form.get("kind", ""),
+        create_override(company_id, g.user, vendor_id, form.get("gap_key", ""), form.get("kind", ""),
                         form.get("reason", ""), date.today(), expires_on=expires)
     except (OverrideRefused, ValueError) as exc:
         flash(f"Not overridden: {exc}", "error")

@@ -80,7 +80,7 @@ class Inputs:
 
     def engine_overrides(self) -> list[EngineOverride]:
         """The overrides as the engine reads them."""
-        return [EngineOverride(requirement_key=o.requirement_key, kind=o.kind, reason=o.reason,
+        return [EngineOverride(gap_key=o.gap_key, kind=o.kind, reason=o.reason,
                                vendor_id=str(o.vendor_id), expires_on=o.expires_on,
                                assignment_id=str(o.assignment_id) if o.assignment_id else None)
                 for o in self.overrides]
@@ -123,25 +123,26 @@ def _store(vendor: Vendor, assignment: ProjectAssignment | None, outcome, today:
                      status=data["status"], line_statuses=data["line_statuses"], results=results, trigger=trigger)
     db.session.add(row)
     db.session.flush()
-    db.session.add_all(_gap_rows(row, outcome, {(o.requirement_key, o.assignment_id): o for o in overrides}))
+    db.session.add_all(_gap_rows(row, outcome.gaps, {(o.gap_key, o.assignment_id): o for o in overrides}))
     return row
 
 
-def _gap_rows(evaluation: Evaluation, outcome, overrides: dict) -> list[CoverageGap]:
-    gaps = []
-    for result in outcome.results:
-        if result.gap is None:
-            continue
-        gap = result.gap.to_dict()
-        override = overrides.get((result.key, evaluation.assignment_id)) or overrides.get((result.key, None))
-        state = "open" if result.override is None else {"waive": "waived"}.get(result.override.kind, "marked_compliant")
-        gaps.append(CoverageGap(
-            company_id=evaluation.company_id, evaluation_id=evaluation.id, requirement_key=result.key, code=gap["code"],
-            line=result.line, outcome=gap["outcome"], expected=_shown(gap["expected"], result.key),
-            found=_shown(gap["found"], result.key),
-            source=gap["location"] or {}, explanation=gap["explanation"], state=state,
-            override_id=override.id if (override and result.override) else None))
-    return gaps
+GAP_STATES = {None: "open", "waive": "waived", "mark_compliant": "marked_compliant"}
+
+
+def _gap_rows(evaluation: Evaluation, gaps, overrides: dict) -> list[CoverageGap]:
+    rows = []
+    for gap in gaps:
+        kind = gap.override.kind if gap.override else None
+        override = overrides.get((gap.key, evaluation.assignment_id)) or overrides.get((gap.key, None))
+        shown_as = gap.requirement_keys[0]
+        rows.append(CoverageGap(
+            company_id=evaluation.company_id, evaluation_id=evaluation.id, gap_key=gap.key, code=gap.code,
+            line=gap.line, outcome=gap.outcome.value, expected=_shown(gap.expected, shown_as),
+            found=_shown(gap.found, shown_as), source=gap.location.to_dict() if gap.location else {},
+            explanation=gap.explanation, ask=gap.ask, requirement_keys=list(gap.requirement_keys),
+            state=GAP_STATES[kind], override_id=override.id if (override and kind) else None))
+    return rows
 
 
 def _shown(value: Any, key: str) -> str | None:

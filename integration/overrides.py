@@ -7,10 +7,11 @@ from datetime import date
 from sqlalchemy import select
 
 from integration import audit
+from integration.compliance.gaps import gap_info
 from integration.compliance.overrides import OverrideKind, can_override
-from integration.evaluations import current_evaluation, evaluate_vendor
+from integration.evaluations import evaluate_vendor
 from integration.extensions import db
-from integration.models import AppUser, Override, ProjectAssignment, Vendor, utcnow
+from integration.models import AppUser, CoverageGap, Evaluation, Override, ProjectAssignment, Vendor, utcnow
 from integration.tenancy import get_scoped
 
 
@@ -25,9 +26,9 @@ def _check_actor(actor: AppUser, company_id: int) -> None:
         raise OverrideRefused(f"Only admins and compliance managers may override gaps; your role is {actor.role}.")
 
 
-def create_override(company_id: int, actor: AppUser, vendor_id: int, requirement_key: str, kind: str, reason: str,
+def create_override(company_id: int, actor: AppUser, vendor_id: int, gap_key: str, kind: str, reason: str,
                     today: date, *, expires_on: date | None = None, assignment_id: int | None = None) -> Override:
-    """Waive a requirement or mark it compliant for a vendor (or one assignment), then re-evaluate."""
+    """Waive a gap or mark it compliant for a vendor (or one assignment), then re-evaluate at once."""
     _check_actor(actor, company_id)
     vendor = get_scoped(Vendor, vendor_id, company_id)
     if vendor is None:
@@ -40,26 +41,37 @@ def create_override(company_id: int, actor: AppUser, vendor_id: int, requirement
         raise OverrideRefused("The override's expiry date must be in the future.")
     if assignment_id is not None and get_scoped(ProjectAssignment, assignment_id, company_id) is None:
         raise OverrideRefused(f"Assignment {assignment_id} is not one of this company's assignments.")
-    _check_key(vendor, assignment_id, requirement_key)
-    override = Override(company_id=company_id, vendor_id=vendor.id, assignment_id=assignment_id,
-                        requirement_key=requirement_key, kind=kind, reason=reason.strip(), expires_on=expires_on,
+    gap = _open_gap(vendor, assignment_id, gap_key)
+    override = Override(company_id=company_id, vendor_id=vendor.id, assignment_id=assignment_id, gap_key=gap_key,
+                        gap_label=gap_label(gap), kind=kind, reason=reason.strip(), expires_on=expires_on,
                         created_by_user_id=actor.id)
     db.session.add(override)
     db.session.flush()
     before = vendor.status
     evaluate_vendor(company_id, vendor.id, today, trigger="override")
     audit.record(company_id, "override.created", override, actor=actor, before={"vendor_status": before},
-                 after={"requirement_key": requirement_key, "kind": kind, "reason": override.reason,
+                 after={"gap_key": gap_key, "kind": kind, "reason": override.reason,
                         "expires_on": expires_on.isoformat() if expires_on else None, "vendor_status": vendor.status})
     db.session.commit()
     return override
 
 
-def _check_key(vendor: Vendor, assignment_id: int | None, key: str) -> None:
-    evaluation = current_evaluation(vendor.id, assignment_id)
-    keys = {result["key"] for result in evaluation.results} if evaluation else set()
-    if key not in keys:
-        raise OverrideRefused(f"{key!r} is not a requirement in this vendor's current evaluation.")
+def _open_gap(vendor: Vendor, assignment_id: int | None, key: str) -> CoverageGap:
+    """The gap as the vendor's current evaluations show it (any of them, unless one assignment is named)."""
+    query = (select(CoverageGap).join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
+             .where(Evaluation.vendor_id == vendor.id, Evaluation.is_current.is_(True), CoverageGap.gap_key == key,
+                    CoverageGap.state == "open"))
+    if assignment_id is not None:
+        query = query.where(Evaluation.assignment_id == assignment_id)
+    gap = db.session.scalars(query.order_by(CoverageGap.id)).first()
+    if gap is None:
+        raise OverrideRefused("That gap is not one of this vendor's current open gaps; reload the page and try again.")
+    return gap
+
+
+def gap_label(gap: CoverageGap) -> str:
+    """The gap as people read it in the list of overrides."""
+    return gap_info(gap.code).title
 
 
 def revoke_override(company_id: int, actor: AppUser, override_id: int, today: date) -> Override:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from integration.compliance.gaps import gap_info
+from integration.compliance.gaps import GapInfo, gap_info
 from integration.evaluations import current_evaluation
 from integration.extensions import db
 from integration.models import (
@@ -24,12 +24,22 @@ from integration.tenancy import get_scoped
 
 
 @dataclass
+class ShownGap:
+    """One gap as the vendor page lists it: the same shortfall on several projects is one row."""
+
+    gap: CoverageGap
+    info: GapInfo
+    company_wide: bool = False  # found against the company's own requirements (no project)
+    projects: list[str] = field(default_factory=list)
+
+
+@dataclass
 class VendorPage:
     """Everything the vendor page needs."""
 
     vendor: Vendor
     evaluation: Evaluation | None
-    gaps: list[tuple[CoverageGap, object]]
+    gaps: list[ShownGap]
     files: list[tuple[StoredFile, Certificate | None]]
     overrides: list[Override]
     history: list[Evaluation]
@@ -42,11 +52,7 @@ def vendor_page(company_id: int, vendor_id: int) -> VendorPage | None:
     if vendor is None:
         return None
     evaluation = current_evaluation(vendor.id, None)
-    gaps = []
-    if evaluation is not None:
-        rows = db.session.scalars(select(CoverageGap).where(CoverageGap.evaluation_id == evaluation.id)
-                                  .order_by(CoverageGap.id))
-        gaps = [(gap, gap_info(gap.code)) for gap in rows]
+    gaps = shown_gaps(vendor.id)
     files = db.session.execute(
         select(StoredFile, Certificate).join(Submission, Submission.id == StoredFile.submission_id)
         .outerjoin(Certificate, Certificate.stored_file_id == StoredFile.id)
@@ -61,3 +67,23 @@ def vendor_page(company_id: int, vendor_id: int) -> VendorPage | None:
         .where(ProjectAssignment.vendor_id == vendor.id).order_by(Project.name)).all()
     return VendorPage(vendor, evaluation, gaps, [tuple(r) for r in files], overrides, history,
                       [tuple(r) for r in assignments])
+
+
+def shown_gaps(vendor_id: int) -> list[ShownGap]:
+    """The gaps of the vendor's current evaluations, one row per shortfall, naming the projects it affects."""
+    rows = db.session.execute(
+        select(CoverageGap, Evaluation.assignment_id, Project.name)
+        .join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
+        .outerjoin(ProjectAssignment, ProjectAssignment.id == Evaluation.assignment_id)
+        .outerjoin(Project, Project.id == ProjectAssignment.project_id)
+        .where(Evaluation.vendor_id == vendor_id, Evaluation.is_current.is_(True))
+        .order_by(Evaluation.assignment_id.is_not(None), CoverageGap.id)).all()
+    shown: dict[tuple, ShownGap] = {}
+    for gap, assignment_id, project in rows:
+        same = (gap.gap_key, gap.state, gap.explanation, gap.expected, gap.found)
+        entry = shown.setdefault(same, ShownGap(gap, gap_info(gap.code)))
+        if assignment_id is None:
+            entry.company_wide = True
+        elif project not in entry.projects:
+            entry.projects.append(project)
+    return list(shown.values())

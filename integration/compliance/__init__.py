@@ -12,7 +12,7 @@ from integration.compliance.evaluate import Evaluation, evaluate
 from integration.compliance.gaps import CATALOGUE, GapInfo, all_gap_infos, gap_info
 from integration.compliance.overrides import Override, OverrideError, OverrideKind, can_override
 from integration.compliance.requirements import Requirement, RequirementSet, RequirementSetError, Settings
-from integration.compliance.results import Gap, Location, Outcome, RequirementResult
+from integration.compliance.results import Gap, Location, Outcome, RequirementResult, Shortfall
 from integration.compliance.statuses import Status, vendor_status
 from integration.compliance.tiers import company_default, merge, resolve, starting_point
 
@@ -35,6 +35,7 @@ __all__ = [
     "RequirementSet",
     "RequirementSetError",
     "Settings",
+    "Shortfall",
     "Status",
     "Vendor",
     "all_gap_infos",

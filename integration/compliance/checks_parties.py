@@ -7,7 +7,7 @@ separate umbrella certificate issued to another entity is caught too.
 from __future__ import annotations
 
 from integration.certificate import ExtractedCertificate
-from integration.compliance.combine import read_fact
+from integration.compliance.combine import Fact, read_fact
 from integration.compliance.context import Context, Finding, failed, needs_review, passed, unreadable, worst
 from integration.compliance.names import NameMatch, best_match
 from integration.compliance.requirements import Requirement
@@ -80,6 +80,7 @@ def check_readable(req: Requirement, ctx: Context) -> Finding:
     cert = ctx.submission.unreadable[0]
     reason = cert.error or "not a readable certificate"
     names = ", ".join(repr(each.file) for each in ctx.submission.unreadable)
+    facts = tuple(Fact(each.error, Location(each.file)) for each in ctx.submission.unreadable)
     return Finding(
         Outcome.NEEDS_REVIEW,
         "document_unreadable",
@@ -87,4 +88,5 @@ def check_readable(req: Requirement, ctx: Context) -> Finding:
         reason,
         Location(cert.file),
         f"Could not read {names}: {reason}.",
+        facts,
     )

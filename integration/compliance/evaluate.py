@@ -1,4 +1,4 @@
-"""The compliance engine's entry point: documents + requirement set -> one result per requirement.
+"""The compliance engine's entry point: documents + requirement set -> results per requirement, and gaps.
 
 Pure: no database, no clock (``today`` is an input), no network. Never passes on missing or
 low-confidence data: such input yields NEEDS_REVIEW, and a pass that rests on a document the reader
@@ -16,11 +16,12 @@ from integration.certificate import ExtractedCertificate
 from integration.compliance import checks_endorsements, checks_parties, checks_policy
 from integration.compliance.carriers import CarrierTable
 from integration.compliance.combine import combine
+from integration.compliance.consolidate import consolidate
 from integration.compliance.context import Assignment, Context, Finding, Vendor
-from integration.compliance.gaps import gap_info, missing_code
+from integration.compliance.gaps import missing_code
 from integration.compliance.overrides import Override, apply_overrides
 from integration.compliance.requirements import Requirement, RequirementSet
-from integration.compliance.results import Gap, Outcome, RequirementResult
+from integration.compliance.results import Gap, Outcome, RequirementResult, Shortfall
 from integration.compliance.statuses import Status, line_statuses, status_of
 
 Check = Callable[[Requirement, Context], Finding]
@@ -47,9 +48,10 @@ CHECKS: dict[str, Check] = {
 
 @dataclass(frozen=True)
 class Evaluation:
-    """The results for one assignment on one day, with the statuses they imply."""
+    """The results for one assignment on one day, the gaps they make, and the statuses those imply."""
 
     results: tuple[RequirementResult, ...]
+    gaps: tuple[Gap, ...]
     today: date
     assignment: Assignment = field(default_factory=Assignment)
     requirement_set: str = ""
@@ -57,16 +59,28 @@ class Evaluation:
     @property
     def status(self) -> Status:
         """The assignment's status (see ``statuses`` for the precedence)."""
-        return status_of(self.results)
+        return status_of(self.gaps)
 
     @property
     def line_statuses(self) -> dict[str, Status]:
         """The status of each required coverage line."""
-        return line_statuses(self.results)
+        return line_statuses(self.results, self.gaps)
 
-    def gaps(self) -> list[Gap]:
-        """The gaps still open (not passed and not overridden)."""
-        return [result.gap for result in self.results if not result.satisfied and result.gap]
+    def open_gaps(self) -> list[Gap]:
+        """The gaps still open (not covered by an override)."""
+        return [gap for gap in self.gaps if gap.open]
+
+    def gap(self, key: str) -> Gap:
+        """The gap with ``key`` (KeyError when there is none)."""
+        for gap in self.gaps:
+            if gap.key == key:
+                return gap
+        raise KeyError(key)
+
+    def gap_of(self, requirement_key: str) -> Gap | None:
+        """The gap a requirement belongs to (None when it passed)."""
+        result = self.result(requirement_key)
+        return self.gap(result.gap_key) if result.gap_key else None
 
     def result(self, key: str) -> RequirementResult:
         """The result for requirement ``key`` (KeyError if the set has no such requirement)."""
@@ -84,7 +98,7 @@ class Evaluation:
             "vendor_id": self.assignment.vendor_id,
             "assignment_id": self.assignment.assignment_id,
             "requirement_set": self.requirement_set,
-            "gaps": [gap.to_dict() for gap in self.gaps()],
+            "gaps": [gap.to_dict() for gap in self.gaps],
             "results": [result.to_dict() for result in self.results],
         }
 
@@ -109,9 +123,11 @@ def evaluate(
         carriers=carriers,
         certificate_holder=requirement_set.certificate_holder,
     )
-    results = [_result(requirement, _finding(requirement, ctx)) for requirement in requirement_set.requirements()]
-    results = apply_overrides(results, overrides, work.vendor_id, work.assignment_id, today)
-    return Evaluation(tuple(results), today, work, requirement_set.name)
+    findings = [(requirement, _finding(requirement, ctx)) for requirement in requirement_set.requirements()]
+    unmet = [(requirement, finding) for requirement, finding in findings if finding.outcome is not Outcome.PASS]
+    gaps = apply_overrides(consolidate(unmet), overrides, work.vendor_id, work.assignment_id, today)
+    results = _results(findings, gaps)
+    return Evaluation(tuple(results), tuple(gaps), today, work, requirement_set.name)
 
 
 def _finding(requirement: Requirement, ctx: Context) -> Finding:
@@ -125,8 +141,12 @@ def _finding(requirement: Requirement, ctx: Context) -> Finding:
 def _line_missing(line: str, ctx: Context) -> Finding:
     """A required line is absent: a fail, unless an unreadable document might hold it."""
     label = line.replace("_", " ")
-    if ctx.submission.unreadable:
+    if not ctx.submission.readable:  # nothing could be read: the unreadable documents are the gap
         return checks_parties.check_readable(Requirement("submission.readable", "readable"), ctx)
+    if ctx.submission.unreadable:
+        names = ", ".join(repr(each.file) for each in ctx.submission.unreadable)
+        detail = f"No {label} policy was found in the documents that could be read; {names} may show it."
+        return Finding(Outcome.NEEDS_REVIEW, missing_code(line), label, None, None, detail)
     return Finding(Outcome.FAIL, missing_code(line), label, None, None, f"No {label} policy was found.")
 
 
@@ -136,21 +156,29 @@ def _downgraded(finding: Finding) -> Finding:
     if finding.outcome is not Outcome.PASS or flagged is None:
         return finding
     detail = "The document this rests on was flagged for review; a person must confirm it before it counts."
-    return Finding(Outcome.NEEDS_REVIEW, "document_needs_review", None, flagged.value, flagged.location, detail)
+    return Finding(Outcome.NEEDS_REVIEW, "document_needs_review", None, flagged.value, flagged.location, detail,
+                   (flagged,))
 
 
-def _result(requirement: Requirement, finding: Finding) -> RequirementResult:
-    if finding.outcome is Outcome.PASS:
-        return RequirementResult(requirement.key, requirement.line, Outcome.PASS)
-    info = gap_info(finding.code or "value_unreadable")
-    gap = Gap(
-        code=info.code,
-        requirement_key=requirement.key,
-        outcome=finding.outcome,
-        expected=finding.expected,
-        found=finding.found,
-        location=finding.location,
-        explanation=finding.detail or info.explanation,
-        ask=info.fix,
-    )
-    return RequirementResult(requirement.key, requirement.line, finding.outcome, gap)
+def _results(findings: list[tuple[Requirement, Finding]], gaps: list[Gap]) -> list[RequirementResult]:
+    """One result per requirement, linked to the gap that stands for it.
+
+    A requirement is met by overrides only when every gap it is part of is covered (several unreadable
+    documents are each a gap of their own, and each stands for the requirements none of them let us check).
+    """
+    gaps_of: dict[str, list[Gap]] = {}
+    for gap in gaps:
+        for key in gap.requirement_keys:
+            gaps_of.setdefault(key, []).append(gap)
+    results = []
+    for requirement, finding in findings:
+        mine = gaps_of.get(requirement.key)
+        if finding.outcome is Outcome.PASS or not mine:
+            results.append(RequirementResult(requirement.key, requirement.line, Outcome.PASS))
+            continue
+        shortfall = Shortfall(finding.code or "value_unreadable", finding.expected, finding.found,
+                              finding.location, finding.detail)
+        override = mine[0].override if all(not gap.open for gap in mine) else None
+        results.append(RequirementResult(requirement.key, requirement.line, finding.outcome, shortfall, mine[0].key,
+                                         override))
+    return results

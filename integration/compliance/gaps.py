@@ -283,6 +283,8 @@ _LINE_MISSING = {
     "workers_compensation": "workers_comp_missing",
 }
 
+MISSING_CODES = frozenset(_LINE_MISSING.values())
+
 _LIMIT_BELOW = {
     ("general_liability", "each_occurrence"): "gl_each_occurrence_below",
     ("general_liability", "general_aggregate"): "gl_general_aggregate_below",

@@ -1,8 +1,9 @@
-"""Overrides: a person waives a requirement, or marks it compliant, for one vendor.
+"""Overrides: a person waives a gap, or marks it compliant, for one vendor.
 
-An override names one requirement key and only ever satisfies that requirement's result; it never
-changes another result. It applies to the vendor it names, to one assignment when it names one, and
-stops applying on its ``expires_on`` date (the same rule as a policy's expiration date).
+An override names one gap by its stable key and only ever satisfies that gap (with every requirement
+it stands for); it never changes another gap. It applies to the vendor it names, to one assignment
+when it names one, and stops applying on its ``expires_on`` date: like a policy, it no longer
+counts from that day on.
 Who may create overrides is checked by the caller with ``can_override``; storing them is the app's job.
 """
 
@@ -15,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from integration.compliance.combine import parse_date
-from integration.compliance.results import AppliedOverride, Outcome, RequirementResult
+from integration.compliance.results import AppliedOverride, Gap
 
 OVERRIDE_ROLES = frozenset({"admin", "compliance_manager"})
 
@@ -26,7 +27,7 @@ def can_override(role: str | None) -> bool:
 
 
 class OverrideKind(StrEnum):
-    """What the override says about the requirement."""
+    """What the override says about the gap."""
 
     WAIVE = "waive"  # not needed for this vendor: counts as satisfied, status shows "waived"
     MARK_COMPLIANT = "mark_compliant"  # a person verified it another way: counts as compliant
@@ -38,9 +39,9 @@ class OverrideError(ValueError):
 
 @dataclass(frozen=True)
 class Override:
-    """A decision to treat one requirement as satisfied for a vendor (optionally one assignment)."""
+    """A decision to treat one gap as satisfied for a vendor (optionally one assignment)."""
 
-    requirement_key: str
+    gap_key: str
     kind: OverrideKind
     reason: str
     vendor_id: str | None = None
@@ -48,8 +49,8 @@ class Override:
     expires_on: date | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.requirement_key, str) or not self.requirement_key.strip():
-            raise OverrideError("requirement_key: must name a requirement, e.g. 'general_liability.each_occurrence'")
+        if not isinstance(self.gap_key, str) or not self.gap_key.strip():
+            raise OverrideError("gap_key: must name a gap, e.g. 'general_liability.each_occurrence'")
         if self.kind not in tuple(OverrideKind):
             raise OverrideError(f"kind: must be 'waive' or 'mark_compliant', got {self.kind!r}")
         object.__setattr__(self, "kind", OverrideKind(self.kind))
@@ -71,7 +72,7 @@ class Override:
         if expires is not None and parse_date(expires) is None:
             raise OverrideError(f"expires_on: must be a YYYY-MM-DD date, got {expires!r}")
         return cls(
-            requirement_key=data.get("requirement_key", ""),
+            gap_key=data.get("gap_key", ""),
             kind=data.get("kind", ""),
             reason=data.get("reason", ""),
             vendor_id=data.get("vendor_id"),
@@ -83,7 +84,7 @@ class Override:
         """Plain-data form."""
         expires = self.expires_on.isoformat() if self.expires_on else None
         return {
-            "requirement_key": self.requirement_key,
+            "gap_key": self.gap_key,
             "kind": self.kind.value,
             "reason": self.reason,
             "vendor_id": self.vendor_id,
@@ -93,25 +94,24 @@ class Override:
 
 
 def apply_overrides(
-    results: Iterable[RequirementResult],
+    gaps: Iterable[Gap],
     overrides: Iterable[Override | Mapping[str, Any]],
     vendor_id: str | None,
     assignment_id: str | None,
     today: date,
-) -> list[RequirementResult]:
-    """``results`` with each unmet requirement satisfied by an override that names it and applies."""
+) -> list[Gap]:
+    """``gaps`` with each one satisfied by an override that names it and applies."""
     active: dict[str, Override] = {}
     for override in (each if isinstance(each, Override) else Override.from_dict(each) for each in overrides):
         if override.applies(vendor_id, assignment_id, today):
             # Where two apply, a verified "mark_compliant" outranks a waiver.
-            held = active.get(override.requirement_key)
+            held = active.get(override.gap_key)
             if held is None or override.kind is OverrideKind.MARK_COMPLIANT:
-                active[override.requirement_key] = override
-    return [_overridden(result, active.get(result.key)) for result in results]
+                active[override.gap_key] = override
+    return [_overridden(gap, active.get(gap.key)) for gap in gaps]
 
 
-def _overridden(result: RequirementResult, override: Override | None) -> RequirementResult:
-    if override is None or result.outcome is Outcome.PASS:
-        return result
-    applied = AppliedOverride(override.kind.value, override.reason, override.expires_on)
-    return replace(result, override=applied)
+def _overridden(gap: Gap, override: Override | None) -> Gap:
+    if override is None:
+        return gap
+    return replace(gap, override=AppliedOverride(override.kind.value, override.reason, override.expires_on))

@@ -1,7 +1,8 @@
-"""What an evaluation produces: outcomes, gaps, per-requirement results (all plain, serialisable data)."""
+"""What an evaluation produces: per-requirement results (kept for history) and the gaps people act on."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -28,7 +29,7 @@ def worst_outcome(outcomes: list[Outcome]) -> Outcome:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a value was read: the document, its page and the contract's field path."""
+    """Where a value was read: the document, its page and the certificate path of the value (never shown)."""
 
     file: str | None
     page: int | None = None
@@ -38,37 +39,33 @@ class Location:
         """Plain-data form."""
         return {"file": self.file, "page": self.page, "field": self.field}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Location | None:
+        """A location from its plain-data form (None for an empty one)."""
+        if not data or not any(data.get(key) for key in ("file", "page", "field")):
+            return None
+        return cls(data.get("file"), data.get("page"), data.get("field"))
+
 
 @dataclass(frozen=True)
-class Gap:
-    """One unmet requirement, explained for the GC, the subcontractor and the broker."""
+class Shortfall:
+    """What one requirement's check found wrong; people see the Gap it is part of."""
 
     code: str
-    requirement_key: str
-    outcome: Outcome
     expected: Any
     found: Any
     location: Location | None
-    explanation: str
-    ask: str
+    detail: str
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
-        return {
-            "code": self.code,
-            "requirement_key": self.requirement_key,
-            "outcome": self.outcome.value,
-            "expected": _plain(self.expected),
-            "found": _plain(self.found),
-            "location": self.location.to_dict() if self.location else None,
-            "explanation": self.explanation,
-            "ask": self.ask,
-        }
+        return {"code": self.code, "expected": plain(self.expected), "found": plain(self.found),
+                "location": self.location.to_dict() if self.location else None, "detail": self.detail}
 
 
 @dataclass(frozen=True)
 class AppliedOverride:
-    """An override that satisfied a requirement in this evaluation."""
+    """An override that satisfied a gap in this evaluation."""
 
     kind: str  # "waive" | "mark_compliant"
     reason: str
@@ -76,22 +73,23 @@ class AppliedOverride:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
-        return {"kind": self.kind, "reason": self.reason, "expires_on": _plain(self.expires_on)}
+        return {"kind": self.kind, "reason": self.reason, "expires_on": plain(self.expires_on)}
 
 
 @dataclass(frozen=True)
 class RequirementResult:
-    """The outcome of one requirement; ``gap`` is set whenever the outcome is not PASS."""
+    """The outcome of one requirement; unless it passed, ``gap_key`` names the gap it belongs to."""
 
     key: str
     line: str | None
     outcome: Outcome
-    gap: Gap | None = None
+    shortfall: Shortfall | None = None
+    gap_key: str | None = None
     override: AppliedOverride | None = None
 
     @property
     def satisfied(self) -> bool:
-        """True when the requirement passed or an override covers it."""
+        """True when the requirement passed or an override covers its gap."""
         return self.outcome is Outcome.PASS or self.override is not None
 
     def to_dict(self) -> dict[str, Any]:
@@ -101,15 +99,57 @@ class RequirementResult:
             "line": self.line,
             "outcome": self.outcome.value,
             "satisfied": self.satisfied,
-            "gap": self.gap.to_dict() if self.gap else None,
+            "gap_key": self.gap_key,
+            "shortfall": self.shortfall.to_dict() if self.shortfall else None,
             "override": self.override.to_dict() if self.override else None,
         }
 
 
-def _plain(value: Any) -> Any:
+@dataclass(frozen=True)
+class Gap:
+    """One thing a person must fix (or accept): the unmet requirements it stands for, explained.
+
+    ``key`` is stable from one evaluation to the next, so an override made on a gap keeps applying.
+    """
+
+    key: str
+    code: str
+    outcome: Outcome
+    line: str | None
+    expected: Any
+    found: Any
+    location: Location | None
+    explanation: str
+    ask: str
+    requirement_keys: tuple[str, ...]
+    override: AppliedOverride | None = None
+
+    @property
+    def open(self) -> bool:
+        """True while no override covers the gap."""
+        return self.override is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form."""
+        return {
+            "key": self.key,
+            "code": self.code,
+            "outcome": self.outcome.value,
+            "line": self.line,
+            "expected": plain(self.expected),
+            "found": plain(self.found),
+            "location": self.location.to_dict() if self.location else None,
+            "explanation": self.explanation,
+            "ask": self.ask,
+            "requirement_keys": list(self.requirement_keys),
+            "override": self.override.to_dict() if self.override else None,
+        }
+
+
+def plain(value: Any) -> Any:
     """Dates as ISO strings, also inside dicts and lists; everything else unchanged."""
     if isinstance(value, dict):
-        return {key: _plain(each) for key, each in value.items()}
+        return {key: plain(each) for key, each in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(each) for each in value]
+        return [plain(each) for each in value]
     return value.isoformat() if isinstance(value, date) else value

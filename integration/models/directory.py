@@ -41,7 +41,7 @@ class Vendor(TenantScoped, Timestamped, Base):
     outreach_muted: Mapped[bool] = mapped_column(Boolean, default=False)
     procore_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Denormalised latest status for list pages; the evaluations table is the record.
-    status: Mapped[str] = mapped_column(String(32), default="awaiting_documents")
+    status: Mapped[str] = mapped_column(String(32), default="nothing_received")
 
 
 class VendorContact(TenantScoped, Timestamped, Base):
@@ -70,4 +70,4 @@ class ProjectAssignment(TenantScoped, Timestamped, Base):
     trade_tier: Mapped[str | None] = mapped_column(String(32))
     work_starts_on: Mapped[date | None] = mapped_column(Date)
     work_ends_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(32), default="awaiting_documents")
+    status: Mapped[str] = mapped_column(String(32), default="nothing_received")

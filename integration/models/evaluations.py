@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from integration.models.base import Base, TenantScoped, Timestamped, json_type, one_of
 
-STATUSES = ("compliant", "not_compliant", "expired", "under_review", "awaiting_documents", "waived")
+STATUSES = ("compliant", "not_compliant", "expired", "under_review", "nothing_received", "evidence_owed", "waived")
 GAP_STATES = ("open", "waived", "marked_compliant")
 
 
@@ -39,14 +39,14 @@ class Evaluation(TenantScoped, Timestamped, Base):
 
 
 class CoverageGap(TenantScoped, Base):
-    """A named, explained shortfall found by an evaluation."""
+    """One thing a person must fix, found by an evaluation: explained, located, and the requirements it covers."""
 
     __tablename__ = "coverage_gaps"
     __table_args__ = (CheckConstraint(one_of("state", GAP_STATES), name="state"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
-    requirement_key: Mapped[str] = mapped_column(String(128), nullable=False)
+    gap_key: Mapped[str] = mapped_column(String(255), nullable=False)  # stable across evaluations; overrides name it
     code: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
     line: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str] = mapped_column(String(16), default="fail")  # fail / needs_evidence / needs_review
@@ -54,5 +54,7 @@ class CoverageGap(TenantScoped, Base):
     found: Mapped[str | None] = mapped_column(Text)
     source: Mapped[dict] = mapped_column(json_type(), default=dict)  # document, page, field
     explanation: Mapped[str] = mapped_column(Text, default="")
+    ask: Mapped[str] = mapped_column(Text, default="")
+    requirement_keys: Mapped[list] = mapped_column(json_type(), default=list)
     state: Mapped[str] = mapped_column(String(32), default="open")
     override_id: Mapped[int | None] = mapped_column(ForeignKey("overrides.id", ondelete="SET NULL"))

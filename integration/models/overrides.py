@@ -13,7 +13,7 @@ OVERRIDE_KINDS = ("waive", "mark_compliant")
 
 
 class Override(TenantScoped, Timestamped, Base):
-    """Waive or mark compliant one requirement for a vendor (or one assignment), with a reason."""
+    """Waive or mark compliant one gap for a vendor (or one assignment), with a reason."""
 
     __tablename__ = "overrides"
     __table_args__ = (
@@ -24,7 +24,8 @@ class Override(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id", ondelete="CASCADE"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("project_assignments.id", ondelete="CASCADE"))
-    requirement_key: Mapped[str] = mapped_column(String(128), nullable=False)
+    gap_key: Mapped[str] = mapped_column(String(255), nullable=False)
+    gap_label: Mapped[str] = mapped_column(Text, default="")  # the gap as the person saw it when they decided
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     expires_on: Mapped[date | None] = mapped_column(Date)

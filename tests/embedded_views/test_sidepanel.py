@@ -32,7 +32,7 @@ def test_panel_shell_accepts_only_procore_origins(app):
 def test_panel_shows_the_vendor_by_procore_id_within_the_company(app):
     client = signed_in(app, setup_company())
     page = client.get("/procore/companies/1/sidepanel/vendors/555").get_data(as_text=True)
-    assert "Ace Electric" in page and "not compliant" in page
+    assert "Ace Electric" in page and "Not compliant" in page
     other = client.get("/procore/companies/1/sidepanel/vendors/777").get_data(as_text=True)
     assert "Other Co" not in other and "not been imported" in other
     assert client.get("/procore/companies/2/sidepanel/vendors/777").status_code == 401

@@ -54,7 +54,7 @@ def low_gl_occurrence() -> dict:
 
 def test_a_vendor_without_documents_awaits_them(company):
     vendor = evaluate_vendor(10, company.vendor.id, MARCH)
-    assert vendor.status == "awaiting_documents"
+    assert vendor.status == "nothing_received"
 
 
 def test_compliant_then_expired_on_the_day_after_expiry_keeping_history(company):
@@ -75,7 +75,8 @@ def test_gaps_are_recorded_with_code_and_explanation(company):
     submit(vendor, low_gl_occurrence())
     assert evaluate_vendor(10, vendor.id, MARCH).status == "not_compliant"
     gap = db.session.scalar(select(CoverageGap).where(CoverageGap.code == "gl_each_occurrence_below"))
-    assert gap.requirement_key == "general_liability.each_occurrence" and gap.state == "open"
+    assert gap.gap_key == "general_liability.each_occurrence" and gap.state == "open"
+    assert gap.requirement_keys == ["general_liability.each_occurrence"] and gap.ask
     assert gap.found == "$500,000" and gap.expected == "$1,000,000" and gap.explanation
 
 
@@ -88,7 +89,7 @@ def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(c
         create_override(10, company["viewer"], vendor.id, key, "waive", "ok by PM", MARCH)
     with pytest.raises(OverrideRefused, match="A reason is required"):
         create_override(10, company["admin"], vendor.id, key, "waive", "  ", MARCH)
-    with pytest.raises(OverrideRefused, match="not a requirement"):
+    with pytest.raises(OverrideRefused, match="not one of this vendor's current open gaps"):
         create_override(10, company["admin"], vendor.id, "general_liability.nonsense", "waive", "x", MARCH)
     assert current_evaluation(vendor.id, None).status == "not_compliant"
     override = create_override(10, company["compliance_manager"], vendor.id, key, "mark_compliant",
@@ -184,3 +185,43 @@ def test_a_roofer_is_held_to_the_high_risk_tier(company):
     evaluate_vendor(10, roofer.id, MARCH)
     codes = set(db.session.scalars(select(CoverageGap.code).join(Evaluation).where(Evaluation.vendor_id == roofer.id)))
     assert "gl_each_occurrence_below" in codes
+
+
+def _two_projects(vendor: Vendor) -> None:
+    for name in ("Riverside Clinic", "Harbor Pier"):
+        factories.assignment(factories.project(10, name), vendor)
+
+
+def test_the_same_shortfall_on_several_projects_is_one_gap_naming_them(company):
+    from integration.vendor_view import vendor_page
+
+    vendor = company.vendor
+    _two_projects(vendor)
+    submit(vendor, low_gl_occurrence())
+    evaluate_vendor(10, vendor.id, MARCH)
+    shown = vendor_page(10, vendor.id).gaps
+    assert [(s.gap.gap_key, s.company_wide, sorted(s.projects)) for s in shown] == [
+        ("general_liability.each_occurrence", True, ["Harbor Pier", "Riverside Clinic"])]
+    stored = db.session.scalars(select(CoverageGap).join(Evaluation).where(Evaluation.is_current.is_(True))).all()
+    assert len(stored) == 3  # one per evaluation (company, and each project): the page shows one
+
+
+def test_waiving_a_missing_line_waives_the_vendor_on_every_project_at_once(company):
+    vendor = company.vendor
+    _two_projects(vendor)
+    cert = sample_certificate()
+    cert["policies"] = [p for p in cert["policies"] if p["line"] != "umbrella_liability"]
+    cert["fields"] = {k: v for k, v in cert["fields"].items() if not k.startswith("policies.")}
+    submit(vendor, cert)
+    assert evaluate_vendor(10, vendor.id, MARCH).status == "not_compliant"
+    gaps = db.session.scalars(select(CoverageGap).join(Evaluation).where(Evaluation.is_current.is_(True))).all()
+    assert {g.gap_key for g in gaps} == {"umbrella_liability.coverage"} and len(gaps) == 3
+    override = create_override(10, company["admin"], vendor.id, "umbrella_liability.coverage", "waive",
+                               "Owner accepts no umbrella on small jobs", MARCH)
+    assert override.gap_label == "Umbrella or excess liability is missing"
+    assert db.session.get(Vendor, vendor.id).status == "waived"
+    assert set(db.session.scalars(select(ProjectAssignment.status))) == {"waived"}
+    states = db.session.scalars(select(CoverageGap.state).join(Evaluation).where(Evaluation.is_current.is_(True)))
+    assert set(states) == {"waived"}
+    with pytest.raises(OverrideRefused, match="not one of this vendor's current open gaps"):
+        create_override(10, company["admin"], vendor.id, "umbrella_liability.each_occurrence", "waive", "x", MARCH)

@@ -95,4 +95,4 @@ def run(
 
 def codes(evaluation: Evaluation) -> set[str]:
     """The open gap codes of an evaluation."""
-    return {gap.code for gap in evaluation.gaps()}
+    return {gap.code for gap in evaluation.open_gaps()}

@@ -95,13 +95,14 @@ def _auto_insurer(naic: str | None) -> dict:
 def test_insurer_rating_check(naic: str | None, outcome: Outcome, code: str | None) -> None:
     result = run(_auto_insurer(naic)).result("automobile_liability.insurer_rating")
     assert result.outcome is outcome
-    assert (result.gap.code if result.gap else None) == code
+    assert (result.shortfall.code if result.shortfall else None) == code
 
 
 def test_size_class_below_minimum_fails() -> None:
     rs = requirements(settings={"min_financial_size_class": "IX"})
     result = run(_auto_insurer("34567"), rs).result("automobile_liability.insurer_rating")  # class VIII
-    assert result.outcome is Outcome.FAIL and result.gap is not None and result.gap.code == "insurer_rating_below"
+    assert result.outcome is Outcome.FAIL
+    assert result.shortfall is not None and result.shortfall.code == "insurer_rating_below"
 
 
 def test_no_carrier_table_needs_review() -> None:
@@ -112,7 +113,8 @@ def test_insurer_letter_that_resolves_nowhere_needs_review() -> None:
     cert = certificate()
     cert["policies"][1]["insurer_letter"] = "F"
     result = run(cert).result("automobile_liability.insurer_rating")
-    assert result.outcome is Outcome.NEEDS_REVIEW and result.gap is not None and result.gap.code == "insurer_not_rated"
+    assert result.outcome is Outcome.NEEDS_REVIEW
+    assert result.shortfall is not None and result.shortfall.code == "insurer_not_rated"
 
 
 def test_no_minimum_rating_means_no_rating_requirement() -> None:

@@ -80,7 +80,7 @@ def test_overrides_file(tmp_path: Path) -> None:
         json.dumps(
             [
                 {
-                    "requirement_key": "general_liability.each_occurrence",
+                    "gap_key": "general_liability.each_occurrence",
                     "kind": "waive",
                     "reason": "owner accepted",
                     "vendor_id": "v1",

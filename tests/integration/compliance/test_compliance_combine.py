@@ -76,16 +76,20 @@ def test_combining_never_turns_missing_data_into_a_pass() -> None:
 def test_line_missing_next_to_an_unreadable_document_needs_review_not_fail() -> None:
     without_wc = _only(certificate(), GL, "automobile_liability", UMB, file="coi.pdf")
     unreadable = {"file": "wc-scan.pdf", "ok": False, "error": "image too blurred to read"}
-    result = run([without_wc, unreadable]).result(f"{WC}.coverage")
+    evaluation = run([without_wc, unreadable])
+    result = evaluation.result(f"{WC}.coverage")
     assert result.outcome is Outcome.NEEDS_REVIEW
-    assert result.gap is not None and result.gap.code == "document_unreadable"
-    assert result.gap.location is not None and result.gap.location.file == "wc-scan.pdf"
+    assert result.shortfall is not None and result.shortfall.code == "workers_comp_missing"
+    assert "'wc-scan.pdf' may show it" in result.shortfall.detail
+    assert [(gap.key, gap.outcome) for gap in evaluation.open_gaps()] == [
+        (f"{WC}.coverage", Outcome.NEEDS_REVIEW), ("document:wc-scan.pdf:unreadable", Outcome.NEEDS_REVIEW)]
 
 
 def test_line_missing_with_everything_readable_fails() -> None:
     without_wc = _only(certificate(), GL, "automobile_liability", UMB, file="coi.pdf")
     result = run(without_wc).result(f"{WC}.coverage")
-    assert result.outcome is Outcome.FAIL and result.gap is not None and result.gap.code == "workers_comp_missing"
+    assert result.outcome is Outcome.FAIL
+    assert result.shortfall is not None and result.shortfall.code == "workers_comp_missing"
 
 
 def test_other_lines_are_ignored() -> None:

@@ -40,8 +40,8 @@ def test_work_window(effective: str, expires: str, work: dict, outcome: Outcome,
     result = run(_gl_dates(effective, expires), assignment={**ASSIGNMENT, **work}).result(KEY)  # today 2026-03-15
     assert result.outcome is outcome
     if field:
-        assert result.gap is not None and result.gap.code == "policy_not_in_force_for_work_window"
-        assert result.gap.location is not None and result.gap.location.field == f"policies.0.{field}_date"
+        assert result.shortfall is not None and result.shortfall.code == "policy_not_in_force_for_work_window"
+        assert result.shortfall.location is not None and result.shortfall.location.field == f"policies.0.{field}_date"
 
 
 def test_work_window_check_can_be_turned_off() -> None:
@@ -50,7 +50,7 @@ def test_work_window_check_can_be_turned_off() -> None:
 
 def test_policy_expiring_today_is_expired() -> None:
     result = run(_gl_dates("2025-03-15", "2026-03-15")).result(f"{GL}.not_expired")
-    assert result.outcome is Outcome.FAIL and result.gap is not None and result.gap.code == "policy_expired"
+    assert result.outcome is Outcome.FAIL and result.shortfall is not None and result.shortfall.code == "policy_expired"
 
 
 def test_policy_expiring_tomorrow_is_in_force() -> None:

@@ -42,7 +42,7 @@ def test_tick_without_page_needs_evidence_when_copies_required(
 ) -> None:
     result = run(_claim(line, field, yes, *forms)).result(key)
     assert result.outcome is Outcome.NEEDS_EVIDENCE
-    assert result.gap is not None and result.gap.code == "endorsement_copy_missing"
+    assert result.shortfall is not None and result.shortfall.code == "endorsement_copy_missing"
 
 
 @pytest.mark.parametrize(("key", "line", "field", "yes", "no", "forms"), ENDORSED)
@@ -69,8 +69,8 @@ def test_unreadable_tick_without_page_needs_review(
 def test_completed_ops_fails_when_only_ongoing_form_attached() -> None:
     result = run(drop_forms(certificate(), "CG 20 37")).result(f"{GL}.additional_insured_completed_ops")
     assert result.outcome is Outcome.FAIL
-    assert result.gap is not None and result.gap.found == "CG 20 10"
-    assert result.gap.location is not None and result.gap.location.page == 2
+    assert result.shortfall is not None and result.shortfall.found == "CG 20 10"
+    assert result.shortfall.location is not None and result.shortfall.location.page == 2
 
 
 @pytest.mark.parametrize("form", ["CG 20 37", "CG 20 40", "CG 20 39"])

@@ -38,8 +38,8 @@ def test_exactly_the_minimum_passes(line: str, limit: str, minimum: int, code: s
 def test_one_dollar_below_fails(line: str, limit: str, minimum: int, code: str) -> None:
     result = run(_with_limit(line, limit, minimum - 1)).result(f"{line}.{limit}")
     assert result.outcome is Outcome.FAIL
-    assert result.gap is not None
-    assert (result.gap.code, result.gap.expected, result.gap.found) == (code, minimum, minimum - 1)
+    assert result.shortfall is not None
+    assert (result.shortfall.code, result.shortfall.expected, result.shortfall.found) == (code, minimum, minimum - 1)
 
 
 @pytest.mark.parametrize(("line", "limit", "minimum", "code"), LIMITS)
@@ -51,7 +51,7 @@ def test_far_above_the_minimum_passes(line: str, limit: str, minimum: int, code:
 def test_blank_limit_needs_review(line: str, limit: str, minimum: int, code: str) -> None:
     result = run(_with_limit(line, limit, None)).result(f"{line}.{limit}")
     assert result.outcome is Outcome.NEEDS_REVIEW
-    assert result.gap is not None and result.gap.code == "value_unreadable"
+    assert result.shortfall is not None and result.shortfall.code == "value_unreadable"
 
 
 def test_limit_not_required_is_not_checked() -> None:
@@ -94,9 +94,9 @@ def test_stacking_on_umbrella_makes_up_shortfall_exactly(line: str, limit: str, 
 def test_stacking_on_one_dollar_short_fails_with_total(line: str, limit: str, umbrella_limit: str) -> None:
     minimum = requirements().lines[line].limits[limit]
     cert = _stacked(line, limit, minimum - 600_000, umbrella_limit, 599_999)
-    gap = run(cert, requirements(**STACKING_ON)).result(f"{line}.{limit}").gap
-    assert gap is not None and gap.outcome is Outcome.FAIL
-    assert gap.found == minimum - 1
+    result = run(cert, requirements(**STACKING_ON)).result(f"{line}.{limit}")
+    assert result.outcome is Outcome.FAIL and result.shortfall is not None
+    assert result.shortfall.found == minimum - 1
 
 
 @pytest.mark.parametrize(("line", "limit", "umbrella_limit"), STACKABLE)

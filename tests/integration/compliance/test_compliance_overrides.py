@@ -20,7 +20,7 @@ def _short_gl() -> dict:
 
 
 def _override(kind: str = "waive", **changes: object) -> Override:
-    data = {"requirement_key": KEY, "kind": kind, "reason": "approved by owner", "vendor_id": "v-acme", **changes}
+    data = {"gap_key": KEY, "kind": kind, "reason": "approved by owner", "vendor_id": "v-acme", **changes}
     return Override.from_dict(data)
 
 
@@ -41,14 +41,14 @@ def test_overridden_result_keeps_its_outcome_and_gap() -> None:
     result = run(_short_gl(), overrides=[_override()]).result(KEY)
     assert result.outcome is Outcome.FAIL and result.satisfied
     assert result.override is not None and result.override.kind == "waive"
-    assert result.gap is not None and result.gap.code == "gl_each_occurrence_below"
+    assert result.shortfall is not None and result.shortfall.code == "gl_each_occurrence_below"
 
 
 def test_override_removes_only_its_gap() -> None:
     cert = _short_gl()
     policy(cert, WC)["statutory"] = False
     evaluation = run(cert, overrides=[_override()])
-    assert {gap.code for gap in evaluation.gaps()} == {"workers_comp_not_statutory"}
+    assert {gap.code for gap in evaluation.open_gaps()} == {"workers_comp_not_statutory"}
     assert evaluation.status is Status.NOT_COMPLIANT
 
 
@@ -80,7 +80,7 @@ def test_override_on_a_passing_requirement_changes_nothing() -> None:
 
 
 def test_override_for_unknown_key_changes_nothing() -> None:
-    evaluation = run(_short_gl(), overrides=[_override(requirement_key="general_liability.nonsense")])
+    evaluation = run(_short_gl(), overrides=[_override(gap_key="general_liability.nonsense")])
     assert evaluation.status is Status.NOT_COMPLIANT
 
 
@@ -99,7 +99,7 @@ def test_override_dataclass_round_trip() -> None:
     [
         ({"reason": " "}, "reason"),
         ({"kind": "ignore"}, "kind"),
-        ({"requirement_key": ""}, "requirement_key"),
+        ({"gap_key": ""}, "gap_key"),
         ({"expires_on": "next week"}, "expires_on"),
     ],
 )

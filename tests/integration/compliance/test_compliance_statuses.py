@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from integration.compliance import Outcome, Status, vendor_status
-from integration.compliance.results import Gap, RequirementResult
+from integration.compliance.results import Gap
 from integration.compliance.statuses import status_of
 from tests.integration.compliance.compliance_factories import (
     certificate,
@@ -41,21 +41,27 @@ def test_under_review_on_low_confidence() -> None:
     assert run(cert).status is Status.UNDER_REVIEW
 
 
-def test_awaiting_documents_when_nothing_received() -> None:
+def test_nothing_received_when_no_document_came() -> None:
     evaluation = run([])
-    assert evaluation.status is Status.AWAITING_DOCUMENTS
+    assert evaluation.status is Status.NOTHING_RECEIVED
     assert all(result.outcome is Outcome.NEEDS_EVIDENCE for result in evaluation.results)
 
 
-def test_awaiting_documents_when_an_endorsement_copy_is_owed() -> None:
-    assert run(drop_forms(certificate(), "CG 24 04")).status is Status.AWAITING_DOCUMENTS
+def test_evidence_owed_when_an_endorsement_copy_is_owed() -> None:
+    assert run(drop_forms(certificate(), "CG 24 04")).status is Status.EVIDENCE_OWED
+
+
+def test_the_two_waiting_statuses_are_told_apart_for_people() -> None:
+    assert Status.NOTHING_RECEIVED.label == "Nothing received"
+    assert Status.EVIDENCE_OWED.label == "Endorsement owed"
+    assert len({status.label for status in Status}) == len(Status)
 
 
 def test_waived_when_the_only_gap_is_waived() -> None:
     cert = certificate()
     policy(cert, GL)["limits"]["each_occurrence"] = 1
     waiver = {
-        "requirement_key": f"{GL}.each_occurrence",
+        "gap_key": f"{GL}.each_occurrence",
         "kind": "waive",
         "reason": "owner agreed",
         "vendor_id": "v-acme",
@@ -68,7 +74,7 @@ def test_waived_when_the_only_gap_is_waived() -> None:
 def test_under_review_when_every_document_is_unreadable() -> None:
     evaluation = run([{"file": "scan.pdf", "ok": False, "error": "encrypted"}])
     assert evaluation.status is Status.UNDER_REVIEW
-    assert {gap.code for gap in evaluation.gaps()} == {"document_unreadable"}
+    assert {gap.code for gap in evaluation.open_gaps()} == {"document_unreadable"}
 
 
 @pytest.mark.parametrize(
@@ -88,7 +94,7 @@ def test_minimum_days_before_expiry_is_exact() -> None:
     on_time = run(certificate(), today=expires - timedelta(days=30)).result(f"{GL}.expiry_notice")
     late = run(certificate(), today=expires - timedelta(days=29)).result(f"{GL}.expiry_notice")
     assert on_time.outcome is Outcome.PASS
-    assert late.outcome is Outcome.FAIL and late.gap is not None and late.gap.code == "policy_expires_soon"
+    assert late.outcome is Outcome.FAIL and late.shortfall is not None and late.shortfall.code == "policy_expires_soon"
 
 
 def test_line_statuses_are_separate() -> None:
@@ -100,9 +106,8 @@ def test_line_statuses_are_separate() -> None:
     assert "certificate" not in statuses
 
 
-def _result(outcome: Outcome, code: str = "x", key: str = "k") -> RequirementResult:
-    gap = None if outcome is Outcome.PASS else Gap(code, key, outcome, None, None, None, "", "")
-    return RequirementResult(key, None, outcome, gap)
+def _gap(outcome: Outcome, code: str = "x", key: str = "k") -> Gap:
+    return Gap(key, code, outcome, None, None, None, None, "", "", (key,))
 
 
 @pytest.mark.parametrize(
@@ -117,25 +122,28 @@ def _result(outcome: Outcome, code: str = "x", key: str = "k") -> RequirementRes
             [(Outcome.NEEDS_REVIEW, "value_unreadable"), (Outcome.NEEDS_EVIDENCE, "endorsement_copy_missing")],
             Status.UNDER_REVIEW,
         ),
-        ([(Outcome.NEEDS_EVIDENCE, "endorsement_copy_missing"), (Outcome.PASS, "")], Status.AWAITING_DOCUMENTS),
-        ([(Outcome.NEEDS_EVIDENCE, "certificate_missing")], Status.AWAITING_DOCUMENTS),
-        ([(Outcome.PASS, "")], Status.COMPLIANT),
+        ([(Outcome.NEEDS_EVIDENCE, "endorsement_copy_missing")], Status.EVIDENCE_OWED),
+        ([(Outcome.NEEDS_EVIDENCE, "certificate_missing")], Status.NOTHING_RECEIVED),
+        ([(Outcome.NEEDS_EVIDENCE, "certificate_missing"), (Outcome.NEEDS_EVIDENCE, "endorsement_copy_missing")],
+         Status.NOTHING_RECEIVED),
         ([], Status.COMPLIANT),
     ],
 )
 def test_precedence(outcomes: list[tuple[Outcome, str]], expected: Status) -> None:
-    assert status_of([_result(outcome, code, f"k{i}") for i, (outcome, code) in enumerate(outcomes)]) is expected
+    assert status_of([_gap(outcome, code, f"k{i}") for i, (outcome, code) in enumerate(outcomes)]) is expected
 
 
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [
         ([Status.COMPLIANT, Status.WAIVED], Status.WAIVED),
-        ([Status.COMPLIANT, Status.UNDER_REVIEW, Status.AWAITING_DOCUMENTS], Status.UNDER_REVIEW),
+        ([Status.COMPLIANT, Status.UNDER_REVIEW, Status.EVIDENCE_OWED], Status.UNDER_REVIEW),
+        ([Status.EVIDENCE_OWED, Status.NOTHING_RECEIVED], Status.NOTHING_RECEIVED),
+        ([Status.EVIDENCE_OWED, Status.WAIVED], Status.EVIDENCE_OWED),
         ([Status.NOT_COMPLIANT, Status.EXPIRED, Status.COMPLIANT], Status.EXPIRED),
-        ([Status.AWAITING_DOCUMENTS, Status.NOT_COMPLIANT], Status.NOT_COMPLIANT),
+        ([Status.NOTHING_RECEIVED, Status.NOT_COMPLIANT], Status.NOT_COMPLIANT),
         ([Status.COMPLIANT, Status.COMPLIANT], Status.COMPLIANT),
-        ([], Status.AWAITING_DOCUMENTS),
+        ([], Status.NOTHING_RECEIVED),
     ],
 )
 def test_vendor_status_is_the_worst_assignment(statuses: list[Status], expected: Status) -> None:

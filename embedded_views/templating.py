@@ -1,0 +1,13 @@
+"""What templates may call besides Flask's own: the words for statuses, coverage lines and gaps."""
+
+from __future__ import annotations
+
+from integration.compliance.statuses import Status
+
+
+def status_label(status: str) -> str:
+    """A stored status value as people read it ("nothing_received" -> "Nothing received")."""
+    return Status(status).label
+
+
+TEMPLATE_GLOBALS = {"status_label": status_label}

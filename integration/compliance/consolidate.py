@@ -1,0 +1,131 @@
+"""From unmet requirements to gaps: one gap per thing a person must fix.
+
+Several requirements often fail for one reason, and the person acting on it should see that reason
+once: a missing coverage line is one gap (not one per limit, endorsement and date of that line); a
+document that could not be read, or that a person must check, is one gap for that document; a blank
+or doubtful value is one gap however many checks rest on it; and once a policy has expired, its other
+date problems are part of that gap. Every other unmet requirement is a gap of its own, keyed by the
+requirement. Keys are stable across evaluations so that an override of a gap keeps applying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from integration.compliance.context import Finding
+from integration.compliance.gaps import MISSING_CODES, gap_info
+from integration.compliance.requirements import Requirement
+from integration.compliance.results import OUTCOME_SEVERITY, Gap, Location, worst_outcome
+
+NOTHING_RECEIVED_KEY = "submission.received"
+_DATE_CHECKS = ("expiry_notice", "work_window")
+
+
+@dataclass
+class _Group:
+    key: str
+    members: list[tuple[Requirement, Finding]]
+
+
+def gap_key(requirement: Requirement, finding: Finding) -> str:
+    """The key of the gap an unmet requirement belongs to."""
+    code, file = finding.code, finding.location.file if finding.location else None
+    if code == "certificate_missing":
+        return NOTHING_RECEIVED_KEY
+    if code in MISSING_CODES:
+        return f"{requirement.line}.coverage"
+    if code == "document_unreadable":
+        return document_key(file, "unreadable")
+    if code == "document_needs_review" or (code == "value_unreadable" and _on_flagged_document(finding)):
+        return document_key(file, "review")
+    if code == "value_unreadable" and finding.location is not None:
+        return f"value:{file}:{finding.location.field}"
+    return requirement.key
+
+
+def document_key(file: str | None, problem: str) -> str:
+    """The key of a gap about one whole document ("unreadable" or "review")."""
+    return f"document:{file}:{problem}"
+
+
+def consolidate(unmet: Iterable[tuple[Requirement, Finding]]) -> list[Gap]:
+    """The gaps that ``unmet`` (requirement, finding) pairs stand for: fails first, then in requirement order."""
+    groups: dict[str, _Group] = {}
+    for requirement, finding in unmet:
+        for part in _per_document(finding):
+            key = gap_key(requirement, part)
+            groups.setdefault(key, _Group(key, [])).members.append((requirement, part))
+    _fold_dates_into_expiry(groups)
+    gaps = [_gap(group) for group in groups.values()]
+    return sorted(gaps, key=lambda gap: OUTCOME_SEVERITY.index(gap.outcome))
+
+
+def _per_document(finding: Finding) -> list[Finding]:
+    """Usually the finding itself; one about several unreadable documents becomes one per document."""
+    if finding.code != "document_unreadable" or len(finding.facts) < 2:
+        return [finding]
+    return [replace(finding, found=fact.value, location=fact.location, facts=(fact,),
+                    detail=f"Could not read {fact.location.file!r}: {fact.value or 'not a readable certificate'}.")
+            for fact in finding.facts]
+
+
+def _on_flagged_document(finding: Finding) -> bool:
+    return any(fact.doc_needs_review for fact in finding.facts)
+
+
+def _fold_dates_into_expiry(groups: dict[str, _Group]) -> None:
+    """An expired policy's other date problems (notice, work dates) are fixed by the same renewal."""
+    for key in list(groups):
+        line, _, check = key.partition(".")
+        expired = groups.get(f"{line}.not_expired")
+        if check in _DATE_CHECKS and expired is not None and _code(expired) == "policy_expired":
+            expired.members += groups.pop(key).members
+
+
+def _code(group: _Group) -> str:
+    return _lead(group)[1].code or "value_unreadable"
+
+
+def _lead(group: _Group) -> tuple[Requirement, Finding]:
+    """The member that best describes the gap: the worst outcome, first in requirement order."""
+    worst = worst_outcome([finding.outcome for _, finding in group.members])
+    return next(member for member in group.members if member[1].outcome is worst)
+
+
+def _gap(group: _Group) -> Gap:
+    requirement, finding = _lead(group)
+    code = _group_code(group)
+    location = finding.location
+    if group.key.startswith("document:"):
+        location = Location(location.file if location else None)
+    return Gap(
+        key=group.key,
+        code=code,
+        outcome=worst_outcome([member.outcome for _, member in group.members]),
+        line=_line(group),
+        expected=finding.expected,
+        found=finding.found,
+        location=location,
+        explanation=_explanation(group, code),
+        ask=gap_info(code).fix,
+        requirement_keys=tuple(dict.fromkeys(req.key for req, _ in group.members)),
+    )
+
+
+def _group_code(group: _Group) -> str:
+    if group.key.startswith("document:") and group.key.endswith(":review"):
+        return "document_needs_review"
+    return _code(group)
+
+
+def _line(group: _Group) -> str | None:
+    lines = {requirement.line for requirement, _ in group.members}
+    return lines.pop() if len(lines) == 1 else None
+
+
+def _explanation(group: _Group, code: str) -> str:
+    """The members' distinct explanations, worst first (one sentence for most gaps)."""
+    ordered = sorted(group.members, key=lambda member: OUTCOME_SEVERITY.index(member[1].outcome))
+    details = [finding.detail or gap_info(code).explanation for _, finding in ordered]
+    return " ".join(dict.fromkeys(details))

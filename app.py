@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_config(app, config or {})
     register_extensions(app)
     register_blueprints(app)
+    register_template_globals(app)
     register_security_headers(app)
     register_error_handlers(app)
     register_cli(app)
@@ -71,6 +72,13 @@ def register_blueprints(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 
 
+def register_template_globals(app: Flask) -> None:
+    """Templates ask the same role rules as the views: ``can_manage(user)``, ``is_admin(user)``."""
+    from integration.roles import can_manage, is_admin
+
+    app.jinja_env.globals.update(can_manage=can_manage, is_admin=is_admin)
+
+
 def register_security_headers(app: Flask) -> None:
     """Only Procore may frame Gapline; nothing is sniffed."""
     from embedded_views.security import apply_security_headers
@@ -80,10 +88,12 @@ def register_security_headers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """Refusals as readable pages that say what was wrong."""
-    from embedded_views.errors import http_error
+    from embedded_views.errors import http_error, refused
+    from integration.refusals import Refusal
 
     for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, http_error)
+    app.register_error_handler(Refusal, refused)
 
 
 def register_cli(app: Flask) -> None:

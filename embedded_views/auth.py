@@ -20,6 +20,8 @@ from sqlalchemy import update
 
 from integration.extensions import db
 from integration.models import AppUser, Installation
+from integration.roles import Permission
+from integration.tenancy import get_scoped, scoped
 
 SESSION_KEY = "gapline_session"
 TICKET_SECONDS = 120  # the popup's sign-in is handed to the frame within this
@@ -79,8 +81,8 @@ def signed_in_user(company_id: int) -> AppUser | None:
     now = time.time()
     if not _within_limits(claim, now):
         return None
-    user = db.session.get(AppUser, claim.user_id)
-    if user is None or user.company_id != company_id or user.session_generation != claim.user_generation:
+    user = get_scoped(AppUser, claim.user_id, company_id)
+    if user is None or user.session_generation != claim.user_generation:
         return None
     if _company_generation(company_id) != claim.company_generation:
         return None
@@ -96,8 +98,7 @@ def _within_limits(claim: SessionClaim, now: float) -> bool:
 
 
 def _company_generation(company_id: int) -> int:
-    return db.session.scalar(db.select(Installation.session_generation)
-                             .where(Installation.company_id == company_id)) or 0
+    return db.session.scalar(scoped(Installation, company_id).with_only_columns(Installation.session_generation)) or 0
 
 
 def sign_in_ticket(user: AppUser) -> str:
@@ -124,8 +125,8 @@ def _tickets() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="gapline-sign-in-ticket")
 
 
-def requires_user(*roles: str) -> Callable:
-    """Guard a view taking ``company_id``: signed in for that company, and (if given) one of ``roles``."""
+def requires_user(allowed: Permission | None = None) -> Callable:
+    """Guard a view taking ``company_id``: signed in for that company, and (if given) ``allowed`` by the rule."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -133,8 +134,8 @@ def requires_user(*roles: str) -> Callable:
             user = signed_in_user(company_id)
             if user is None:
                 return sign_in_page(company_id)
-            if roles and user.role not in roles:
-                abort(403, description=f"This needs the {' or '.join(roles)} role; you are {user.role}.")
+            if allowed is not None and not allowed(user):
+                abort(403, description=allowed.refusal(user))
             g.user = user
             return view(*args, company_id=company_id, **kwargs)
 

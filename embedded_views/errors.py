@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 
 from integration.extraction.intake import MAX_BYTES, MAX_FILES
+from integration.refusals import Refusal
+
+
+def refused(refusal: Refusal):
+    """Render a refusal nobody caught: its status and its message for people."""
+    return render_template("error.html", code=refusal.status, name=HTTP_STATUS_CODES.get(refusal.status, "Refused"),
+                           description=refusal.message), refusal.status
 
 
 def http_error(error: Exception):

@@ -8,13 +8,14 @@ import secrets
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, session
 
 from embedded_views.auth import redeem_ticket, requires_user, sign_in, sign_in_ticket, sign_out
-from integration.connections import SignInRefused, complete_sign_in, disconnect, end_sessions
+from integration.connections import complete_sign_in, disconnect, end_sessions
 from integration.dashboard import company_overview
 from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
-from integration.queue import enqueue, job_id_for
+from integration.refusals import Refusal
+from integration.roles import is_admin
 from procore_client import ProcoreError
-from sync_jobs.directory_import import import_directory
+from sync_jobs.directory_import import queue_directory_import
 
 log = logging.getLogger(__name__)
 bp = Blueprint("procore", __name__, url_prefix="/procore")
@@ -42,16 +43,15 @@ def callback():
         return _failed("This sign-in link is stale or was not started here; please start again.")
     try:
         signed = complete_sign_in(request.args.get("code", ""), expected["company_id"])
-    except SignInRefused as exc:
-        return _failed(str(exc))
+    except Refusal as exc:
+        return _failed(exc.message)
     except ProcoreError as exc:
         log.warning("Procore failed during sign-in for company %s: %s", expected["company_id"], exc)
         if is_slow(exc):
             return _failed(in_words(exc), title="Procore is slow, try again", status=503)
         return _failed(in_words(exc))
     if signed.newly_connected:
-        enqueue(import_directory, signed.installation.company_id, queue="high",
-                job_id=job_id_for("import_directory", signed.installation.company_id))
+        queue_directory_import(signed.installation.company_id)
     return render_template("procore/signed_in.html", company_id=signed.installation.company_id,
                            ticket=sign_in_ticket(signed.user))
 
@@ -96,7 +96,7 @@ def app_home(company_id: int, project_id: str | None = None):
 
 
 @bp.post("/companies/<int:company_id>/disconnect")
-@requires_user("admin")
+@requires_user(is_admin)
 def disconnect_company(company_id: int):
     """Revoke the company's Procore tokens (admins only)."""
     disconnect(company_id, g.user)

@@ -8,22 +8,23 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from embedded_views.auth import requires_user
 from integration.models import Certificate
-from integration.review import ReviewError, approve, editable_fields, queue, stored_file_of
+from integration.refusals import Refusal
+from integration.review import approve, editable_fields, queue, stored_file_of
+from integration.roles import can_manage
 from integration.tenancy import get_scoped
 
 bp = Blueprint("review", __name__, url_prefix="/procore/companies/<int:company_id>/review")
-MANAGERS = ("admin", "compliance_manager")
 
 
 @bp.get("/")
-@requires_user(*MANAGERS)
+@requires_user(can_manage)
 def index(company_id: int):
     """Certificates waiting for a person."""
     return render_template("review/index.html", certificates=queue(company_id), company_id=company_id, user=g.user)
 
 
 @bp.get("/<int:certificate_id>")
-@requires_user(*MANAGERS)
+@requires_user(can_manage)
 def edit(company_id: int, certificate_id: int):
     """The document beside its extracted fields, low-confidence ones marked."""
     certificate = get_scoped(Certificate, certificate_id, company_id)
@@ -34,12 +35,12 @@ def edit(company_id: int, certificate_id: int):
 
 
 @bp.post("/<int:certificate_id>")
-@requires_user(*MANAGERS)
+@requires_user(can_manage)
 def save(company_id: int, certificate_id: int):
     """Apply corrections and approve; the vendor is re-evaluated."""
     try:
         certificate = approve(company_id, g.user, certificate_id, request.form.to_dict(), date.today())
-    except ReviewError as exc:
+    except Refusal as exc:
         flash(f"Not saved: {exc}", "error")
         return redirect(url_for(".edit", company_id=company_id, certificate_id=certificate_id)), 303
     flash("Approved; the vendor was re-evaluated.", "ok")

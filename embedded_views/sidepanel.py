@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
-from sqlalchemy import select
 
 from embedded_views.auth import requires_user, sign_in_page, signed_in_user
 from embedded_views.security import procore_origins
-from integration.extensions import db
-from integration.models import Vendor
-from integration.vendor_view import vendor_page
+from integration.vendor_view import procore_vendor_page
 
 bp = Blueprint("sidepanel", __name__, url_prefix="/procore")
 
@@ -29,7 +26,5 @@ def panel():
 @requires_user()
 def vendor(company_id: int, procore_vendor_id: int):
     """The vendor Procore is showing (by its Procore id), for this company only."""
-    row = db.session.scalar(select(Vendor).where(Vendor.company_id == company_id,
-                                                 Vendor.procore_vendor_id == procore_vendor_id))
-    page = vendor_page(company_id, row.id) if row else None
+    page = procore_vendor_page(company_id, procore_vendor_id)
     return render_template("sidepanel/vendor.html", page=page, company_id=company_id, user=g.user)

@@ -10,16 +10,17 @@ from embedded_views.auth import requires_user
 from integration.extraction.intake import IncomingFile
 from integration.isolation import BudgetExceeded
 from integration.models import StoredFile, Vendor
-from integration.overrides import OverrideRefused, create_override, revoke_override
+from integration.overrides import create_override, expiry_date, revoke_override
 from integration.previews import page_png
+from integration.refusals import Refusal
+from integration.roles import can_manage
 from integration.storage import get_storage
-from integration.submissions import SubmissionRefused, receive
+from integration.submissions import receive
 from integration.tenancy import get_scoped
 from integration.vendor_view import vendor_page
 from sync_jobs.reading import queue_reading
 
 bp = Blueprint("vendors", __name__, url_prefix="/procore/companies/<int:company_id>")
-MANAGERS = ("admin", "compliance_manager")
 
 
 @bp.get("/vendors/<int:vendor_id>")
@@ -33,7 +34,7 @@ def show(company_id: int, vendor_id: int):
 
 
 @bp.post("/vendors/<int:vendor_id>/documents")
-@requires_user(*MANAGERS)
+@requires_user(can_manage)
 def upload(company_id: int, vendor_id: int):
     """GC staff upload documents on a vendor's behalf (1 to 6 PDF/JPEG/PNG files)."""
     if get_scoped(Vendor, vendor_id, company_id) is None:
@@ -41,7 +42,7 @@ def upload(company_id: int, vendor_id: int):
     files = incoming_files()
     try:
         received = receive(company_id, vendor_id, files, "staff_upload", submitted_by=g.user.email)
-    except SubmissionRefused as exc:
+    except Refusal as exc:
         flash(f"Nothing was uploaded: {exc.message}", "error")
         return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
     reading = queue_reading(company_id, received.submission.id)
@@ -86,10 +87,9 @@ def override(company_id: int, vendor_id: int):
     """Waive a gap or mark it compliant (admins and compliance managers; a reason is required)."""
     form = request.form
     try:
-        expires = date.fromisoformat(form["expires_on"]) if form.get("expires_on") else None
         create_override(company_id, g.user, vendor_id, form.get("gap_key", ""), form.get("kind", ""),
-                        form.get("reason", ""), date.today(), expires_on=expires)
-    except (OverrideRefused, ValueError) as exc:
+                        form.get("reason", ""), date.today(), expires_on=expiry_date(form.get("expires_on", "")))
+    except Refusal as exc:
         flash(f"Not overridden: {exc}", "error")
         return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
     flash("Override saved; the vendor was re-evaluated.", "ok")
@@ -100,10 +100,7 @@ def override(company_id: int, vendor_id: int):
 @requires_user()
 def revoke(company_id: int, override_id: int):
     """End an override now."""
-    try:
-        ended = revoke_override(company_id, g.user, override_id, date.today())
-    except OverrideRefused as exc:
-        abort(403, description=str(exc))
+    ended = revoke_override(company_id, g.user, override_id, date.today())  # a refusal renders as its page
     flash("Override revoked; the gap is back.", "ok")
     return redirect(url_for(".show", company_id=company_id, vendor_id=ended.vendor_id)), 303
 

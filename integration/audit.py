@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from integration.extensions import db
 from integration.models import AppUser, AuditEvent
+from integration.tenancy import scoped
 
 
 def record(company_id: int, action: str, subject: Any = None, *, actor: AppUser | None = None,
@@ -31,8 +30,7 @@ def record(company_id: int, action: str, subject: Any = None, *, actor: AppUser 
 def history(company_id: int, subject: Any) -> list[AuditEvent]:
     """The audit events of one subject, oldest first, within the company."""
     query = (
-        select(AuditEvent)
-        .where(AuditEvent.company_id == company_id)
+        scoped(AuditEvent, company_id)
         .where(AuditEvent.subject_type == type(subject).__name__, AuditEvent.subject_id == subject.id)
         .order_by(AuditEvent.id)
     )

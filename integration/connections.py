@@ -5,19 +5,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from integration import audit
 from integration.extensions import db
 from integration.models import AppUser, Installation, utcnow
 from integration.procore_connection import company_key, procore_oauth, request_client, request_deadline, token_manager
+from integration.refusals import Refusal
+from integration.tenancy import installation_of, scoped
 from procore_client import Deadline, ForbiddenError, NotFoundError, ProcoreClient, ProcoreError, Token
 
 log = logging.getLogger(__name__)
 
 
-class SignInRefused(Exception):
-    """The Procore user may not use Gapline for the company they asked for; the message says why."""
+class SignInRefused(Refusal):
+    """The Procore user may not use Gapline for the company they asked for, or Procore failed; the message says why."""
 
 
 @dataclass
@@ -44,7 +44,7 @@ def complete_sign_in(code: str, company_id: int) -> SignedIn:
     identity_client = request_client(token.access_token, deadline)
     me = identity_client.me()
     company = _membership(identity_client, company_id)
-    installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))
+    installation = installation_of(company_id)
     procore_admin = is_company_admin(_company_permissions(identity_client, company_id))
     installer = installation is not None and installation.installed_by_procore_user_id == me["id"]
     connects = installation is None or installation.connection_state != "connected"
@@ -102,8 +102,7 @@ def _membership(client: ProcoreClient, company_id: int) -> dict:
 
 def _upsert_user(company_id: int, me: dict, *, admin: bool) -> AppUser:
     """The user's row, made admin if Procore says so; a role is never lowered here."""
-    user = db.session.scalar(select(AppUser).where(AppUser.company_id == company_id,
-                                                   AppUser.procore_user_id == me["id"]))
+    user = db.session.scalar(scoped(AppUser, company_id).where(AppUser.procore_user_id == me["id"]))
     if user is None:
         user = AppUser(company_id=company_id, procore_user_id=me["id"], role="viewer")
         db.session.add(user)
@@ -142,7 +141,7 @@ def disconnect(company_id: int, actor: AppUser) -> Installation:
 
     The company's data stays; anyone signing in again must be let in by a reconnect.
     """
-    installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))
+    installation = installation_of(company_id)
     key = company_key(company_id)
     stored = token_manager().store.fetch(key)
     revoked = True

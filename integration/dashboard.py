@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from integration.extensions import db
 from integration.models import Installation, Project, ProjectAssignment, SyncRun, Vendor
-from integration.tenancy import scoped
+from integration.tenancy import installation_of, scoped
 
 
 @dataclass
@@ -25,7 +23,7 @@ class Overview:
 
 def company_overview(company_id: int, procore_project_id: int | None = None) -> Overview:
     """Vendors of the company, or of one project when ``procore_project_id`` is one of the company's."""
-    installation = db.session.scalar(select(Installation).where(Installation.company_id == company_id))
+    installation = installation_of(company_id)
     project = None
     query = scoped(Vendor, company_id).order_by(Vendor.name)
     if procore_project_id is not None:

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from integration.compliance.tiers import tier_for_trades
 from integration.extensions import db
 from integration.models import Project, ProjectAssignment, Vendor, VendorContact
+from integration.tenancy import scoped
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -35,7 +34,7 @@ class DirectoryIndex:
     def load(cls, company_id: int) -> DirectoryIndex:
         """Read the company's existing directory rows (four queries)."""
         def rows(model):
-            return db.session.scalars(select(model).where(model.company_id == company_id))
+            return db.session.scalars(scoped(model, company_id))
 
         return cls(
             company_id,

@@ -30,6 +30,7 @@ from integration.models import (
     Vendor,
 )
 from integration.requirement_sets import RequirementCache
+from integration.tenancy import get_scoped, scoped
 
 
 def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str = "submission",
@@ -38,13 +39,14 @@ def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str =
 
     A bulk run passes one ``requirements`` cache so sets and carriers are read once for all vendors.
     """
-    vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == company_id, Vendor.id == vendor_id))
+    vendor = get_scoped(Vendor, vendor_id, company_id)
     if vendor is None:
         raise LookupError(f"vendor {vendor_id} is not one of company {company_id}'s vendors")
     requirements = requirements or RequirementCache(company_id)
     inputs = Inputs(vendor_certificates(vendor), active_overrides(vendor), requirements)
     statuses = [_record(vendor, None, inputs, today, trigger)]
-    assignments = db.session.scalars(select(ProjectAssignment).where(ProjectAssignment.vendor_id == vendor.id))
+    assignments = db.session.scalars(scoped(ProjectAssignment, company_id)
+                                     .where(ProjectAssignment.vendor_id == vendor.id))
     for assignment in assignments:
         assignment.status = _record(vendor, assignment, inputs, today, trigger)
         statuses.append(assignment.status)
@@ -56,18 +58,19 @@ def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str =
 def vendor_certificates(vendor: Vendor) -> list[ExtractedCertificate]:
     """Every readable certificate of the vendor, plus the unreadable ones of its latest submission."""
     rows = db.session.execute(
-        select(Certificate, StoredFile.submission_id)
+        scoped(Certificate, vendor.company_id).add_columns(StoredFile.submission_id)
         .join(StoredFile, StoredFile.id == Certificate.stored_file_id)
         .where(Certificate.vendor_id == vendor.id).order_by(Certificate.id)
     ).all()
-    latest = db.session.scalar(select(func.max(Submission.id)).where(Submission.vendor_id == vendor.id))
+    latest = db.session.scalar(select(func.max(Submission.id)).where(Submission.company_id == vendor.company_id,
+                                                                     Submission.vendor_id == vendor.id))
     return [cert.content for cert, submission_id in rows if cert.ok or submission_id == latest]
 
 
 def active_overrides(vendor: Vendor) -> list[Override]:
     """The vendor's unrevoked overrides (the engine itself drops those past their end date)."""
-    return list(db.session.scalars(select(Override).where(Override.vendor_id == vendor.id,
-                                                          Override.revoked_at.is_(None))))
+    return list(db.session.scalars(scoped(Override, vendor.company_id).where(Override.vendor_id == vendor.id,
+                                                                            Override.revoked_at.is_(None))))
 
 
 @dataclass
@@ -100,10 +103,10 @@ def _record(vendor: Vendor, assignment: ProjectAssignment | None, inputs: Inputs
     return outcome.status.value
 
 
-def current_evaluation(vendor_id: int, assignment_id: int | None) -> Evaluation | None:
+def current_evaluation(vendor: Vendor, assignment_id: int | None) -> Evaluation | None:
     """The current evaluation of a vendor (assignment None: its company-level one)."""
-    return db.session.scalar(select(Evaluation).where(
-        Evaluation.vendor_id == vendor_id, Evaluation.is_current.is_(True),
+    return db.session.scalar(scoped(Evaluation, vendor.company_id).where(
+        Evaluation.vendor_id == vendor.id, Evaluation.is_current.is_(True),
         Evaluation.assignment_id.is_(None) if assignment_id is None else Evaluation.assignment_id == assignment_id))
 
 
@@ -111,7 +114,7 @@ def _store(vendor: Vendor, assignment: ProjectAssignment | None, outcome, today:
            overrides: list[Override]) -> Evaluation:
     data = outcome.to_dict()
     results = data["results"]
-    current = current_evaluation(vendor.id, assignment.id if assignment else None)
+    current = current_evaluation(vendor, assignment.id if assignment else None)
     if current is not None and current.results == results and current.status == data["status"]:
         current.evaluated_for = today  # nothing changed: no new version
         return current

@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from integration import audit
 from integration.compliance.gaps import gap_info
-from integration.compliance.overrides import OverrideKind, can_override
+from integration.compliance.overrides import OverrideKind
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import AppUser, CoverageGap, Evaluation, Override, ProjectAssignment, Vendor, utcnow
-from integration.tenancy import get_scoped
+from integration.refusals import Refusal
+from integration.roles import can_manage
+from integration.tenancy import get_scoped, scoped
 
 
-class OverrideRefused(Exception):
+class OverrideRefused(Refusal):
     """The override was not made; the message says why (role, reason, unknown requirement...)."""
+
+    status = 403
+
+
+def expiry_date(raw: str) -> date | None:
+    """An override's end date as typed (YYYY-MM-DD); None when left empty."""
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise OverrideRefused(str(exc)) from exc
 
 
 def _check_actor(actor: AppUser, company_id: int) -> None:
     if actor.company_id != company_id:
         raise OverrideRefused("You can only override gaps of your own company.")
-    if not can_override(actor.role):
+    if not can_manage(actor):
         raise OverrideRefused(f"Only admins and compliance managers may override gaps; your role is {actor.role}.")
 
 
@@ -58,7 +68,7 @@ def create_override(company_id: int, actor: AppUser, vendor_id: int, gap_key: st
 
 def _open_gap(vendor: Vendor, assignment_id: int | None, key: str) -> CoverageGap:
     """The gap as the vendor's current evaluations show it (any of them, unless one assignment is named)."""
-    query = (select(CoverageGap).join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
+    query = (scoped(CoverageGap, vendor.company_id).join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
              .where(Evaluation.vendor_id == vendor.id, Evaluation.is_current.is_(True), CoverageGap.gap_key == key,
                     CoverageGap.state == "open"))
     if assignment_id is not None:
@@ -100,8 +110,3 @@ def set_outreach_muted(company_id: int, actor: AppUser, vendor_id: int, muted: b
     db.session.commit()
     return vendor
 
-
-def overrides_of(company_id: int, vendor_id: int) -> list[Override]:
-    """All overrides of a vendor, newest first, revoked ones included."""
-    return list(db.session.scalars(select(Override).where(
-        Override.company_id == company_id, Override.vendor_id == vendor_id).order_by(Override.id.desc())))

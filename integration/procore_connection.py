@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from integration.crypto import TokenCipher
 from integration.extensions import db
 from integration.models import Installation
+from integration.tenancy import installation_of
 from procore_client import (
     Deadline,
     ForbiddenError,
@@ -66,7 +67,7 @@ class DatabaseTokenStore:
         if key == DMSA_KEY:
             return self._dmsa
         with Session(self.engine) as session:
-            row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+            row = installation_of(_company_id(key), session)
             if row is None or row.access_token_encrypted is None:
                 return None
             return Token(
@@ -81,7 +82,7 @@ class DatabaseTokenStore:
             self._dmsa = token
             return
         with Session(self.engine) as session, session.begin():
-            row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+            row = installation_of(_company_id(key), session)
             if row is None:
                 raise KeyError(f"no installation for {key!r}")
             self.apply(row, token)
@@ -100,7 +101,7 @@ class DatabaseTokenStore:
             self._dmsa = None
             return
         with Session(self.engine) as session, session.begin():
-            row = session.scalar(select(Installation).where(Installation.company_id == _company_id(key)))
+            row = installation_of(_company_id(key), session)
             if row is not None:
                 row.access_token_encrypted = row.refresh_token_encrypted = row.token_expires_at = None
 
@@ -139,7 +140,7 @@ def mark_disconnected(key: str, error: ReconnectRequired) -> None:
 def record_disconnection(company_id: int, reason: str) -> None:
     """Mark the company disconnected, on its own transaction, with the reason an admin will see."""
     with Session(db.engine) as session, session.begin():
-        row = session.scalar(select(Installation).where(Installation.company_id == company_id))
+        row = installation_of(company_id, session)
         if row is not None:
             row.connection_state = "disconnected"
             row.disconnected_reason = reason[:255]

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
 
 from integration.certificate import ExtractedCertificate
 from integration.evaluations import evaluate_vendor
@@ -16,7 +15,7 @@ from integration.extraction import extract
 from integration.isolation import BudgetExceeded, run_isolated
 from integration.models import Certificate, CertificatePolicy, StoredFile, Submission
 from integration.storage import get_storage
-from integration.tenancy import get_scoped
+from integration.tenancy import get_scoped, scoped
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
     submission.state = "reading"
     db.session.commit()
     try:
-        files = db.session.scalars(select(StoredFile).where(StoredFile.submission_id == submission.id)
+        files = db.session.scalars(scoped(StoredFile, company_id).where(StoredFile.submission_id == submission.id)
                                    .order_by(StoredFile.position)).all()
         certificates = [_certificate_for(submission, stored) for stored in files]
         evaluate_vendor(company_id, submission.vendor_id, today, trigger="submission")
@@ -50,13 +49,16 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
 
 
 def _certificate_for(submission: Submission, stored: StoredFile) -> Certificate:
-    existing = db.session.scalar(select(Certificate).where(Certificate.stored_file_id == stored.id))
+    existing = _certificate_of(stored.company_id, stored.id)
     if existing is not None:
         return existing
-    earlier = stored.duplicate_of_id and db.session.scalar(
-        select(Certificate).where(Certificate.stored_file_id == stored.duplicate_of_id))
+    earlier = stored.duplicate_of_id and _certificate_of(stored.company_id, stored.duplicate_of_id)
     content = replace(earlier.content, file=stored.filename) if earlier else read_file(stored)
     return save_certificate(submission, stored, content)
+
+
+def _certificate_of(company_id: int, stored_file_id: int) -> Certificate | None:
+    return db.session.scalar(scoped(Certificate, company_id).where(Certificate.stored_file_id == stored_file_id))
 
 
 def read_file(stored: StoredFile) -> ExtractedCertificate:
@@ -86,7 +88,8 @@ def save_certificate(submission: Submission, stored: StoredFile, content: Extrac
 
 def replace_policies(certificate: Certificate) -> None:
     """Copy the certificate's policies into rows (for expiry queries), replacing earlier copies."""
-    for old in db.session.scalars(select(CertificatePolicy).where(CertificatePolicy.certificate_id == certificate.id)):
+    for old in db.session.scalars(scoped(CertificatePolicy, certificate.company_id)
+                                  .where(CertificatePolicy.certificate_id == certificate.id)):
         db.session.delete(old)
     content = certificate.content
     naic = {insurer.letter: insurer.naic for insurer in content.insurers}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from integration import audit
 from integration.compliance.carriers import Carrier, CarrierTable, parse_carriers_csv
@@ -12,12 +12,11 @@ from integration.compliance.requirements import RequirementSet as EngineSet
 from integration.compliance.tiers import company_default, merge, tier_patch
 from integration.extensions import db
 from integration.models import AppUser, CarrierRating, Project, RequirementSet
-from integration.tenancy import get_scoped
+from integration.tenancy import get_scoped, scoped
 
 
 def _row(company_id: int, project_id: int | None, tier: str | None) -> RequirementSet | None:
-    return db.session.scalar(select(RequirementSet).where(
-        RequirementSet.company_id == company_id,
+    return db.session.scalar(scoped(RequirementSet, company_id).where(
         RequirementSet.project_id.is_(None) if project_id is None else RequirementSet.project_id == project_id,
         RequirementSet.trade_tier.is_(None) if tier is None else RequirementSet.trade_tier == tier,
     ))
@@ -65,7 +64,7 @@ def save_set(company_id: int, body: dict[str, Any], actor: AppUser | None, *, pr
 
 def export_sets(company_id: int) -> dict[str, Any]:
     """Every stored set of the company as one JSON-ready document (the shipped default if none saved)."""
-    rows = db.session.scalars(select(RequirementSet).where(RequirementSet.company_id == company_id))
+    rows = db.session.scalars(scoped(RequirementSet, company_id))
     exported = {"default": default_set(company_id)[1].to_dict(), "tiers": {}, "projects": {}}
     for row in rows:
         if row.trade_tier:
@@ -77,7 +76,7 @@ def export_sets(company_id: int) -> dict[str, Any]:
 
 def carrier_table(company_id: int) -> CarrierTable:
     """The GC's carrier table (NAIC to AM Best rating)."""
-    rows = db.session.scalars(select(CarrierRating).where(CarrierRating.company_id == company_id))
+    rows = db.session.scalars(scoped(CarrierRating, company_id))
     return CarrierTable([Carrier(r.naic, r.carrier_name, r.am_best_rating, r.financial_size_class) for r in rows])
 
 

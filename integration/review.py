@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from integration import audit
 from integration.certificate import CertificateFormatError
-from integration.compliance.overrides import can_override
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import AppUser, Certificate, StoredFile, Vendor, utcnow
 from integration.reading import replace_policies
+from integration.refusals import Refusal
+from integration.roles import can_manage
 from integration.tenancy import get_scoped, scoped
 
 LOW_CONFIDENCE = 0.8
@@ -24,7 +23,7 @@ POLICY_TEXT = ("policy_number", "insurer_letter")
 POLICY_DATES = ("effective_date", "expiration_date")
 
 
-class ReviewError(ValueError):
+class ReviewError(Refusal, ValueError):
     """A correction was refused; the message names the field and what it expects."""
 
 
@@ -100,7 +99,7 @@ def parse_value(field: Field, raw: str) -> Any:
 
 def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[str, str], today: date) -> Certificate:
     """Apply the reviewer's corrections (all or none), mark the certificate reviewed, and re-evaluate."""
-    if not can_override(actor.role) or actor.company_id != company_id:
+    if not can_manage(actor) or actor.company_id != company_id:
         raise ReviewError(f"Only admins and compliance managers may review certificates; your role is {actor.role}.")
     certificate = get_scoped(Certificate, certificate_id, company_id)
     if certificate is None:
@@ -129,4 +128,4 @@ def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[
 
 def stored_file_of(certificate: Certificate) -> StoredFile:
     """The file a certificate was read from."""
-    return db.session.scalar(select(StoredFile).where(StoredFile.id == certificate.stored_file_id))
+    return get_scoped(StoredFile, certificate.stored_file_id, certificate.company_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -78,7 +78,6 @@ class Settings:
     s3_endpoint_url: str = ""  # for MinIO, R2 and other S3-compatible services
     s3_region: str = ""
     s3_prefix: str = "documents"
-    queues: tuple[str, ...] = field(default=("high", "default", "low"))
     # A session lasts a working day at most, and ends sooner after this long without a request.
     session_lifetime_hours: int = 12
     session_idle_minutes: int = 120

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from integration import audit
 from integration.extensions import db
 from integration.extraction.intake import AcceptedFile, IncomingFile, IntakeError, check_submission
 from integration.models import Project, StoredFile, Submission, Vendor, utcnow
+from integration.refusals import Refusal
 from integration.storage import Storage, get_storage
-from integration.tenancy import get_scoped
+from integration.tenancy import get_scoped, scoped
 
 CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(Refusal):
     """The submission was not accepted; ``message`` says why, naming the file and the rule when there is one."""
 
     def __init__(self, message: str, file: str = "", rule: str = "") -> None:
         super().__init__(message)
-        self.message, self.file, self.rule = message, file, rule
+        self.file, self.rule = file, rule
 
 
 @dataclass
@@ -97,6 +96,6 @@ def _record(vendor: Vendor, accepted: list[AcceptedFile], channel: str, project_
 
 def _earlier_copy(vendor: Vendor, sha256: str) -> StoredFile | None:
     return db.session.scalar(
-        select(StoredFile).join(Submission, Submission.id == StoredFile.submission_id)
+        scoped(StoredFile, vendor.company_id).join(Submission, Submission.id == StoredFile.submission_id)
         .where(Submission.vendor_id == vendor.id, StoredFile.sha256 == sha256, StoredFile.duplicate_of_id.is_(None))
         .order_by(StoredFile.id).limit(1))

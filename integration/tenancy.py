@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TypeVar
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from integration.extensions import db
+from integration.models import Installation
 
 T = TypeVar("T")
 
@@ -19,3 +21,11 @@ def scoped(model: type[T], company_id: int) -> Select:
 def get_scoped(model: type[T], row_id: int, company_id: int) -> T | None:
     """The row with this id if it belongs to ``company_id``; None for a foreign or missing row."""
     return db.session.scalars(scoped(model, company_id).where(model.id == row_id)).first()
+
+
+def installation_of(company_id: int, session: Session | None = None) -> Installation | None:
+    """The company's installation (its connection and settings); None when it never connected.
+
+    ``session`` is for the token store, which reads and saves on a session of its own.
+    """
+    return (session or db.session).scalar(scoped(Installation, company_id))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from integration.compliance.gaps import GapInfo, gap_info
 from integration.evaluations import current_evaluation
 from integration.extensions import db
@@ -20,7 +18,7 @@ from integration.models import (
     Submission,
     Vendor,
 )
-from integration.tenancy import get_scoped
+from integration.tenancy import get_scoped, scoped
 
 
 @dataclass
@@ -46,37 +44,46 @@ class VendorPage:
     assignments: list[tuple[ProjectAssignment, Project]]
 
 
+def procore_vendor_page(company_id: int, procore_vendor_id: int) -> VendorPage | None:
+    """The page of the vendor Procore knows by ``procore_vendor_id``, or None when it is not imported."""
+    vendor_id = db.session.scalar(scoped(Vendor, company_id).with_only_columns(Vendor.id)
+                                  .where(Vendor.procore_vendor_id == procore_vendor_id))
+    return vendor_page(company_id, vendor_id) if vendor_id else None
+
+
 def vendor_page(company_id: int, vendor_id: int) -> VendorPage | None:
     """The vendor's page data, or None when the vendor is not the company's."""
     vendor = get_scoped(Vendor, vendor_id, company_id)
     if vendor is None:
         return None
-    evaluation = current_evaluation(vendor.id, None)
-    gaps = shown_gaps(vendor.id)
+    evaluation = current_evaluation(vendor, None)
+    gaps = shown_gaps(vendor)
     files = db.session.execute(
-        select(StoredFile, Certificate).join(Submission, Submission.id == StoredFile.submission_id)
+        scoped(StoredFile, company_id).add_columns(Certificate)
+        .join(Submission, Submission.id == StoredFile.submission_id)
         .outerjoin(Certificate, Certificate.stored_file_id == StoredFile.id)
         .where(Submission.vendor_id == vendor.id).order_by(StoredFile.id.desc())).all()
-    overrides = list(db.session.scalars(select(Override).where(Override.vendor_id == vendor.id)
+    overrides = list(db.session.scalars(scoped(Override, company_id).where(Override.vendor_id == vendor.id)
                                         .order_by(Override.id.desc())))
-    history = list(db.session.scalars(select(Evaluation).where(Evaluation.vendor_id == vendor.id,
-                                                               Evaluation.assignment_id.is_(None))
+    history = list(db.session.scalars(scoped(Evaluation, company_id).where(Evaluation.vendor_id == vendor.id,
+                                                                           Evaluation.assignment_id.is_(None))
                                       .order_by(Evaluation.version.desc())))
     assignments = db.session.execute(
-        select(ProjectAssignment, Project).join(Project, Project.id == ProjectAssignment.project_id)
+        scoped(ProjectAssignment, company_id).add_columns(Project)
+        .join(Project, Project.id == ProjectAssignment.project_id)
         .where(ProjectAssignment.vendor_id == vendor.id).order_by(Project.name)).all()
     return VendorPage(vendor, evaluation, gaps, [tuple(r) for r in files], overrides, history,
                       [tuple(r) for r in assignments])
 
 
-def shown_gaps(vendor_id: int) -> list[ShownGap]:
+def shown_gaps(vendor: Vendor) -> list[ShownGap]:
     """The gaps of the vendor's current evaluations, one row per shortfall, naming the projects it affects."""
     rows = db.session.execute(
-        select(CoverageGap, Evaluation.assignment_id, Project.name)
+        scoped(CoverageGap, vendor.company_id).add_columns(Evaluation.assignment_id, Project.name)
         .join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
         .outerjoin(ProjectAssignment, ProjectAssignment.id == Evaluation.assignment_id)
         .outerjoin(Project, Project.id == ProjectAssignment.project_id)
-        .where(Evaluation.vendor_id == vendor_id, Evaluation.is_current.is_(True))
+        .where(Evaluation.vendor_id == vendor.id, Evaluation.is_current.is_(True))
         .order_by(Evaluation.assignment_id.is_not(None), CoverageGap.id)).all()
     shown: dict[tuple, ShownGap] = {}
     for gap, assignment_id, project in rows:

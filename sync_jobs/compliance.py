@@ -9,8 +9,9 @@ from sqlalchemy import select
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import Installation, Vendor
-from integration.queue import enqueue, job_id_for
+from integration.queue import Enqueued, enqueue, job_id_for
 from integration.requirement_sets import RequirementCache
+from integration.tenancy import scoped
 from sync_jobs.context import job
 
 
@@ -18,7 +19,7 @@ from sync_jobs.context import job
 def reevaluate_company(company_id: int, trigger: str = "requirements_changed", today: str | None = None) -> int:
     """Re-evaluate every vendor of the company (bulk); returns how many. Earlier evaluations stay as history."""
     day = date.fromisoformat(today) if today else date.today()
-    vendor_ids = db.session.scalars(select(Vendor.id).where(Vendor.company_id == company_id).order_by(Vendor.id))
+    vendor_ids = db.session.scalars(scoped(Vendor, company_id).with_only_columns(Vendor.id).order_by(Vendor.id))
     requirements = RequirementCache(company_id)  # one read of the sets and carriers for the whole run
     count = 0
     for vendor_id in vendor_ids.all():
@@ -33,10 +34,10 @@ def reevaluate_all_companies() -> int:
     """The daily run: queue a re-evaluation of every connected company; returns how many were queued."""
     company_ids = db.session.scalars(select(Installation.company_id)).all()
     for company_id in company_ids:
-        enqueue(reevaluate_company, company_id, "daily", queue="low", job_id=job_id_for("reevaluate", company_id))
+        queue_reevaluation(company_id, "daily", queue="low")  # after any re-evaluation a person asked for
     return len(company_ids)
 
 
-def queue_reevaluation(company_id: int, trigger: str) -> None:
-    """Queue a bulk re-evaluation (de-duplicated while one waits)."""
-    enqueue(reevaluate_company, company_id, trigger, queue="default", job_id=job_id_for("reevaluate", company_id))
+def queue_reevaluation(company_id: int, trigger: str, queue: str = "default") -> Enqueued:
+    """Queue a bulk re-evaluation of the company (de-duplicated while one waits)."""
+    return enqueue(reevaluate_company, company_id, trigger, queue=queue, job_id=job_id_for("reevaluate", company_id))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
-
 from integration.directory import DirectoryIndex
 from integration.extensions import db
 from integration.models import SyncRun, utcnow
 from integration.procore_connection import is_app_disconnected, job_client, record_disconnection
 from integration.procore_failures import in_words
+from integration.queue import Enqueued, enqueue, job_id_for
+from integration.tenancy import scoped
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
 
@@ -44,10 +44,16 @@ def import_directory(company_id: int) -> int:
     return run.id
 
 
+def queue_directory_import(company_id: int) -> Enqueued:
+    """Queue a directory import for the company (high priority: an admin just connected and is waiting)."""
+    return enqueue(import_directory, company_id, queue="high", job_id=job_id_for("import_directory", company_id))
+
+
 def _last_success(company_id: int) -> datetime | None:
     return db.session.scalar(
-        select(SyncRun.started_at).where(SyncRun.company_id == company_id, SyncRun.kind == "directory_import",
-                                         SyncRun.state == "succeeded").order_by(SyncRun.started_at.desc()).limit(1))
+        scoped(SyncRun, company_id).with_only_columns(SyncRun.started_at)
+        .where(SyncRun.kind == "directory_import", SyncRun.state == "succeeded")
+        .order_by(SyncRun.started_at.desc()).limit(1))
 
 
 def _import(client: ProcoreClient, company_id: int, since: datetime | None, now: datetime) -> dict:

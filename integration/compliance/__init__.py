@@ -10,7 +10,7 @@ from integration.compliance.carriers import Carrier, CarrierCsvError, CarrierTab
 from integration.compliance.context import Assignment, Vendor
 from integration.compliance.evaluate import Evaluation, evaluate
 from integration.compliance.gaps import CATALOGUE, GapInfo, all_gap_infos, gap_info
-from integration.compliance.overrides import Override, OverrideError, OverrideKind, can_override
+from integration.compliance.overrides import Override, OverrideError, OverrideKind
 from integration.compliance.requirements import Requirement, RequirementSet, RequirementSetError, Settings
 from integration.compliance.results import Gap, Location, Outcome, RequirementResult, Shortfall
 from integration.compliance.statuses import Status, vendor_status
@@ -39,7 +39,6 @@ __all__ = [
     "Status",
     "Vendor",
     "all_gap_infos",
-    "can_override",
     "company_default",
     "evaluate",
     "gap_info",

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from integration.refusals import Refusal
+
 # A.M. Best financial strength ratings, best first. "NR" (not rated) is deliberately absent.
 RATING_ORDER = ("A++", "A+", "A", "A-", "B++", "B+", "B", "B-", "C++", "C+", "C", "C-", "D", "E", "F", "S")
 # Financial size classes I (smallest surplus) to XV (largest).
@@ -79,7 +81,7 @@ class CarrierTable(Mapping[str, Carrier]):
             return None
 
 
-class CarrierCsvError(ValueError):
+class CarrierCsvError(Refusal, ValueError):
     """The carrier CSV is invalid; ``errors`` lists each problem with its row and column."""
 
     def __init__(self, errors: list[str]) -> None:

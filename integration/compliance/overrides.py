@@ -4,7 +4,7 @@ An override names one gap by its stable key and only ever satisfies that gap (wi
 it stands for); it never changes another gap. It applies to the vendor it names, to one assignment
 when it names one, and stops applying on its ``expires_on`` date: like a policy, it no longer
 counts from that day on.
-Who may create overrides is checked by the caller with ``can_override``; storing them is the app's job.
+Who may create overrides is the app's rule (``integration.roles.can_manage``), and so is storing them.
 """
 
 from __future__ import annotations
@@ -17,13 +17,6 @@ from typing import Any
 
 from integration.compliance.combine import parse_date
 from integration.compliance.results import AppliedOverride, Gap
-
-OVERRIDE_ROLES = frozenset({"admin", "compliance_manager"})
-
-
-def can_override(role: str | None) -> bool:
-    """True when a user with ``role`` may waive a requirement or mark it compliant."""
-    return role in OVERRIDE_ROLES
 
 
 class OverrideKind(StrEnum):

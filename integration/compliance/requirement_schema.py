@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from integration.compliance.carriers import normalize_rating, normalize_size_class
+from integration.refusals import Refusal
 
 SCHEMA_VERSION = 1
 
@@ -47,7 +48,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
 TOP_LEVEL = ("schema_version", "name", "note", "settings", "lines", "certificate_holder", "named_insured_must_match")
 
 
-class RequirementSetError(ValueError):
+class RequirementSetError(Refusal, ValueError):
     """A requirement set is invalid; ``errors`` holds one ``field: problem`` message per problem."""
 
     def __init__(self, errors: list[str]) -> None:

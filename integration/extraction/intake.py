@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from PIL import Image
 from pypdf import PdfReader
 
+from integration.refusals import Refusal
+
 MAX_FILES = 6
 MAX_BYTES = 25 * 1024 * 1024
 MAX_PAGES = 30
@@ -38,12 +40,12 @@ class AcceptedFile:
     data: bytes
 
 
-class IntakeError(ValueError):
+class IntakeError(Refusal, ValueError):
     """A refused file: which file, which rule, and a message for the person who uploaded it."""
 
     def __init__(self, file: str, rule: str, message: str) -> None:
         super().__init__(message)
-        self.file, self.rule, self.message = file, rule, message
+        self.file, self.rule = file, rule
 
 
 def sniff(data: bytes) -> str | None:

@@ -91,7 +91,7 @@ def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(c
         create_override(10, company["admin"], vendor.id, key, "waive", "  ", MARCH)
     with pytest.raises(OverrideRefused, match="not one of this vendor's current open gaps"):
         create_override(10, company["admin"], vendor.id, "general_liability.nonsense", "waive", "x", MARCH)
-    assert current_evaluation(vendor.id, None).status == "not_compliant"
+    assert current_evaluation(vendor, None).status == "not_compliant"
     override = create_override(10, company["compliance_manager"], vendor.id, key, "mark_compliant",
                                "Broker letter confirms $1M per occurrence", MARCH)
     assert db.session.get(Vendor, vendor.id).status == "compliant"
@@ -147,7 +147,7 @@ def test_project_override_and_assignment_window(company):
     assignment = db.session.scalar(select(ProjectAssignment))
     assert assignment.status == "not_compliant"  # policies end before the work does, and the limit is higher
     assert vendor.status == "not_compliant"
-    assert current_evaluation(vendor.id, None).status == "compliant"  # the company-level view is fine
+    assert current_evaluation(vendor, None).status == "compliant"  # the company-level view is fine
 
 
 def test_outreach_mute_needs_a_role_and_is_audited(company):

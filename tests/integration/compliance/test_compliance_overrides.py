@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from integration.compliance import Outcome, Override, OverrideError, OverrideKind, Status, can_override
+from integration.compliance import Outcome, Override, OverrideError, OverrideKind, Status
 from tests.integration.compliance.compliance_factories import certificate, policy, run
 
 GL, WC = "general_liability", "workers_compensation"
@@ -22,14 +22,6 @@ def _short_gl() -> dict:
 def _override(kind: str = "waive", **changes: object) -> Override:
     data = {"gap_key": KEY, "kind": kind, "reason": "approved by owner", "vendor_id": "v-acme", **changes}
     return Override.from_dict(data)
-
-
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [("admin", True), ("compliance_manager", True), ("viewer", False), ("", False), (None, False), ("Admin", False)],
-)
-def test_can_override(role: str | None, allowed: bool) -> None:
-    assert can_override(role) is allowed
 
 
 def test_waive_gives_waived_and_mark_compliant_gives_compliant() -> None:

@@ -1,0 +1,27 @@
+"""Who may do what: each rule is defined here once, and the core, the views and the templates all ask it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from integration.models import AppUser
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A rule on a Gapline user's role: call it with a user (or None) for yes or no."""
+
+    roles: tuple[str, ...]
+
+    def __call__(self, user: AppUser | None) -> bool:
+        return user is not None and user.role in self.roles
+
+    def refusal(self, user: AppUser) -> str:
+        """Why ``user`` is refused, naming the roles that would be allowed."""
+        return f"This needs the {' or '.join(self.roles)} role; you are {user.role}."
+
+
+# Upload, review, override and mute outreach for the company.
+can_manage = Permission(("admin", "compliance_manager"))
+# Connect and disconnect the company, and everything can_manage allows.
+is_admin = Permission(("admin",))

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from integration.compliance.carriers import CarrierCsvError
 from integration.compliance.cli import evaluate_command
 from integration.compliance.requirements import RequirementSetError
-from integration.extraction.cli import extract_command
+from integration.extraction.cli import extract_command, score_command
 
 
 @click.group("coi")
@@ -21,6 +21,7 @@ def coi() -> None:
 
 coi.add_command(evaluate_command)
 coi.add_command(extract_command)
+coi.add_command(score_command)
 
 
 @coi.group("requirements")

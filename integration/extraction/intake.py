@@ -90,7 +90,8 @@ def check_file(file: IncomingFile) -> AcceptedFile:
 def _check_pdf(name: str, data: bytes) -> int:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        encrypted = reader.is_encrypted
+        # An owner password alone (the user password empty) restricts editing, not reading: every viewer opens it.
+        encrypted = reader.is_encrypted and not reader.decrypt("")
         count = 0 if encrypted else len(reader.pages)
     except Exception as exc:  # pypdf raises many types for broken files; all mean the same to the uploader
         raise IntakeError(name, "corrupt", f"{name}: the PDF is damaged and cannot be read") from exc

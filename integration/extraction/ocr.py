@@ -8,25 +8,27 @@ import pytesseract
 from PIL import Image, ImageOps
 
 from integration.extraction.budget import BudgetExceeded, Clock
+from integration.extraction.cells import CELLS, PARTIES, TICK_CELLS
 from integration.extraction.fields import (
-    CHECKBOXES,
     CODE_FIELDS,
     LETTER_FIELDS,
     NUMERIC_FIELDS,
+    PAGE_HEIGHT,
     PAGE_WIDTH,
-    TEXT_FIELDS,
     Reading,
     Readings,
+    Rect,
 )
 from integration.extraction.normalize import parse_amount, parse_date, repair_ocr_name
+from integration.extraction.parties import read_party
 from integration.extraction.register import Affine, register
-from integration.extraction.zones import crop, ink_share, remove_rules, slot_of, tile
+from integration.extraction.zones import ZOOM, Rules, crop, ink_share, remove_rules, slot_of, tile, warp
 
 # Tesseract's OpenMP threads spin-wait; on a small shared machine they triple the wall time of these short calls.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 WORK_DPI = 300  # larger scans are scaled down to this before reading
-# Bands of the template (in points from the top) that hold many anchor words: the notice box and the bottom half.
-ANCHOR_BANDS = ((40.0, 115.0), (555.0, 775.0))
+# Bands of the template (in points from the top) that hold many anchor words: the contact box and the grid.
+ANCHOR_BANDS = ((118.0, 170.0), (240.0, 526.0))
 GAP = 24
 EMPTY = 0.004  # ink share below which a box is blank
 _TICK_ON, _TICK_OFF = 0.14, 0.05  # ink share of a ticked / an empty checkbox interior
@@ -36,6 +38,9 @@ _CONFIGS = {"text": "--psm 6", "numeric": "--psm 6 -c tessedit_char_whitelist=01
             "letter": "--psm 6 -c tessedit_char_whitelist=ABCDEF", "flag": "--psm 6 -c tessedit_char_whitelist=YNX"}
 _SINGLE = {"letter": "ABCDEF", "flag": "YNX"}
 _BINARY = [0] * 150 + [255] * 106
+LOOSE_FIT_POINTS = 1.5  # median anchor misfit above which the registration is unsure
+SURE_ANCHORS = 12
+UNSURE = 0.6
 AGREED = 0.9  # a one-letter box read alike twice (tiled, and alone as one character)
 REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets a second read
 
@@ -66,22 +71,24 @@ def _register(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
     text: list[str] = []
     for top, bottom in ANCHOR_BANDS:
         y0, y1 = int(top * per_point), min(image.height, int(bottom * per_point))
-        for word, _, left, wtop, right, wbottom in _data(image.crop((0, y0, image.width, y1)), "--psm 11", clock):
-            found.append((word, (left + right) / 2, y0 + (wtop + wbottom) / 2))
+        for word, _, left, wtop, _right, wbottom in _data(image.crop((0, y0, image.width, y1)), "--psm 11", clock):
+            found.append((word, left, y0 + (wtop + wbottom) / 2))
             text.append(word)
     affine = register(found, expected_scale=per_point, tolerance=3 * per_point)
     if affine is None:
         words = _data(image, "--psm 11", clock)
-        affine = register(((w[0], (w[2] + w[4]) / 2, (w[3] + w[5]) / 2) for w in words), per_point, 3 * per_point)
+        affine = register(((w[0], w[2], (w[3] + w[5]) / 2) for w in words), per_point, 3 * per_point)
         text = [w[0] for w in words]
     return affine, " ".join(text)
 
 
-def _checkboxes(image: Image.Image, affine: Affine) -> Readings:
+def _checkboxes(image: Image.Image, rules: Rules) -> Readings:
     readings: Readings = {}
-    for name, (x0, y0, x1, y1) in CHECKBOXES.items():
+    for name, (x0, y0, x1, y1) in TICK_CELLS.items():
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        share = ink_share(crop(image, affine, (cx - 2.3, cy - 2.3, cx + 2.3, cy + 2.3), (0.0, 0.0, 0.0)))
+        left, top, right, bottom = rules.cell((x0, y0, x1, y1))
+        cx, cy = (left + right) / 2, PAGE_HEIGHT - (top + bottom) / 2
+        share = ink_share(crop(image, rules, (cx - 2.8, cy - 2.8, cx + 2.8, cy + 2.8), (0.0, 0.0, 0.0)))
         sure = share >= _TICK_ON or share <= _TICK_OFF
         readings[name] = Reading(share >= (_TICK_ON + _TICK_OFF) / 2, 0.95 if sure else 0.4)
     return readings
@@ -113,13 +120,13 @@ def _group(name: str) -> str:
     return "numeric" if name in NUMERIC_FIELDS else "text"
 
 
-def _fields(image: Image.Image, affine: Affine, clock: Clock) -> Readings:
+def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
     groups: dict[str, list[tuple[str, Image.Image]]] = {group: [] for group in _CONFIGS}
     readings: Readings = {}
-    for name, rect in TEXT_FIELDS.items():
+    for name, rect in CELLS.items():
         group = _group(name)
-        # Print sits low in its box: trim more from the top, where only the rule above can intrude.
-        img = remove_rules(crop(image, affine, rect, (2.5 if group in _SINGLE else 1.5, 2.0, 0.9)))
+        # Print sits low in a one-line box: trim more from the top, where only the rule above can intrude.
+        img = remove_rules(crop(image, rules, rect, (2.5 if group in _SINGLE else 1.5, 2.0, 0.9)))
         if ink_share(img) < EMPTY:
             if name in CODE_FIELDS:
                 readings[name] = Reading("", 0.9)
@@ -132,7 +139,7 @@ def _fields(image: Image.Image, affine: Affine, clock: Clock) -> Readings:
         readings.update(_read_tiles(groups[group], config, clock))
     _second_opinion(groups["numeric"], readings, clock)
     for name in groups["text"]:
-        if name[0].endswith("FullName_A") or "Insurer_FullName" in name[0]:
+        if "Insurer_FullName" in name[0]:
             reading = readings[name[0]]
             readings[name[0]] = Reading(repair_ocr_name(str(reading.value)), reading.confidence)
     for group, allowed in _SINGLE.items():
@@ -145,6 +152,31 @@ def _fields(image: Image.Image, affine: Affine, clock: Clock) -> Readings:
                 agreed = second.value == first.value
                 readings[name] = Reading(first.value, max(first.confidence, second.confidence, AGREED) if agreed
                                          else min(first.confidence, 0.3))
+    for party, rect in PARTIES.items():
+        readings.update(_party(image, rules, party, rect, clock))
+    return readings
+
+
+def _party(image: Image.Image, rules: Rules, party: str, rect: Rect, clock: Clock) -> Readings:
+    """OCR a party box as lines and read them as name, then address."""
+    img = remove_rules(crop(image, rules, rect, (1.2, 1.0, 1.0)))
+    if ink_share(img) < EMPTY:
+        return {}
+    lines: list[list[tuple[str, float, float]]] = []  # words (text, confidence, left) per line
+    tops: list[float] = []
+    for word, conf, left, top, _right, bottom in sorted(_data(img, "--psm 6", clock), key=lambda w: (w[3], w[2])):
+        middle = (top + bottom) / 2
+        if tops and abs(tops[-1] - middle) < 4 * ZOOM:
+            lines[-1].append((word, conf, left))
+        else:
+            lines.append([(word, conf, left)])
+            tops.append(middle)
+    texts = [(" ".join(w for w, _, _ in sorted(line, key=lambda w: w[2])), min(c for _, c, _ in line))
+             for line in lines]
+    readings = read_party(party, texts)
+    name = f"{party}_FullName_A"
+    if name in readings:
+        readings[name] = Reading(repair_ocr_name(str(readings[name].value)), readings[name].confidence)
     return readings
 
 
@@ -200,16 +232,38 @@ def _work_size(image: Image.Image) -> Image.Image:
 
 def read_scan(image: Image.Image, clock: Clock) -> tuple[Readings, str] | None:
     """Readings of a scanned certificate page and its OCR'd label text; None when it does not register."""
-    clock.check_pixels(*image.size, "image")
     image = _work_size(image.convert("L"))
-    if image.height < image.width:  # a landscape image cannot be the portrait form as it stands
-        return None
-    affine, text = _register(image, clock)
+    affine, text = _register(image, clock) if image.height > image.width else (None, "")
+    for degrees in _turns(image, clock) if affine is None else []:
+        turned = image.rotate(-degrees, expand=True, fillcolor=255)
+        affine, text = _register(turned, clock)
+        if affine is not None:
+            image = turned
+            break
     if affine is None:
         return None
-    readings = _checkboxes(image, affine)
-    readings.update(_fields(image, affine, clock))
+    page = warp(image, affine)
+    rules = Rules(page)
+    readings = _checkboxes(page, rules)
+    readings.update(_fields(page, rules, clock))
+    if affine.residual / affine.scale > LOOSE_FIT_POINTS or affine.anchors < SURE_ANCHORS:
+        # The form did not fit the template well: no value read off it skips review.
+        readings = {name: Reading(r.value, min(r.confidence, UNSURE)) for name, r in readings.items()}
     return readings, text
+
+
+def _turns(image: Image.Image, clock: Clock) -> list[int]:
+    """Clockwise turns to try, Tesseract's orientation guess first (it is often unsure on a form's small print)."""
+    small = image.resize((image.width // 2, image.height // 2)) if image.width > 1800 else image
+    try:
+        osd = pytesseract.image_to_osd(small, output_type=pytesseract.Output.DICT, timeout=clock.call_timeout())
+        guess = int(osd.get("rotate", 0)) % 360
+    except (pytesseract.TesseractError, RuntimeError):
+        guess = 0  # too little text to tell: try every turn
+    portrait = image.height > image.width
+    order = [guess, (guess + 180) % 360, (guess + 90) % 360, (guess + 270) % 360]
+    # A turn that leaves the page landscape cannot make it the portrait form.
+    return [t for t in order if t and (portrait == (t == 180))]
 
 
 def scan_text(image: Image.Image, clock: Clock) -> str:

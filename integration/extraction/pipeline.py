@@ -21,7 +21,7 @@ from integration.extraction.endorsements import find_endorsements
 from integration.extraction.fields import Readings
 from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile, IntakeError, check_file
 from integration.extraction.ocr import read_scan, scan_text
-from integration.extraction.textlayer import PlacedWord, read_text_page
+from integration.extraction.textlayer import PlacedWord, Stroke, read_text_page
 
 log = logging.getLogger(__name__)
 MAX_SCANNED_EXTRA_PAGES = 8  # image pages after the certificate read for endorsement numbers; the rest are skipped
@@ -59,21 +59,30 @@ def _load(source: str | Path | bytes, name: str) -> bytes:
 
 
 def _pdf(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
-    found = read_acroform(PdfReader(io.BytesIO(file.data)))
+    reader = PdfReader(io.BytesIO(file.data))
+    if reader.is_encrypted:
+        reader.decrypt("")  # intake let it in: an owner password only, with an empty user password
+    found = read_acroform(reader)
     method = "acroform"
     texts: dict[int, str] = {}
-    with pdfplumber.open(io.BytesIO(file.data)) as pdf:
+    with pdfplumber.open(io.BytesIO(file.data), password="") as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             clock.remaining()
             words: list[PlacedWord] = [(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
                                        for w in page.extract_words()]
             texts[number] = " ".join(w[0] for w in words)
-            if found is None and words and (readings := read_text_page(words)) is not None:
+            if found is None and words and (readings := read_text_page(words, _strokes(page))) is not None:
                 found, method = (readings, number), "text"
     if found is None:
         return _scanned_pdf(file, clock, texts)
     readings, page = found
     return _finish(file.name, readings, method, page, texts)
+
+
+def _strokes(page: pdfplumber.page.Page) -> list[Stroke]:
+    """The page's small drawn shapes (lines, curves, rectangles): ticks drawn without a glyph are among them."""
+    return [(o["x0"], o["top"], o["x1"], o["bottom"]) for o in (*page.lines, *page.curves, *page.rects)
+            if o["x1"] - o["x0"] < 20 and o["bottom"] - o["top"] < 20]
 
 
 def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> ExtractedCertificate:
@@ -118,12 +127,24 @@ def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
 
 def _image(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
     with Image.open(io.BytesIO(file.data)) as img:
-        clock.check_pixels(*img.size, "image")
-        image = ImageOps.exif_transpose(img).convert("L")
+        image = ImageOps.exif_transpose(_within_pixels(img, clock.budget.max_pixels)).convert("L")
     result = read_scan(image, clock)
     if result is None:
         return ExtractedCertificate.unreadable(file.name, NOT_A_CERTIFICATE)
     return _finish(file.name, result[0], "ocr", 1, {1: result[1]})
+
+
+def _within_pixels(img: Image.Image, limit: int) -> Image.Image:
+    """A photo larger than the reader's pixel limit, scaled down to it (intake has already refused bombs)."""
+    width, height = img.size
+    if width * height <= limit:
+        return img
+    factor = (limit / (width * height)) ** 0.5
+    img.draft("L", (int(width * factor), int(height * factor)))  # a JPEG decodes straight at a reduced scale
+    if img.width * img.height > limit:
+        factor = (limit / (img.width * img.height)) ** 0.5
+        img = img.convert("L").resize((int(img.width * factor), int(img.height * factor)), Image.Resampling.BOX)
+    return img
 
 
 def _finish(name: str, readings: Readings, method: str, page: int, texts: dict[int, str]) -> ExtractedCertificate:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from integration.extraction.anchors import ANCHORS
 from integration.extraction.fields import PAGE_HEIGHT, Rect
 
-Word = tuple[str, float, float]  # text, centre x, centre y (top-left origin, the page's own units)
+Word = tuple[str, float, float]  # text, left edge x, centre y (top-left origin, the page's own units)
+MIN_ANCHORS = 8  # fewer matched labels than this and the page is not taken for the form
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def register(words: Iterable[Word], expected_scale: float, tolerance: float) -> 
     seen = {text: (x, y) for text, x, y in words if counts[text] == 1}
     pairs = [(ax, ay, *seen[text]) for text, ax, ay in ANCHORS if text in seen]
     model = fit_affine(pairs, tolerance)
-    if model is None or model.anchors < 6:
+    if model is None or model.anchors < MIN_ANCHORS:
         return None
     # A plausible scan is upright (within a few degrees) and near the expected size.
     if not 0.8 < model.scale / expected_scale < 1.25 or abs(model.b) > 0.1 * model.scale:

@@ -43,8 +43,11 @@ def _box(readings: Readings, name: str) -> tuple[bool, float]:
 
 
 def _filled(readings: Readings, spec: LineSpec) -> bool:
-    names = [spec.number, spec.effective, spec.expiration, *spec.limits.values()]
-    return any(_text(readings, n)[0] for n in names)
+    """A row is on the certificate when it shows a policy number, a date or an amount, not stray marks."""
+    number = _text(readings, spec.number)[0] or ""
+    dates = [parse_date(_text(readings, n)[0]) for n in (spec.effective, spec.expiration)]
+    amounts = [parse_amount(_text(readings, n)[0]) for n in spec.limits.values()]
+    return sum(ch.isalnum() for ch in number) >= 4 or any(dates) or any(a is not None for a in amounts)
 
 
 def read_rows(readings: Readings, method: str, letters: set[str], record: Callable[[str, float], None]) -> list[dict]:
@@ -86,8 +89,8 @@ def _row(readings: Readings, spec: LineSpec, method: str, letters: set[str], rec
         text, conf = _text(readings, name)
         if text:
             value = parse_amount(text)
-            if value is not None and method == "ocr" and (value % 1000 or _dollar_as_digit(text)):
-                conf = min(conf, 0.6)  # limits are round figures; odd digits smell of a misread
+            if value is not None and method == "ocr" and (value % 1000 or value < 1000 or _dollar_as_digit(text)):
+                conf = min(conf, 0.6)  # limits are round thousands; odd digits or a bare 0 smell of a misread
             policy["limits"][key] = value
             record(f"limits.{key}", conf if value is not None or is_non_amount(text) else 0.0)
     return policy

@@ -1,29 +1,77 @@
-"""Cut registered field boxes out of a scan, clean them, and tile them into one image for a single OCR call."""
+"""Cut field cells out of a registered scan (edges moved onto its printed rules), clean them, tile them for OCR."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy
 from PIL import Image, ImageFilter
 
-from integration.extraction.fields import PAGE_HEIGHT, Rect
+from integration.extraction.fields import PAGE_HEIGHT, PAGE_WIDTH, Rect
 from integration.extraction.register import Affine
 
 ZOOM = 4.0  # output pixels per template point: 8-pt print becomes ~30 px tall, which Tesseract reads best
 INK = 128  # grey level below which a pixel counts as ink
 
 
-def crop(image: Image.Image, affine: Affine, rect: Rect, inset: tuple[float, float, float]) -> Image.Image:
-    """The field box less `inset` (sides, top, bottom; points) resampled upright at ZOOM px/pt, whatever the skew."""
-    x0, y0, x1, y1 = rect
-    left, top = x0 + inset[0], PAGE_HEIGHT - y1 + inset[1]
-    width, height = int((x1 - x0 - 2 * inset[0]) * ZOOM), int((y1 - y0 - inset[1] - inset[2]) * ZOOM)
+SNAP = 6.0  # points: how far a printed rule may sit from where the template puts a cell's edge
+RULE_SHARE = 0.6  # share of a strip's length that must be ink for it to count as a ruled line
+REACH = 3.0  # points past a cell's corners that its edge's strip extends
+
+
+def warp(image: Image.Image, affine: Affine) -> Image.Image:
+    """The page resampled into the template's frame at ZOOM px/pt, upright whatever the scan's skew."""
+    width, height = int(PAGE_WIDTH * ZOOM), int(PAGE_HEIGHT * ZOOM)
     a, b, c, d, e, f = affine.a, affine.b, affine.c, affine.d, affine.e, affine.f
-    data = (a / ZOOM, b / ZOOM, a * left + b * top + c, d / ZOOM, e / ZOOM, d * left + e * top + f)
-    out = image.transform((width, height), Image.Transform.AFFINE, data, resample=Image.Resampling.BICUBIC,
-                          fillcolor=255)
-    return out.filter(ImageFilter.MedianFilter(3))
+    data = (a / ZOOM, b / ZOOM, c, d / ZOOM, e / ZOOM, f)
+    return image.transform((width, height), Image.Transform.AFFINE, data, resample=Image.Resampling.BICUBIC,
+                           fillcolor=255)
+
+
+class Rules:
+    """The ruled lines of a page in the template's frame, found near where the template expects them."""
+
+    def __init__(self, page: Image.Image) -> None:
+        self.ink = numpy.asarray(page) < INK
+
+    def _snap(self, at: float, span: tuple[float, float], vertical: bool) -> float | None:
+        """The rule nearest `at` (points) within SNAP, measured along `span`; None when there is none."""
+        lo, hi = max(0, int(span[0] * ZOOM)), int(span[1] * ZOOM)
+        first, last = max(0, int((at - SNAP) * ZOOM)), int((at + SNAP) * ZOOM)
+        strip = self.ink[lo:hi, first:last] if vertical else self.ink[first:last, lo:hi].T
+        if strip.size == 0:
+            return None
+        counts = strip.sum(axis=0)
+        best = int(counts.argmax())
+        if counts[best] < RULE_SHARE * (hi - lo):
+            return None
+        peers = numpy.flatnonzero(counts >= RULE_SHARE * (hi - lo))
+        nearest = peers[numpy.abs(peers - (at * ZOOM - first)).argmin()]
+        return (first + nearest) / ZOOM
+
+    def cell(self, rect: Rect) -> tuple[float, float, float, float]:
+        """A field rectangle (bottom-left origin) as (left, top, right, bottom) points, edges moved onto rules."""
+        x0, y0, x1, y1 = rect
+        top, bottom = PAGE_HEIGHT - y1, PAGE_HEIGHT - y0
+        # Each edge is looked for along the cell's side and a little past its corners: a rule runs on, a stroke
+        # of a printed character (the 1 of 100,000) does not.
+        left, right = self._pair(x0, x1, (top - REACH, bottom + REACH), vertical=True)
+        top, bottom = self._pair(top, bottom, (x0 - REACH, x1 + REACH), vertical=False)
+        return left, top, right, bottom
+
+    def _pair(self, start: float, end: float, span: tuple[float, float], vertical: bool) -> tuple[float, float]:
+        """Both edges of one axis; an edge with no rule near it stays where the template puts it."""
+        a, b = self._snap(start, span, vertical), self._snap(end, span, vertical)
+        return (start if a is None else a), (end if b is None else b)
+
+
+def crop(page: Image.Image, rules: Rules, rect: Rect, inset: tuple[float, float, float]) -> Image.Image:
+    """The field's cell less `inset` (sides, top, bottom; points), cut from the page in the template's frame."""
+    left, top, right, bottom = rules.cell(rect)
+    box = (int((left + inset[0]) * ZOOM), int((top + inset[1]) * ZOOM), int((right - inset[0]) * ZOOM),
+           int((bottom - inset[2]) * ZOOM))
+    return page.crop(box).filter(ImageFilter.MedianFilter(3))
 
 
 def remove_rules(img: Image.Image, edge: int = 4) -> Image.Image:

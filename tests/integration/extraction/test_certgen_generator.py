@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from fixtures.certgen import generate, layout
 from fixtures.certgen.__main__ import main
+from fixtures.certgen.marks import Ink
 from fixtures.certgen.render import draw_form, new_canvas
 from integration.extraction import fields
 from integration.extraction.anchors import ANCHORS
@@ -20,10 +21,10 @@ CONTRACT_KEYS = {"file", "ok", "error", "method", "edition", "confidence", "need
                  "endorsements", "fields"}
 
 
-def _blank_words() -> list[dict]:
+def _blank_words(edition: str = "2016/03") -> list[dict]:
     buf = io.BytesIO()
     c = new_canvas(buf)
-    draw_form(c)
+    draw_form(Ink(c, outlined=False), edition)
     c.showPage()
     c.save()
     with pdfplumber.open(io.BytesIO(buf.getvalue())) as pdf:
@@ -92,10 +93,15 @@ def test_no_printed_label_falls_inside_a_field_box():
     assert inside == []
 
 
-def test_reader_anchors_match_the_drawn_labels():
-    drawn = {w["text"].rstrip(":"): ((w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2) for w in _blank_words()}
-    for text, x, y in ANCHORS:
-        assert abs(drawn[text][0] - x) < 0.2 and abs(drawn[text][1] - y) < 0.2, text
+@pytest.mark.parametrize("edition", ["2016/03", "2014/01", "2010/05"])
+def test_reader_anchors_match_the_drawn_labels(edition):
+    words = _blank_words(edition)
+    drawn = {w["text"]: (w["x0"], (w["top"] + w["bottom"]) / 2) for w in words}
+    matched = [text for text, x, y in ANCHORS
+               if sum(w["text"] == text for w in words) == 1
+               and abs(drawn[text][0] - x) < 0.75 and abs(drawn[text][1] - y) < 0.3]
+    # Every anchor on the edition they were measured on; older editions move a few labels of the auto row.
+    assert len(matched) == len(ANCHORS) if edition == "2016/03" else len(matched) >= len(ANCHORS) - 3
 
 
 def test_command_line_writes_files_and_truth(tmp_path, capsys):

@@ -11,6 +11,7 @@ from reportlab.pdfgen.canvas import Canvas
 from fixtures.certgen import generate
 from integration.extraction import Budget, extract
 from integration.extraction.pipeline import NOT_A_CERTIFICATE
+from integration.extraction.scoring import score
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,11 @@ def test_ocr_call_timeout(scan):
     assert "an OCR call took longer than its 0.01 s budget" in error
 
 
-def test_pixel_cap(scan):
-    error = _failed(extract(scan, "huge.jpg", Budget(max_pixels=100_000)).to_dict())
-    assert error.startswith("huge.jpg:") and "over the limit of 100,000" in error
+def test_a_photo_over_the_pixel_limit_is_scaled_down_and_read():
+    made = generate(9, "scanned", image_format="jpeg", dpi=300)  # 2550 x 3300: 8.4 MP
+    doc = extract(made.data, "photo.jpg", Budget(max_pixels=4_000_000)).to_dict()
+    assert doc["ok"] is True and doc["method"] == "ocr"
+    assert score(doc, made.truth).silent == []
 
 
 def test_rendered_pages_are_capped_by_lowering_the_resolution():

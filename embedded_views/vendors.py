@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
@@ -62,7 +63,7 @@ def download(company_id: int, file_id: int):
     if stored is None:
         abort(404, description="No such document in this company.")
     response = Response(get_storage().get(stored.storage_key), mimetype=stored.content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{_safe(stored.filename)}"'
+    response.headers["Content-Disposition"] = attachment(stored.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -77,8 +78,10 @@ def incoming_files() -> list[IncomingFile]:
     return files
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name) or "document"
+def attachment(name: str) -> str:
+    """A Content-Disposition that always downloads: a plain ASCII name, and the real one encoded (RFC 6266)."""
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "._- ") else "_" for c in name) or "document"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @bp.post("/vendors/<int:vendor_id>/overrides")

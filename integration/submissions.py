@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from integration import audit
 from integration.extensions import db
-from integration.extraction.intake import AcceptedFile, IncomingFile, IntakeError, check_submission
+from integration.extraction.intake import AcceptedFile, IncomingFile, IntakeError, check_submission, shown_name
 from integration.models import Project, StoredFile, Submission, Vendor, utcnow
 from integration.refusals import Refusal
 from integration.storage import Storage, get_storage
@@ -85,7 +85,8 @@ def _record(vendor: Vendor, accepted: list[AcceptedFile], channel: str, project_
             storage.put(key, file.data)
             written.append(key)
         db.session.add(StoredFile(
-            company_id=vendor.company_id, submission_id=submission.id, position=position, filename=file.name[:255],
+            company_id=vendor.company_id, submission_id=submission.id, position=position, filename=file.name,
+            original_filename=shown_name(file.original) if file.original != file.name else None,
             content_type=CONTENT_TYPES[file.kind], size_bytes=file.size, sha256=file.sha256, storage_key=key,
             page_count=file.pages, duplicate_of_id=earlier.id if earlier else None))
     audit.record(vendor.company_id, "submission.received", submission, actor_label=submitted_by or channel,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from integration.extraction.intake import MAX_IMAGE_PIXELS
+
 
 class BudgetExceeded(RuntimeError):
     """A file needed more time, pages or pixels than its budget allows."""
@@ -15,7 +17,7 @@ class Budget:
     """Limits for one file. `seconds` covers the whole file; each OCR call also gets `ocr_call_seconds` at most."""
 
     seconds: float = 90.0
-    max_pixels: int = 40_000_000  # per decoded image or rendered page
+    max_pixels: int = MAX_IMAGE_PIXELS  # per decoded image or rendered page: intake's one pixel limit
     render_dpi: int = 300
     ocr_call_seconds: float = 40.0
 

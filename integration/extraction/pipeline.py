@@ -34,7 +34,7 @@ def extract(source: str | Path | bytes, filename: str | None = None, budget: Bud
     name = filename or (str(source) if not isinstance(source, bytes) else "upload")
     clock = Clock(budget or Budget())
     try:
-        accepted = check_file(IncomingFile(name, _load(source, name)))
+        accepted = replace(check_file(IncomingFile(name, _load(source, name))), name=name)  # the caller's name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # odd-but-readable files warn; the result says what mattered
             return _pdf(accepted, clock) if accepted.kind == "pdf" else _image(accepted, clock)

@@ -41,7 +41,9 @@ class StoredFile(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)  # cleaned: what Gapline uses and shows
+    # The name as uploaded, its invisible and control characters written out: for display beside it only.
+    original_filename: Mapped[str | None] = mapped_column(String(512))
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)
     size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), index=True, nullable=False)

@@ -9,7 +9,19 @@ import pytest
 from pypdf import PdfWriter
 
 from fixtures.certgen import generate
-from integration.extraction.intake import MAX_BYTES, IncomingFile, IntakeError, check_file, check_submission, sniff
+from integration.extraction.budget import Budget, Clock
+from integration.extraction.intake import (
+    MAX_BYTES,
+    MAX_IMAGE_PIXELS,
+    IncomingFile,
+    IntakeError,
+    check_file,
+    check_submission,
+    clean_filename,
+    shown_name,
+    sniff,
+)
+from tests import bad_files
 from tests.bad_files import jpeg as _jpeg
 from tests.bad_files import pdf as _pdf
 from tests.bad_files import png_header_only as _png_header_only
@@ -96,3 +108,62 @@ def test_an_absurd_page_size_is_refused():
 def test_a_decompression_bomb_is_refused_without_decoding(width, height):
     error = _refusal(IncomingFile("bomb.png", _png_header_only(width, height)))
     assert error.rule == "pixels" and "decompression bomb" in error.message
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("coi\x00.pdf", "coi.pdf"),
+    ("invoice\u202efdp.exe", "invoicefdp.exe"),  # a right-to-left override shows this as "invoiceexe.pdf"
+    ("\u2066policy\u2069 2026.pdf", "policy 2026.pdf"),
+    ("\x1b[31mred\x07.pdf", "[31mred.pdf"),
+    ("c\u200bo\u200di.pdf", "coi.pdf"),
+    ("coi\r\nContent-Disposition: inline.pdf", "coi Content-Disposition: inline.pdf"),  # no header injection
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("C:\\Users\\dana\\coi.pdf", "coi.pdf"),
+    ("\x00\x01\x02", "document"),
+    ("..", "document"),
+    ("证书 ✓.pdf", "证书 ✓.pdf"),
+    ("  spaced   out  .pdf ", "spaced out .pdf"),
+])
+def test_file_names_are_cleaned_on_the_way_in(raw, clean):
+    file = IncomingFile(raw, b"")
+    assert (file.name, file.original) == (clean, raw)
+
+
+def test_a_long_name_is_capped_and_keeps_its_extension():
+    name = clean_filename("a" * 10_000 + ".pdf")
+    assert len(name) == 120 and name.endswith("aaa.pdf")
+
+
+def test_the_original_name_is_kept_for_display_with_invisible_characters_written_out():
+    assert shown_name("invoice\u202efdp.exe") == "invoice\\u202efdp.exe"
+    assert shown_name("coi\x00.pdf") == "coi\\u0000.pdf" and "\x00" not in shown_name("coi\x00.pdf")
+    assert len(shown_name("x" * 5000)) == 500
+
+
+def test_there_is_one_pixel_limit_and_a_48_megapixel_photo_is_within_it():
+    assert Budget().max_pixels == MAX_IMAGE_PIXELS  # the reader decodes whatever intake lets in
+    photo = IncomingFile("phone.jpg", bad_files.big_jpeg(8000, 6000))
+    assert check_file(photo).kind == "jpeg"
+    Clock(Budget()).check_pixels(8000, 6000, "image")  # and the reader will not refuse it
+
+
+def test_an_image_over_the_pixel_limit_is_refused_by_name():
+    error = _refusal(IncomingFile("huge.png", _png_header_only(8000, 7000)))
+    assert error.rule == "pixels" and f"over the limit of {MAX_IMAGE_PIXELS:,}" in error.message
+
+
+@pytest.mark.parametrize("build", [bad_files.lying_jpeg, bad_files.lying_png])
+def test_an_image_claiming_more_pixels_than_its_bytes_hold_is_refused(build):
+    error = _refusal(IncomingFile("lying.img", build()))
+    assert error.rule == "truncated" and "says it is 7000x7000 pixels" in error.message
+
+
+@pytest.mark.parametrize(("build", "says"), [(bad_files.pdf_that_launches, "would launch a program"),
+                                             (bad_files.pdf_with_attachment, "carries attached files")])
+def test_a_pdf_that_launches_programs_or_carries_files_is_refused(build, says):
+    error = _refusal(IncomingFile("active.pdf", build()))
+    assert error.rule == "active" and says in error.message
+
+
+def test_a_pdf_with_a_script_is_accepted_like_real_fillable_forms():
+    assert check_file(IncomingFile("form.pdf", bad_files.pdf_with_script())).pages == 1

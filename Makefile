@@ -50,7 +50,7 @@ migration: install ## Write a new migration from model changes: make migration M
 	$(BIN)/flask --app app db migrate -m "$(MSG)"
 
 worker: install ## Run an RQ worker on REDIS_URL
-	$(BIN)/rq worker --url "$$REDIS_URL" --worker-class sync_jobs.worker.GaplineWorker high default low
+	$(BIN)/rq worker --url "$$REDIS_URL" --worker-class sync_jobs.worker.GaplineWorker high emails default low
 
 clock: install ## Run the APScheduler clock that enqueues periodic jobs
 	$(BIN)/python -m sync_jobs.clock

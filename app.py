@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     register_config(app, config or {})
     register_extensions(app)
+    register_outbox(app)
     register_blueprints(app)
     register_template_globals(app)
     register_security_headers(app)
@@ -57,17 +58,25 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
 
 
+def register_outbox(app: Flask) -> None:
+    """Emails committed to the outbox are delivered by jobs on the ``emails`` queue."""
+    from sync_jobs.emails import queue_deliveries
+
+    app.extensions["outbox_dispatch"] = queue_deliveries
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount the pages and the helpers their templates share."""
     from embedded_views.guide import bp as guide_bp
     from embedded_views.home import bp as home_bp
+    from embedded_views.mailbox import bp as mailbox_bp
     from embedded_views.procore import bp as procore_bp
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
     from embedded_views.templating import TEMPLATE_GLOBALS
     from embedded_views.vendors import bp as vendors_bp
 
-    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp):
+    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

@@ -14,7 +14,7 @@ from rq import Queue
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("high", "default", "low")
+QUEUES = ("high", "emails", "default", "low")
 
 
 @dataclass

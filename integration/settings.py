@@ -187,6 +187,8 @@ def _production_problems(settings: Settings) -> list[str]:
         problems.append("DATABASE_URL must point at PostgreSQL in production")
     if not settings.redis_url:
         problems.append("REDIS_URL is unset, so jobs would run inside web requests, past gunicorn's 60 s timeout")
+    if not settings.mail_server:
+        problems.append("MAIL_SERVER is unset, so emails would reach only the demo's dev mailbox page, not people")
     return problems
 
 

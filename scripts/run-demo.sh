@@ -16,4 +16,7 @@ if [[ -f fixtures/procore_sandbox/__main__.py ]]; then
   echo "demo: Procore sandbox emulator on http://127.0.0.1:$SANDBOX_PORT"
 fi
 echo "demo: Gapline on http://127.0.0.1:$PORT"
+if [[ -z "${MAIL_SERVER:-}" ]]; then
+  echo "demo: no mail leaves this machine; read every email Gapline sends at http://127.0.0.1:$PORT/dev/mailbox/"
+fi
 .venv/bin/flask --app app run --host 127.0.0.1 --port "$PORT"

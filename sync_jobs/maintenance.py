@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, update
-
+from integration import rate_limits, tokens
 from integration.extensions import db
-from integration.models import OutreachRequest, utcnow
+from integration.models import utcnow
 from sync_jobs.context import job
 
-SPENT_LINK_RETENTION = timedelta(days=30)
+SPENT_SECRET_RETENTION = timedelta(days=30)
+RATE_EVENT_RETENTION = timedelta(days=2)  # longer than any rate limit's window
 
 
 @job
-def prune_spent_links() -> int:
-    """Forget the hashes of links used or expired over 30 days ago; return how many were cleared.
+def prune_spent_secrets() -> int:
+    """Delete one-time codes and link tokens used or expired over 30 days ago, and old rate-limit hits.
 
-    The request rows stay (they are history); only the hash goes, so an old link can never match.
+    Returns how many codes and tokens went; a deleted one can never match again.
     """
-    cutoff = utcnow() - SPENT_LINK_RETENTION
-    result = db.session.execute(
-        update(OutreachRequest)
-        .where(OutreachRequest.token_hash.is_not(None))
-        .where(or_(OutreachRequest.used_at < cutoff, OutreachRequest.expires_at < cutoff))
-        .values(token_hash=None)
-    )
+    now = utcnow()
+    count = tokens.prune(now - SPENT_SECRET_RETENTION)
+    rate_limits.prune(now - RATE_EVENT_RETENTION)
     db.session.commit()
-    return result.rowcount
+    return count

@@ -30,10 +30,12 @@ class Periodic:
 
 def periodic_jobs() -> list[Periodic]:
     """Everything that runs on a schedule."""
-    from sync_jobs import compliance, maintenance
+    from sync_jobs import compliance, emails, maintenance
 
     return [
         # Just after midnight UTC, so a policy that expired yesterday shows expired today.
         Periodic(compliance.reevaluate_all_companies, "cron", {"hour": 0, "minute": 5}),
-        Periodic(maintenance.prune_spent_links, "cron", {"hour": 3, "minute": 15}),
+        Periodic(maintenance.prune_spent_secrets, "cron", {"hour": 3, "minute": 15}),
+        # Retries whose backoff is over, and emails whose delivery job was lost (Redis down, a killed worker).
+        Periodic(emails.sweep_outbox, "interval", {"minutes": 1}, queue="emails"),
     ]

@@ -278,16 +278,56 @@ def pg_committed(pg_app, redis_conn):
         yield db
 
 
-@pytest.fixture
-def rq_worker(pg_settings, redis_url):
-    """Run a real ``rq worker --burst`` process over the queues, with the app's environment."""
+WORKER_QUEUES = ("high", "emails", "default", "low")
 
-    def run(*queues: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        env = {**os.environ, "DATABASE_URL": pg_settings.database_url, "REDIS_URL": redis_url,
-               "STORAGE_PATH": pg_settings.storage_path, "GAPLINE_ENV": "test"}
-        cmd = [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", redis_url,
-               "--worker-class", "sync_jobs.worker.GaplineWorker",
-               *(queues or ("high", "default", "low"))]
-        return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+def worker_command(redis_url: str, queues: tuple[str, ...], burst: bool = True) -> list[str]:
+    """The ``rq worker`` command line the Procfile runs, optionally in burst mode."""
+    return [sys.executable, "-m", "rq.cli", "worker", *(["--burst"] if burst else []), "--url", redis_url,
+            "--worker-class", "sync_jobs.worker.GaplineWorker", *(queues or WORKER_QUEUES)]
+
+
+@pytest.fixture
+def worker_env(pg_settings, redis_url):
+    """The environment of a worker process: the test's database, Redis and storage, plus ``extra``."""
+
+    def env(**extra: str) -> dict[str, str]:
+        return {**os.environ, "DATABASE_URL": pg_settings.database_url, "REDIS_URL": redis_url,
+                "STORAGE_PATH": pg_settings.storage_path, "GAPLINE_ENV": "test", **extra}
+
+    return env
+
+
+@pytest.fixture
+def rq_worker(worker_env, redis_url):
+    """Run a real ``rq worker --burst`` process over the queues, with the app's environment (plus ``env``)."""
+
+    def run(*queues: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(worker_command(redis_url, queues), cwd=ROOT, env=worker_env(**(env or {})),
+                              capture_output=True, text=True, timeout=timeout)
 
     return run
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, recording what it accepts; stopped after the test."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_to(smtp_server):
+    """Point the current app's MAIL_* settings at the test's SMTP server; returns the server."""
+    from flask import current_app
+
+    def point(app=None):
+        target = app or current_app
+        target.config["GAPLINE"] = dataclasses.replace(target.config["GAPLINE"], mail_server=smtp_server.host,
+                                                       mail_port=smtp_server.port)
+        return smtp_server
+
+    return point

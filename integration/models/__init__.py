@@ -1,5 +1,6 @@
 """Gapline's SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from integration.models.access import OneTimeToken, RateEvent
 from integration.models.audit import AuditEvent
 from integration.models.base import Base, utcnow
 from integration.models.certificates import Certificate, CertificatePolicy
@@ -7,14 +8,14 @@ from integration.models.directory import Project, ProjectAssignment, Vendor, Ven
 from integration.models.documents import StoredFile, Submission
 from integration.models.evaluations import CoverageGap, Evaluation
 from integration.models.installation import AppUser, Installation
-from integration.models.outreach import OutreachRequest, SentEmail
+from integration.models.outreach import EmailOptOut, OutreachRequest, SentEmail, SentEmailRequest
 from integration.models.overrides import Override
 from integration.models.requirements import CarrierRating, RequirementSet
 from integration.models.sync import PushedRecord, SyncRun
 
 __all__ = [
     "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "CoverageGap",
-    "Evaluation", "Installation", "OutreachRequest", "Override", "Project", "ProjectAssignment",
-    "PushedRecord", "RequirementSet", "SentEmail", "StoredFile", "Submission", "SyncRun", "Vendor",
-    "VendorContact", "utcnow",
+    "EmailOptOut", "Evaluation", "Installation", "OneTimeToken", "OutreachRequest", "Override", "Project",
+    "ProjectAssignment", "PushedRecord", "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest",
+    "StoredFile", "Submission", "SyncRun", "Vendor", "VendorContact", "utcnow",
 ]

@@ -56,6 +56,9 @@ class VendorContact(TenantScoped, Timestamped, Base):
     name: Mapped[str] = mapped_column(String(255), default="")
     email: Mapped[str] = mapped_column(String(320), nullable=False)
     is_insurance_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The mail server refused this address (unknown user, mailbox full): shown to the GC, skipped by outreach.
+    mail_refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_refusal: Mapped[str | None] = mapped_column(String(500))
 
 
 class ProjectAssignment(TenantScoped, Timestamped, Base):

@@ -38,8 +38,6 @@ class Installation(Timestamped, Base):
     # Settings an admin edits (coverage rules live in the requirement sets, not here).
     logo_url: Mapped[str | None] = mapped_column(String(1024))
     gap_email_mode: Mapped[str] = mapped_column(String(16), default="automatic")
-    reminder_cadence_days: Mapped[int] = mapped_column(Integer, default=7)
-    expiry_warning_days: Mapped[int] = mapped_column(Integer, default=30)
     settings: Mapped[dict] = mapped_column(json_type(), default=dict)
 
 

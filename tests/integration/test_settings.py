@@ -38,7 +38,7 @@ SAFE_PRODUCTION = {
     "DATABASE_URL": "postgresql://db/gapline", "REDIS_URL": "redis://redis:6379/0",
     "PROCORE_CLIENT_ID": "gapline-prod", "PROCORE_CLIENT_SECRET": "a-real-client-secret-from-procore",
     "PROCORE_API_BASE": "https://api.procore.com", "PROCORE_LOGIN_BASE": "https://login.procore.com",
-    "PUBLIC_BASE_URL": "https://gapline.example.com",
+    "PUBLIC_BASE_URL": "https://gapline.example.com", "MAIL_SERVER": "smtp.example.com",
 }
 
 
@@ -74,6 +74,7 @@ def test_an_unknown_environment_is_refused_by_name():
     ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL must be an https:// URL"),
     ({"DATABASE_URL": None}, "DATABASE_URL must point at PostgreSQL in production"),
     ({"REDIS_URL": None}, "REDIS_URL is unset, so jobs would run inside web requests, past gunicorn's 60 s"),
+    ({"MAIL_SERVER": None}, "MAIL_SERVER is unset, so emails would reach only the demo's dev mailbox page"),
 ])
 def test_production_refuses_each_unsafe_setting_and_names_it(changes, message):
     assert message in refusal(**changes)

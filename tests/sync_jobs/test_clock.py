@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
 
-from integration.models import OutreachRequest, Vendor, utcnow
+from integration import tokens
+from integration.models import OneTimeToken, utcnow
 from sync_jobs.clock import build_scheduler, fire
-from sync_jobs.maintenance import prune_spent_links
+from sync_jobs.maintenance import prune_spent_secrets
 from sync_jobs.schedule import periodic_jobs
-from tests import factories
-
-
-def add_vendor() -> Vendor:
-    factories.installation(7)
-    return factories.vendor(7, "Ace Electric")
 
 
 def test_every_periodic_job_is_scheduled_once_under_its_stable_name(app):
@@ -27,22 +23,20 @@ def test_every_periodic_job_is_scheduled_once_under_its_stable_name(app):
 def test_firing_enqueues_the_job(app):
     from integration.extensions import db
 
-    factories.outreach_request(add_vendor(), token_hash="h" * 64, used_at=utcnow() - timedelta(days=31))
+    tokens.issue_code("hub", "a@sub.test", timedelta(minutes=10), now=utcnow() - timedelta(days=31))
     db.session.commit()
-    fire(app, next(p for p in periodic_jobs() if p.func is prune_spent_links))
-    assert db.session.scalars(db.select(OutreachRequest.token_hash)).all() == [None]
+    fire(app, next(p for p in periodic_jobs() if p.func is prune_spent_secrets))
+    assert db.session.scalars(select(OneTimeToken)).all() == []
 
 
-def test_prune_keeps_recent_and_live_links(app):
+def test_prune_keeps_recent_and_live_secrets(app):
     from integration.extensions import db
 
-    vendor = add_vendor()
     now = utcnow()
-    rows = [
-        factories.outreach_request(vendor, token_hash="a" * 64, used_at=now - timedelta(days=2)),
-        factories.outreach_request(vendor, token_hash="b" * 64, expires_at=now + timedelta(days=5)),
-        factories.outreach_request(vendor, token_hash="c" * 64, expires_at=now - timedelta(days=40)),
-    ]
+    used = tokens.issue_token("magic", "a@sub.test", timedelta(days=1), now=now - timedelta(days=2))
+    tokens.redeem_token("magic", used, now=now - timedelta(days=2))
+    tokens.issue_code("hub", "b@sub.test", timedelta(minutes=10), now=now)
+    tokens.issue_code("hub", "c@sub.test", timedelta(minutes=10), now=now - timedelta(days=40))
     db.session.commit()
-    assert prune_spent_links() == 1
-    assert [r.token_hash for r in rows] == ["a" * 64, "b" * 64, None]
+    assert prune_spent_secrets() == 1
+    assert sorted(db.session.scalars(select(OneTimeToken.subject))) == ["a@sub.test", "b@sub.test"]

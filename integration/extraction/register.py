@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from integration.extraction.anchors import ANCHORS
 from integration.extraction.fields import PAGE_HEIGHT, Rect
 
 Word = tuple[str, float, float]  # text, left edge x, centre y (top-left origin, the page's own units)
+Pair = tuple[float, float, float, float]  # template x, y -> page u, v
+TRIES = 300
 MIN_ANCHORS = 8  # fewer matched labels than this and the page is not taken for the form
 
 
@@ -56,7 +59,7 @@ def _solve3(m: list[list[float]], v: list[float]) -> list[float] | None:
     return [det([[v[r] if col == k else m[r][col] for col in range(3)] for r in range(3)]) / d for k in range(3)]
 
 
-def _fit(pairs: list[tuple[float, float, float, float]]) -> Affine | None:
+def _fit(pairs: list[Pair]) -> Affine | None:
     sxx = [[0.0] * 3 for _ in range(3)]
     bx, by = [0.0] * 3, [0.0] * 3
     for x, y, u, v in pairs:
@@ -72,24 +75,30 @@ def _fit(pairs: list[tuple[float, float, float, float]]) -> Affine | None:
     return Affine(*px, *py)
 
 
-def fit_affine(pairs: list[tuple[float, float, float, float]], tolerance: float) -> Affine | None:
-    """Least-squares affine fit of (x, y) -> (u, v), dropping pairs off by more than `tolerance` or 3x the median."""
-    kept = list(pairs)
-    for _ in range(5):
-        if len(kept) < 4:
+def _inliers(model: Affine, pairs: list[Pair], tolerance: float) -> list[Pair]:
+    return [p for p in pairs if math.dist(model.apply(p[0], p[1]), (p[2], p[3])) <= tolerance]
+
+
+def fit_affine(pairs: list[Pair], tolerance: float) -> Affine | None:
+    """Affine fit of (x, y) -> (u, v) that most pairs agree with to within `tolerance`, refined by least squares.
+
+    Candidate maps come from seeded triples of pairs (RANSAC), so a few words matched to the wrong label, or read
+    with a rule stuck to them, cannot drag the fit.
+    """
+    if len(pairs) < 4:
+        return None
+    rng = random.Random(len(pairs))  # seeded: the same page always registers the same way
+    best: list[Pair] = []
+    for _ in range(TRIES):
+        model = _fit(rng.sample(pairs, 3))
+        if model is not None and len(kept := _inliers(model, pairs, tolerance)) > len(best):
+            best = kept
+    for _ in range(3):
+        if len(best) < 4 or (model := _fit(best)) is None:
             return None
-        model = _fit(kept)
-        if model is None:
-            return None
-        errors = [math.dist(model.apply(x, y), (u, v)) for x, y, u, v in kept]
-        limit = max(tolerance, 3 * sorted(errors)[len(errors) // 2])
-        survivors = [p for p, e in zip(kept, errors, strict=True) if e <= limit]
-        if len(survivors) == len(kept):
-            errors.sort()
-            return Affine(*(model.a, model.b, model.c, model.d, model.e, model.f), anchors=len(kept),
-                          residual=errors[len(errors) // 2])
-        kept = survivors
-    return None
+        best = _inliers(model, pairs, tolerance)
+    errors = sorted(math.dist(model.apply(x, y), (u, v)) for x, y, u, v in best)
+    return replace(model, anchors=len(best), residual=errors[len(errors) // 2]) if errors else None
 
 
 def register(words: Iterable[Word], expected_scale: float, tolerance: float) -> Affine | None:

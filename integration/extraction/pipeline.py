@@ -24,6 +24,7 @@ from integration.extraction.ocr import read_scan, scan_text
 from integration.extraction.textlayer import PlacedWord, Stroke, read_text_page
 
 log = logging.getLogger(__name__)
+WORK_PIXELS = 12_000_000  # a letter page at 300 dpi is 8.4 MP: larger photos are decoded smaller, never refused
 MAX_SCANNED_EXTRA_PAGES = 8  # image pages after the certificate read for endorsement numbers; the rest are skipped
 NOT_A_CERTIFICATE = "no page matches the ACORD 25 layout (not a certificate, or too damaged to register)"
 
@@ -127,7 +128,7 @@ def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
 
 def _image(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
     with Image.open(io.BytesIO(file.data)) as img:
-        image = ImageOps.exif_transpose(_within_pixels(img, clock.budget.max_pixels)).convert("L")
+        image = ImageOps.exif_transpose(_within_pixels(img, min(clock.budget.max_pixels, WORK_PIXELS))).convert("L")
     result = read_scan(image, clock)
     if result is None:
         return ExtractedCertificate.unreadable(file.name, NOT_A_CERTIFICATE)
@@ -135,7 +136,7 @@ def _image(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
 
 
 def _within_pixels(img: Image.Image, limit: int) -> Image.Image:
-    """A photo larger than the reader's pixel limit, scaled down to it (intake has already refused bombs)."""
+    """A photo larger than `limit` pixels, scaled down to it as it is decoded (intake has refused bombs)."""
     width, height = img.size
     if width * height <= limit:
         return img

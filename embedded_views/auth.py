@@ -139,6 +139,7 @@ def requires_user(allowed: Permission | None = None) -> Callable:
             g.user = user
             return view(*args, company_id=company_id, **kwargs)
 
+        guarded.allowed = allowed  # what the guard asks beyond a session, for the route isolation tests
         return guarded
 
     return decorate

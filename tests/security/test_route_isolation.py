@@ -1,0 +1,192 @@
+"""Every route × (own company, another company, no session, wrong role, missing CSRF token).
+
+The routes come from the app's URL map (tests/security/conftest.py), so a route added later is
+probed too. A route must be public by name (PUBLIC below) or take the ``company_id`` it acts on
+and be guarded by ``requires_user``. Company A's rows carry a marker that must never show up in
+an answer to anyone but company A's users, and no refused request may change a row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, select
+
+from integration.extensions import db
+from integration.models import Base, Override, StoredFile
+from integration.storage import get_storage
+from tests import bad_files, factories
+from tests.conftest import signed_in
+
+A, B = 5101, 5102
+MARKER = "Quokka Roofing of company A"
+# Routes anyone may call: the landing page and health, the public guide, Procore's helper script, and
+# the sign-in round trip (which checks Procore's answer, not a session). The side panel's shell
+# takes its company from the query string and asks for sign-in itself (tested below).
+PUBLIC = {"home.index", "home.healthz", "guide.index", "guide.gap", "procore.iframe_helpers", "procore.connect",
+          "procore.callback", "procore.start_session", "sidepanel.panel"}
+# Public in the demo only: production answers 404 (tested below).
+DEMO_ONLY = {"mailbox.index", "mailbox.message", "mailbox.text"}
+# What a signed-in user may do to their own session whatever their role.
+SELF_SERVICE = {"procore.sign_out_user"}
+PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1}
+POST_FORMS = {"vendors.override": {"gap_key": "general_liability.missing", "kind": "waive", "reason": "probe"},
+              "review.save": {"policies.0.policy_number": "PROBE-1"}}
+
+
+class Company:
+    """A company's rows for the probes: vendor, project, a stored document, its certificate, an override."""
+
+    def __init__(self, company_id: int, vendor_name: str) -> None:
+        self.base = factories.company(company_id, vendor_name=vendor_name)
+        self.project = factories.project(company_id, name=f"{vendor_name} project")
+        self.certificate = factories.certificate(self.base.vendor, {"file": f"{vendor_name}.pdf", "ok": True})
+        self.stored = db.session.get(StoredFile, self.certificate.stored_file_id)
+        self.document = bad_files.pdf() + f"% {vendor_name}".encode()
+        self.stored.storage_key = f"{company_id}/probe.pdf"
+        get_storage().put(self.stored.storage_key, self.document)
+        self.override = Override(company_id=company_id, vendor_id=self.base.vendor.id, gap_key="probe",
+                                 kind="waive", reason="probe", created_by_user_id=self.base["admin"].id)
+        db.session.add(self.override)
+        db.session.flush()
+
+    def values(self) -> dict[str, object]:
+        """URL values naming this company's rows."""
+        return {"company_id": self.base.installation.company_id, "vendor_id": self.base.vendor.id,
+                "file_id": self.stored.id, "page": 1, "certificate_id": self.certificate.id,
+                "override_id": self.override.id, "procore_vendor_id": self.base.vendor.procore_vendor_id,
+                "project_id": str(self.project.procore_project_id)}
+
+
+@pytest.fixture
+def world(app):
+    companies = {A: Company(A, MARKER), B: Company(B, "Wombat Paving of company B")}
+    db.session.commit()
+    return companies
+
+
+def url(app, route, values: dict[str, object]) -> str:
+    missing = route.arguments - values.keys()
+    assert not missing, f"{route}: the probes need a value for {sorted(missing)}; add it to Company.values()"
+    with app.test_request_context():
+        return url_for(route.endpoint, **{name: values[name] for name in route.arguments})
+
+
+def call(client, app, route, values, **kwargs):
+    target = url(app, route, values)
+    if route.method == "POST":
+        return client.post(target, data=kwargs.pop("data", POST_FORMS.get(route.endpoint, {})), **kwargs)
+    return client.get(target, **kwargs)
+
+
+def table_counts() -> dict[str, int]:
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables}
+
+
+def leaks(response, world) -> bool:
+    body = response.get_data()
+    return MARKER.encode() in body or world[A].document in body
+
+
+def test_every_route_is_public_by_name_or_guarded_for_the_company_it_names(app, route):
+    if route.endpoint in PUBLIC | DEMO_ONLY:
+        return
+    assert route.company_scoped, f"{route} is neither in PUBLIC nor takes <company_id>: say which it is"
+    view = app.view_functions[route.endpoint]
+    assert hasattr(view, "allowed"), f"{route} takes company_id but is not guarded by requires_user"
+
+
+def test_without_a_session_a_company_route_asks_for_sign_in(app, world, company_route):
+    rows = table_counts()
+    response = call(app.test_client(), app, company_route, world[A].values())
+    assert response.status_code == 401 and "Sign in with Procore" in response.get_data(as_text=True)
+    assert not leaks(response, world) and table_counts() == rows
+
+
+def test_another_companys_session_cannot_reach_a_company_route(app, world, company_route):
+    rows = table_counts()
+    outsider = signed_in(app, world[B].base["admin"])
+    response = call(outsider, app, company_route, world[A].values())
+    assert response.status_code == 401 and not leaks(response, world)
+    assert table_counts() == rows
+
+
+def test_another_companys_rows_are_not_reached_through_your_own_company(app, world, company_route):
+    if company_route.endpoint in SELF_SERVICE:
+        return
+    rows = table_counts()
+    outsider = signed_in(app, world[B].base["admin"])
+    values = {**world[A].values(), "company_id": B}  # B's own URL, naming A's rows
+    response = call(outsider, app, company_route, values)
+    assert response.status_code < 500 and not leaks(response, world)
+    if response.status_code in (302, 303):
+        assert not leaks(outsider.get(response.headers["Location"]), world)
+    assert {name: count for name, count in table_counts().items() if name != "audit_events"} == \
+        {name: count for name, count in rows.items() if name != "audit_events"}
+    assert db.session.get(Override, world[A].override.id).revoked_at is None
+
+
+def test_a_role_the_route_does_not_allow_is_refused_and_changes_nothing(app, world, company_route):
+    if company_route.endpoint in SELF_SERVICE:
+        return
+    viewer = world[A].base["viewer"]
+    allowed = app.view_functions[company_route.endpoint].allowed
+    rows = table_counts()
+    response = call(signed_in(app, viewer), app, company_route, world[A].values())
+    if allowed is not None and not allowed(viewer):
+        assert response.status_code == 403 and "role; you are viewer" in response.get_data(as_text=True)
+    elif company_route.method == "GET":
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    if company_route.method == "POST":  # refused by the guard or by the core: either way nothing is written
+        assert response.status_code in (303, 403) and table_counts() == rows
+        assert db.session.get(Override, world[A].override.id).revoked_at is None
+
+
+def test_your_own_company_reaches_every_company_route(app, world, company_route):
+    admin = signed_in(app, world[A].base["admin"])
+    response = call(admin, app, company_route, world[A].values())
+    assert response.status_code in (200, 302, 303), (response.status_code, response.get_data(as_text=True)[:500])
+
+
+def test_a_post_without_its_csrf_token_is_refused_and_changes_nothing(app, world, post_route):
+    app.config["WTF_CSRF_ENABLED"] = True
+    rows = table_counts()
+    client = signed_in(app, world[A].base["admin"])
+    response = call(client, app, post_route, world[A].values())
+    assert response.status_code == 400 and "CSRF token is missing" in response.get_data(as_text=True)
+    assert table_counts() == rows
+
+
+def test_a_public_route_answers_anyone_without_leaking_a_company(app, world, route):
+    if route.endpoint not in PUBLIC:
+        return
+    rows = table_counts()
+    for client in (app.test_client(), signed_in(app, world[B].base["admin"])):
+        response = call(client, app, route, PUBLIC_VALUES)
+        assert response.status_code < 500 and not leaks(response, world), route
+        response.close()
+    assert table_counts() == rows
+
+
+def test_a_demo_only_route_does_not_exist_in_production(app, route):
+    if route.endpoint not in DEMO_ONLY:
+        return
+    app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], env="production")
+    assert call(app.test_client(), app, route, PUBLIC_VALUES).status_code == 404
+
+
+def test_the_side_panel_shell_asks_for_sign_in_unless_the_session_is_for_its_company(app, world):
+    panel = f"/procore/sidepanel?company_id={A}&project_id=1"
+    assert app.test_client().get(panel).status_code == 401
+    assert signed_in(app, world[B].base["admin"]).get(panel).status_code == 401
+    assert signed_in(app, world[A].base["viewer"]).get(panel).status_code == 200
+
+
+def test_the_route_matrix_is_not_empty():
+    from tests.security.conftest import all_routes
+
+    routes = all_routes()
+    assert len([r for r in routes if r.company_scoped]) >= 14 and len([r for r in routes if r.method == "POST"]) >= 7

@@ -49,8 +49,8 @@ migrate: install ## Apply database migrations to DATABASE_URL
 migration: install ## Write a new migration from model changes: make migration MSG="what changed"
 	$(BIN)/flask --app app db migrate -m "$(MSG)"
 
-worker: install ## Run an RQ worker on REDIS_URL
-	$(BIN)/rq worker --url "$$REDIS_URL" --worker-class sync_jobs.worker.GaplineWorker high emails default low
+worker: install ## Run an RQ worker on REDIS_URL (with the scheduler that holds delayed pushes)
+	$(BIN)/rq worker --url "$$REDIS_URL" --worker-class sync_jobs.worker.GaplineWorker --with-scheduler high emails default low
 
 clock: install ## Run the APScheduler clock that enqueues periodic jobs
 	$(BIN)/python -m sync_jobs.clock

@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_error_handlers(app)
     register_cli(app)
+    register_sync(app)
     return app
 
 
@@ -106,9 +107,19 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Add the ``coi`` and ``procore`` command groups."""
+    """Add the ``coi``, ``procore`` and ``sync`` command groups."""
     from integration.cli import coi
     from integration.procore_cli import procore
+    from sync_jobs.cli import sync
 
     app.cli.add_command(coi)
     app.cli.add_command(procore)
+    app.cli.add_command(sync)
+
+
+def register_sync(app: Flask) -> None:
+    """After a commit that changed statuses, queue the company's debounced Procore push."""
+    from integration.push_state import set_push_trigger
+    from sync_jobs.push import queue_push
+
+    set_push_trigger(app, queue_push)

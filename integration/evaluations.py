@@ -29,6 +29,7 @@ from integration.models import (
     Submission,
     Vendor,
 )
+from integration.push_state import mark_vendors
 from integration.requirement_sets import RequirementCache
 from integration.tenancy import get_scoped, scoped
 
@@ -51,8 +52,24 @@ def evaluate_vendor(company_id: int, vendor_id: int, today: date, trigger: str =
         assignment.status = _record(vendor, assignment, inputs, today, trigger)
         statuses.append(assignment.status)
     vendor.status = vendor_status(Status(s) for s in statuses).value
+    mark_vendors(company_id, [vendor.id], trigger)  # its Procore records follow within seconds
     db.session.flush()
     return vendor
+
+
+def evaluate_unevaluated(company_id: int, vendor_ids: list[int], today: date) -> int:
+    """Evaluate the vendors among ``vendor_ids`` that were never evaluated (committed); returns how many."""
+    evaluated = select(Evaluation.vendor_id).where(Evaluation.company_id == company_id,
+                                                   Evaluation.assignment_id.is_(None), Evaluation.is_current.is_(True))
+    missing = db.session.scalars(select(Vendor.id).where(
+        Vendor.company_id == company_id, Vendor.id.in_(vendor_ids), Vendor.id.not_in(evaluated))).all()
+    requirements = RequirementCache(company_id)
+    for count, vendor_id in enumerate(missing, start=1):
+        evaluate_vendor(company_id, vendor_id, today, trigger="first_push", requirements=requirements)
+        if count % 200 == 0:
+            db.session.commit()
+    db.session.commit()
+    return len(missing)
 
 
 def vendor_certificates(vendor: Vendor) -> list[ExtractedCertificate]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -67,3 +70,46 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
             return Enqueued(job_id, queue, False)
     job = q.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout)
     return Enqueued(job.id, queue, False)
+
+
+def enqueue_debounced(func: Callable[..., Any], *args: Any, key: str, delay: float, min_interval: float = 0.0,
+                      queue: str = "default") -> bool:
+    """Queue ``func(*args)`` to run in ``delay`` seconds unless a run under ``key`` already waits; True if queued.
+
+    So a burst of changes costs one run. The job calls ``debounce_started(key)`` as it begins: changes
+    after that queue the next run, never sooner than ``min_interval`` seconds after this one began.
+    Embedded mode waits on a timer thread of this process; otherwise RQ's scheduler holds the job.
+    """
+    settings = current_app.config["GAPLINE"]
+    if settings.embedded:
+        from integration.deferred import deferred_jobs
+
+        jobs = deferred_jobs()
+        return jobs.schedule(key, _wait(delay, min_interval, jobs.started.get(key), jobs.clock()), func, *args)
+    redis = redis_connection()
+    started = redis.get(f"gapline:debounce:{key}:started")
+    wait = _wait(delay, min_interval, float(started) if started else None, time.time())
+    if not redis.set(f"gapline:debounce:{key}", "waiting", nx=True, ex=int(wait) + 600):
+        return False
+    get_queue(queue).enqueue_in(timedelta(seconds=wait), func, *args, job_id=f"{key}-{uuid.uuid4().hex[:12]}")
+    return True
+
+
+def debounce_started(key: str) -> None:
+    """A debounced job has begun: the next change queues the next run."""
+    settings = current_app.config["GAPLINE"]
+    if settings.embedded:
+        from integration.deferred import deferred_jobs
+
+        jobs = deferred_jobs()
+        jobs.started[key] = jobs.clock()
+        return
+    redis = redis_connection()
+    with redis.pipeline() as pipe:
+        pipe.delete(f"gapline:debounce:{key}")
+        pipe.set(f"gapline:debounce:{key}:started", repr(time.time()), ex=3600)
+        pipe.execute()
+
+
+def _wait(delay: float, min_interval: float, started: float | None, now: float) -> float:
+    return max(0.0, delay, (started + min_interval - now) if started else 0.0)

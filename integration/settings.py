@@ -43,6 +43,19 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int | None = N
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more seconds, got {raw!r}")
+    return value
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
     value = env.get(name, "").strip().lower() or default
     if value not in choices:
@@ -83,6 +96,10 @@ class Settings:
     session_idle_minutes: int = 120
     # The most one web request may wait on Procore in all (gunicorn kills a request after 60 s).
     procore_request_seconds: int = 20
+    # A status change reaches Procore after the debounce; under a stream of changes, pushes of one company
+    # start at most once per interval (15 s: 240 writes an hour at worst, well inside a 600-an-hour limit).
+    push_debounce_seconds: float = 3.0
+    push_min_interval_seconds: float = 15.0
 
     @property
     def embedded(self) -> bool:
@@ -125,6 +142,8 @@ class Settings:
             session_lifetime_hours=_int(env, "SESSION_LIFETIME_HOURS", d.session_lifetime_hours, low=1, high=24),
             session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", d.session_idle_minutes, low=5, high=24 * 60),
             procore_request_seconds=_int(env, "PROCORE_REQUEST_SECONDS", d.procore_request_seconds, low=1, high=45),
+            push_debounce_seconds=_seconds(env, "PUSH_DEBOUNCE_SECONDS", d.push_debounce_seconds),
+            push_min_interval_seconds=_seconds(env, "PUSH_MIN_INTERVAL_SECONDS", d.push_min_interval_seconds),
         )
         settings.check()
         return settings

@@ -8,6 +8,7 @@ from integration import audit
 from integration.extensions import db
 from integration.extraction.intake import AcceptedFile, IncomingFile, IntakeError, check_submission, shown_name
 from integration.models import Project, StoredFile, Submission, Vendor, utcnow
+from integration.push_state import mark_vendors
 from integration.refusals import Refusal
 from integration.storage import Storage, get_storage
 from integration.tenancy import get_scoped, scoped
@@ -91,6 +92,7 @@ def _record(vendor: Vendor, accepted: list[AcceptedFile], channel: str, project_
             page_count=file.pages, duplicate_of_id=earlier.id if earlier else None))
     audit.record(vendor.company_id, "submission.received", submission, actor_label=submitted_by or channel,
                  after={"files": [f.name for f in accepted], "duplicates": duplicates, "channel": channel})
+    mark_vendors(vendor.company_id, [vendor.id], "documents_received")  # Procore shows them being read
     db.session.flush()
     return Received(submission, duplicates)
 

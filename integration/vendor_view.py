@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from integration.compliance.gaps import GapInfo, gap_info
@@ -85,11 +86,19 @@ def shown_gaps(vendor: Vendor) -> list[ShownGap]:
         .outerjoin(Project, Project.id == ProjectAssignment.project_id)
         .where(Evaluation.vendor_id == vendor.id, Evaluation.is_current.is_(True))
         .order_by(Evaluation.assignment_id.is_not(None), CoverageGap.id)).all()
+    return grouped_gaps((gap, assignment_id is None, project) for gap, assignment_id, project in rows)
+
+
+def grouped_gaps(rows: Iterable[tuple[CoverageGap, bool, str | None]]) -> list[ShownGap]:
+    """Gap rows (with: found against the company's own set, and the project otherwise) as one entry per shortfall.
+
+    Give the company-level rows first, so each entry shows the company-level row.
+    """
     shown: dict[tuple, ShownGap] = {}
-    for gap, assignment_id, project in rows:
+    for gap, company_wide, project in rows:
         same = (gap.gap_key, gap.state, gap.explanation, gap.expected, gap.found)
         entry = shown.setdefault(same, ShownGap(gap, gap_info(gap.code)))
-        if assignment_id is None:
+        if company_wide:
             entry.company_wide = True
         elif project not in entry.projects:
             entry.projects.append(project)

@@ -15,8 +15,11 @@ follows `Link: <...>; rel="next"` and exposes `total` (header `Total`) and `per_
     list_vendor_users(company_id, vendor_id=None)
                                                GET    /rest/v1.3/companies/{company_id}/users
                                                       [?filters[vendor_id][]={vendor_id}]
+    show_project(company_id, project_id)       GET    /rest/v1.0/projects/{project_id}?company_id={company_id}
+    show_vendor(company_id, vendor_id)         GET    /rest/v1.0/vendors/{vendor_id}?company_id={company_id}
     list_vendor_insurances(company_id, vendor_id)
                                                GET    /rest/v1.0/companies/{company_id}/vendors/{vendor_id}/insurances
+    list_company_insurances(company_id)        GET    /rest/v1.0/companies/{company_id}/insurances
     sync_insurances(company_id, updates)       PATCH  /rest/v1.0/companies/{company_id}/insurances/sync
                                                       body {"updates": [...]} (<= 1000 per call, each with
                                                       vendor_id and origin_id); 200 with
@@ -92,6 +95,16 @@ class ProcoreClient:
             params["view"] = view
         return self.http.paginate("/rest/v1.0/vendors", company_id=company_id, params=params, per_page=per_page)
 
+    def show_project(self, company_id: int, project_id: int) -> dict[str, Any]:
+        """One project of the company (NotFoundError when Procore no longer has it)."""
+        return self.http.json("GET", f"/rest/v1.0/projects/{project_id}", company_id=company_id,
+                              params={"company_id": company_id})
+
+    def show_vendor(self, company_id: int, vendor_id: int) -> dict[str, Any]:
+        """One Directory vendor of the company (NotFoundError when Procore no longer has it)."""
+        return self.http.json("GET", f"/rest/v1.0/vendors/{vendor_id}", company_id=company_id,
+                              params={"company_id": company_id})
+
     def list_project_vendors(self, company_id: int, project_id: int, *, per_page: int | None = None) -> Paginated:
         """List the vendors in one project's Directory."""
         return self.http.paginate(f"/rest/v1.0/projects/{project_id}/vendors", company_id=company_id,
@@ -110,6 +123,11 @@ class ProcoreClient:
         """List the insurance records on one vendor's Directory Insurance tab."""
         return self.http.paginate(f"/rest/v1.0/companies/{company_id}/vendors/{vendor_id}/insurances",
                                   company_id=company_id, per_page=per_page)
+
+    def list_company_insurances(self, company_id: int, *, per_page: int | None = None) -> Paginated:
+        """List every vendor insurance record in the company (each carries its vendor_id)."""
+        return self.http.paginate(f"/rest/v1.0/companies/{company_id}/insurances", company_id=company_id,
+                                  per_page=per_page)
 
     def sync_insurances(self, company_id: int, updates: Sequence[Mapping[str, Any]], *,
                         batch_size: int = SYNC_BATCH_LIMIT) -> SyncResult:

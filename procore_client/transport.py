@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,7 +21,26 @@ from .token_manager import TokenSource
 
 log = logging.getLogger(__name__)
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 USER_AGENT = "gapline-procore-client/0.1 (python-requests)"
+
+
+@dataclass
+class CallStats:
+    """The calls this transport sent and Procore answered (every retry counts: each one spends the budget)."""
+
+    reads: int = 0
+    writes: int = 0
+    http_429: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every answered call."""
+        return self.reads + self.writes
+
+    def to_dict(self) -> dict[str, int]:
+        """Plain-data form, as sync runs record it."""
+        return {"read_calls": self.reads, "write_calls": self.writes, "http_429": self.http_429}
 
 
 class ProcoreTransport:
@@ -52,6 +72,7 @@ class ProcoreTransport:
         self.budget_scope = budget_scope
         self.sleep = sleep
         self.clock = clock
+        self.stats = CallStats()
 
     def request(self, method: str, path: str, *, company_id: int | None = None,
                 params: dict[str, Any] | None = None, json: Any = None) -> requests.Response:
@@ -103,7 +124,16 @@ class ProcoreTransport:
             self._pause(self.retry.backoff(call.failures), call)
             return None
         self.budget.record(key, ticket, RateLimitHeaders.parse(response.headers, now=self.clock()))
+        self._count(call.method, response.status_code)
         return response
+
+    def _count(self, method: str, status: int) -> None:
+        if method in READ_METHODS:
+            self.stats.reads += 1
+        else:
+            self.stats.writes += 1
+        if status == 429:
+            self.stats.http_429 += 1
 
     def _retry_after_failure(self, call: _Call, response: requests.Response) -> bool:
         """Decide whether a failed answer is worth another try, waiting or renewing first if so."""

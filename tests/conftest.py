@@ -36,7 +36,8 @@ def build_app(settings: Settings, **config):
 
     # Procore retries back off without really sleeping, so refusal tests stay fast.
     options = {"sleep": lambda seconds: None}
-    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False,
+    # Jobs queued for later wait until a test runs them (integration.deferred), never on a timer.
+    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "DEFERRED_JOBS": "manual",
                       "PROCORE_CLIENT_OPTIONS": options, **config})
     with app.app_context():
         upgrade()

@@ -11,11 +11,11 @@ from integration.models.installation import AppUser, Installation
 from integration.models.outreach import EmailOptOut, OutreachRequest, SentEmail, SentEmailRequest
 from integration.models.overrides import Override
 from integration.models.requirements import CarrierRating, RequirementSet
-from integration.models.sync import PushedRecord, SyncRun
+from integration.models.sync import PendingPush, PushedRecord, SyncRun
 
 __all__ = [
     "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "CoverageGap",
-    "EmailOptOut", "Evaluation", "Installation", "OneTimeToken", "OutreachRequest", "Override", "Project",
-    "ProjectAssignment", "PushedRecord", "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest",
+    "EmailOptOut", "Evaluation", "Installation", "OneTimeToken", "OutreachRequest", "Override", "PendingPush",
+    "Project", "ProjectAssignment", "PushedRecord", "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest",
     "StoredFile", "Submission", "SyncRun", "Vendor", "VendorContact", "utcnow",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from integration.compliance.statuses import Status
+from integration.compliance.wording import coverage, day
 
 
 def status_label(status: str) -> str:
@@ -10,4 +11,4 @@ def status_label(status: str) -> str:
     return Status(status).label
 
 
-TEMPLATE_GLOBALS = {"status_label": status_label}
+TEMPLATE_GLOBALS = {"status_label": status_label, "coverage_name": coverage, "day": day}

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from integration.certificate import ExtractedCertificate
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
-from integration.compliance.requirements import LIMIT_KEYS
 from integration.compliance.statuses import Status, vendor_status
 from integration.extensions import db
 from integration.models import (
@@ -111,11 +110,12 @@ def _record(vendor: Vendor, assignment: ProjectAssignment | None, inputs: Inputs
                                                  (assignment.trade_tier if assignment else None) or vendor.trade_tier)
     work = {"vendor_id": str(vendor.id), "assignment_id": str(assignment.id) if assignment else None,
             "project_id": str(assignment.project_id) if assignment else None,
+            "project_name": inputs.requirements.project_name(assignment.project_id) if assignment else None,
             "work_start": assignment.work_starts_on if assignment else None,
             "work_end": assignment.work_ends_on if assignment else None}
     outcome = evaluate(inputs.certificates, requirements, work, today,
                        vendor={"legal_name": vendor.legal_name or vendor.name}, carriers=inputs.requirements.carriers(),
-                       overrides=inputs.engine_overrides())
+                       overrides=inputs.engine_overrides(), gc_legal_name=inputs.requirements.gc_legal_name())
     _store(vendor, assignment, outcome, today, trigger, inputs.overrides)
     return outcome.status.value
 
@@ -155,21 +155,15 @@ def _gap_rows(evaluation: Evaluation, gaps, overrides: dict) -> list[CoverageGap
     for gap in gaps:
         kind = gap.override.kind if gap.override else None
         override = overrides.get((gap.key, evaluation.assignment_id)) or overrides.get((gap.key, None))
-        shown_as = gap.requirement_keys[0]
         rows.append(CoverageGap(
             company_id=evaluation.company_id, evaluation_id=evaluation.id, gap_key=gap.key, code=gap.code,
-            line=gap.line, outcome=gap.outcome.value, expected=_shown(gap.expected, shown_as),
-            found=_shown(gap.found, shown_as), source=gap.location.to_dict() if gap.location else {},
+            line=gap.line, outcome=gap.outcome.value, expected=_text(gap.expected), found=_text(gap.found),
+            source=gap.location.to_dict() if gap.location else {},
             explanation=gap.explanation, ask=gap.ask, requirement_keys=list(gap.requirement_keys),
             state=GAP_STATES[kind], override_id=override.id if (override and kind) else None))
     return rows
 
 
-def _shown(value: Any, key: str) -> str | None:
-    """A value as people read it: dollar limits with separators, everything else as text."""
-    if value is None:
-        return None
-    line, _, item = key.partition(".")
-    if isinstance(value, int) and not isinstance(value, bool) and item in LIMIT_KEYS.get(line, ()):
-        return f"${value:,}"
-    return str(value)
+def _text(value: Any) -> str | None:
+    """A value as stored for people (the engine already words expected and found)."""
+    return None if value is None else str(value)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from integration.compliance.combine import combine
 from integration.compliance.requirements import LIMIT_KEYS
-from integration.compliance.results import AppliedOverride, Gap, Outcome
 from integration.compliance.statuses import VENDOR_ORDER, Status, status_of
 from integration.extensions import db
 from integration.insurance_records import NOTES_LIMIT, InsuranceRecord, procore_status
@@ -37,7 +36,6 @@ from integration.vendor_view import ShownGap, grouped_gaps
 
 READING_STATES = ("received", "reading")
 RETIRED_STATUS = "undecided"  # with exempt: true, for a line the requirements no longer cover
-KIND_OF_STATE = {"waived": "waive", "marked_compliant": "mark_compliant"}
 
 
 @dataclass
@@ -98,20 +96,20 @@ class VendorStanding:
     def _notes(self, standing: LineStanding) -> str:
         shown = grouped_gaps(standing.rows)
         head = [f"Gapline: {standing.status.label}."] + (["New documents are being read."] if self.reading else [])
-        tail = [self._decision(entry) for entry in shown if entry.gap.state != "open"]
+        tail = [self._decision(entry) for entry in shown if entry.row.state != "open"]
         tail = [text for text in tail if text] + [f"Details in Gapline: {self.link}"]
         room = NOTES_LIMIT - 100 - sum(len(text) + 1 for text in head + tail)
-        return "\n".join(head + _fitting([gap_words(entry) for entry in shown if entry.gap.state == "open"], room)
+        return "\n".join(head + _fitting([gap_words(entry) for entry in shown if entry.row.state == "open"], room)
                          + tail)
 
     def _decision(self, entry: ShownGap) -> str | None:
-        found = self.decided_by.get(entry.gap.override_id or 0)
+        found = self.decided_by.get(entry.row.override_id or 0)
         return decision_words(entry, *found) if found else None
 
 
 def gap_words(entry: ShownGap) -> str:
     """An open gap in the plain words of the vendor page, naming the projects it is limited to."""
-    words = entry.gap.explanation or entry.info.explanation
+    words = entry.gap.explanation
     return words if entry.company_wide or not entry.projects else f"On {', '.join(entry.projects)}: {words}"
 
 
@@ -121,7 +119,7 @@ def decision_words(entry: ShownGap, override: Override, author: AppUser | None) 
     who = (author.name or author.email) if author else "a Gapline user"
     until = f"until {override.expires_on.isoformat()}" if override.expires_on else "no end date"
     when = override.created_at.date().isoformat() if override.created_at else "an earlier date"
-    return f"{verb}: {entry.info.title}, by {who} on {when}: {override.reason} ({until})."
+    return f"{verb}: {entry.gap.title}, by {who} on {when}: {override.reason} ({until})."
 
 
 def vendor_link(base_url: str, company_id: int, vendor_id: int) -> str:
@@ -160,13 +158,6 @@ def chosen_policies(certificates: list, today: date) -> dict[str, PolicyFacts]:
     return chosen
 
 
-def engine_gap(row: CoverageGap) -> Gap:
-    """A stored gap as the engine's status rules read it."""
-    kind = KIND_OF_STATE.get(row.state)
-    return Gap(row.gap_key, row.code, Outcome(row.outcome), row.line, row.expected, row.found, None, row.explanation,
-               row.ask, tuple(row.requirement_keys), AppliedOverride(kind, "", None) if kind else None)
-
-
 def _absorb(standing: VendorStanding, evaluation: Evaluation, gaps: list[CoverageGap], project: str | None) -> None:
     keys = {line: {r["key"] for r in evaluation.results if r.get("line") == line} for line in evaluation.line_statuses}
     on_lines = set().union(*keys.values()) if keys else set()
@@ -174,7 +165,7 @@ def _absorb(standing: VendorStanding, evaluation: Evaluation, gaps: list[Coverag
     for line, line_keys in keys.items():
         mine = [gap for gap in gaps if line_keys.intersection(gap.requirement_keys)] + whole
         standing.lines.setdefault(line, LineStanding()).absorb(
-            status_of(engine_gap(gap) for gap in mine), mine, evaluation.assignment_id is None, project)
+            status_of(gap.to_gap() for gap in mine), mine, evaluation.assignment_id is None, project)
 
 
 def _evaluations(company_id: int, vendor_ids: list[int]) -> list[tuple[Evaluation, str | None]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from integration import audit
-from integration.compliance.gaps import gap_info
 from integration.compliance.overrides import OverrideKind
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
@@ -81,7 +80,7 @@ def _open_gap(vendor: Vendor, assignment_id: int | None, key: str) -> CoverageGa
 
 def gap_label(gap: CoverageGap) -> str:
     """The gap as people read it in the list of overrides."""
-    return gap_info(gap.code).title
+    return gap.to_gap().title
 
 
 def revoke_override(company_id: int, actor: AppUser, override_id: int, today: date) -> Override:

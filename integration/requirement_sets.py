@@ -12,7 +12,7 @@ from integration.compliance.requirements import RequirementSet as EngineSet
 from integration.compliance.tiers import company_default, merge, tier_patch
 from integration.extensions import db
 from integration.models import AppUser, CarrierRating, Project, RequirementSet
-from integration.tenancy import get_scoped, scoped
+from integration.tenancy import get_scoped, installation_of, scoped
 
 
 def _row(company_id: int, project_id: int | None, tier: str | None) -> RequirementSet | None:
@@ -93,12 +93,30 @@ def replace_carriers(company_id: int, csv_text: str, actor: AppUser | None) -> i
 
 
 class RequirementCache:
-    """The company's effective sets and carrier table, read once for a run over many vendors."""
+    """The company's effective sets, carrier table, legal name and project names, read once for many vendors."""
 
     def __init__(self, company_id: int) -> None:
         self.company_id = company_id
         self._sets: dict[tuple[int | None, str | None], EngineSet] = {}
         self._carriers: CarrierTable | None = None
+        self._names: tuple[str | None, dict[int, str]] | None = None
+
+    def gc_legal_name(self) -> str | None:
+        """The general contractor's legal name as Procore has it (the certificate holder by default)."""
+        return self._company_names()[0]
+
+    def project_name(self, project_id: int | None) -> str | None:
+        """A project's name (schedules of per-project endorsements are matched against it)."""
+        return self._company_names()[1].get(project_id) if project_id else None
+
+    def _company_names(self) -> tuple[str | None, dict[int, str]]:
+        if self._names is None:
+            installation = installation_of(self.company_id)
+            legal = installation.company_name if installation else None
+            projects = dict(db.session.execute(scoped(Project, self.company_id).with_only_columns(Project.id,
+                                                                                               Project.name)).all())
+            self._names = (legal or None, projects)
+        return self._names
 
     def effective(self, project_id: int | None, tier: str | None) -> EngineSet:
         """``effective_set`` for this company, remembered per project and tier."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from integration import audit
 from integration.certificate import CertificateFormatError
+from integration.compliance.wording import BOXES, coverage
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import AppUser, Certificate, StoredFile, Vendor, utcnow
@@ -18,9 +19,18 @@ from integration.roles import can_manage
 from integration.tenancy import get_scoped, scoped
 
 LOW_CONFIDENCE = 0.8
-FLAGS = ("additional_insured", "subrogation_waived", "occurrence")
 POLICY_TEXT = ("policy_number", "insurer_letter")
 POLICY_DATES = ("effective_date", "expiration_date")
+# The boxes a reviewer can set on each kind of row (the others do not appear on that row of the form).
+FLAGS = {
+    "general_liability": ("additional_insured", "subrogation_waived", "occurrence"),
+    "automobile_liability": ("additional_insured", "subrogation_waived", "any_auto"),
+    "umbrella_liability": ("additional_insured", "subrogation_waived", "occurrence"),
+    "excess_liability": ("additional_insured", "subrogation_waived", "occurrence"),
+    "workers_compensation": ("subrogation_waived", "statutory"),
+    "other": ("additional_insured", "subrogation_waived"),
+}
+CHOICES = {"aggregate_applies_per": {"policy": "POLICY", "project": "PRO-JECT", "location": "LOC", "other": "OTHER"}}
 
 
 class ReviewError(Refusal, ValueError):
@@ -34,13 +44,18 @@ class Field:
     path: str
     label: str
     value: Any
-    kind: str  # text | date | money | flag
+    kind: str  # text | date | money | flag | choice
     confidence: float | None
 
     @property
     def low(self) -> bool:
-        """True when the value is missing or the reader was not confident."""
-        return self.value is None or (self.confidence is not None and self.confidence < LOW_CONFIDENCE)
+        """True when the value is missing, or the reader was not confident of it (or did not measure)."""
+        return self.value is None or self.confidence is None or self.confidence < LOW_CONFIDENCE
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """For a choice: each value with the form's own label for it."""
+        return CHOICES.get(self.path.rsplit(".", 1)[-1], {})
 
 
 def queue(company_id: int) -> list[tuple[Certificate, Vendor]]:
@@ -60,18 +75,20 @@ def editable_fields(certificate: Certificate) -> list[Field]:
         add(Field(path, label, value.isoformat() if isinstance(value, date) else value, kind,
                   content.source(path).confidence))
 
-    field("named_insured.name", "Named insured", "text")
-    field("certificate_holder.name", "Certificate holder", "text")
+    field("named_insured.name", "Named insured (INSURED)", "text")
+    field("certificate_holder.name", "CERTIFICATE HOLDER", "text")
     for i, policy in enumerate(content.policies):
-        label = policy.line.replace("_", " ").capitalize()
+        row = coverage(policy.line).capitalize()
         for key in POLICY_TEXT:
-            field(f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "text")
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "text")
         for key in POLICY_DATES:
-            field(f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "date")
-        for key in FLAGS:
-            field(f"policies.{i}.{key}", f"{label}: {key.replace('_', ' ')}", "flag")
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "date")
+        for key in FLAGS[policy.line]:
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "flag")
+        if policy.line == "general_liability":
+            field(f"policies.{i}.aggregate_applies_per", f"{row}: {BOXES['aggregate_applies_per']}", "choice")
         for key in sorted(policy.limits):
-            field(f"policies.{i}.limits.{key}", f"{label}: {key.replace('_', ' ')}", "money")
+            field(f"policies.{i}.limits.{key}", f"{row}: {BOXES[key]}", "money")
     return fields
 
 
@@ -94,6 +111,8 @@ def parse_value(field: Field, raw: str) -> Any:
         if raw.lower() not in {"yes", "no"}:
             raise ReviewError(f"{field.label}: choose yes or no")
         return raw.lower() == "yes"
+    if field.kind == "choice" and raw not in field.choices:
+        raise ReviewError(f"{field.label}: choose one of {', '.join(field.choices.values())}")
     return raw
 
 

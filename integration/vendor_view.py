@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from integration.compliance.gaps import GapInfo, gap_info
+from integration.compliance.results import Gap
 from integration.evaluations import current_evaluation
 from integration.extensions import db
 from integration.models import (
@@ -26,10 +26,16 @@ from integration.tenancy import get_scoped, scoped
 class ShownGap:
     """One gap as the vendor page lists it: the same shortfall on several projects is one row."""
 
-    gap: CoverageGap
-    info: GapInfo
+    row: CoverageGap  # as stored: its key (for overrides) and state
+    gap: Gap  # its words: title, explanation, ask, expected, found and where
     company_wide: bool = False  # found against the company's own requirements (no project)
     projects: list[str] = field(default_factory=list)
+
+    @property
+    def applies_to(self) -> str:
+        """Which requirements the gap is found against, in words."""
+        scope = ["Company requirements"] if self.company_wide else []
+        return "; ".join([*scope, ", ".join(self.projects)] if self.projects else scope)
 
 
 @dataclass
@@ -95,9 +101,9 @@ def grouped_gaps(rows: Iterable[tuple[CoverageGap, bool, str | None]]) -> list[S
     Give the company-level rows first, so each entry shows the company-level row.
     """
     shown: dict[tuple, ShownGap] = {}
-    for gap, company_wide, project in rows:
-        same = (gap.gap_key, gap.state, gap.explanation, gap.expected, gap.found)
-        entry = shown.setdefault(same, ShownGap(gap, gap_info(gap.code)))
+    for row, company_wide, project in rows:
+        same = (row.gap_key, row.state, row.explanation, row.expected, row.found)
+        entry = shown.setdefault(same, ShownGap(row, row.to_gap()))
         if company_wide:
             entry.company_wide = True
         elif project not in entry.projects:

@@ -6,87 +6,83 @@ separate umbrella certificate issued to another entity is caught too.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from integration.certificate import ExtractedCertificate
 from integration.compliance.combine import Fact, read_fact
 from integration.compliance.context import Context, Finding, failed, needs_review, passed, unreadable, worst
 from integration.compliance.names import NameMatch, best_match
 from integration.compliance.requirements import Requirement
 from integration.compliance.results import Location, Outcome
+from integration.compliance.wording import reason, sentence
 
 
 def check_holder(req: Requirement, ctx: Context) -> Finding:
-    """Each contributing certificate names the GC's required certificate holder."""
-    expected = ctx.certificate_holder or ""
-    return _names_on_documents(ctx, "certificate_holder.name", [expected], expected, "holder_mismatch")
+    """Each contributing certificate is made out to the general contractor (its legal name, or the set's wording)."""
+    expected = ctx.certificate_holder
+    if not expected:
+        detail = ("The general contractor's legal name is not known yet, so the certificate holder cannot be "
+                  "checked; a person must check it.")
+        return needs_review("holder_mismatch", None, None, detail, "not checked")
+    return _names_on_documents(ctx, "certificate_holder.name", [expected], expected, _HOLDER)
 
 
 def check_named_insured(req: Requirement, ctx: Context) -> Finding:
     """Each contributing certificate's named insured is the vendor's legal entity (or a DBA)."""
     if ctx.vendor is None or not ctx.vendor.legal_name.strip():
-        return needs_review(
-            "named_insured_mismatch",
-            None,
-            None,
-            "No vendor legal name was given, so the named insured cannot be compared.",
-        )
+        detail = "Your company's legal name is not on file, so the insured on the certificate cannot be compared."
+        return needs_review("named_insured_mismatch", None, None, detail, "not checked")
     vendor = ctx.vendor
-    return _names_on_documents(ctx, "named_insured.name", vendor.names, vendor.legal_name, "named_insured_mismatch")
+    return _names_on_documents(ctx, "named_insured.name", vendor.names, vendor.legal_name, _INSURED)
 
 
-def _names_on_documents(ctx: Context, path: str, candidates: list[str], expected: str, code: str) -> Finding:
+@dataclass(frozen=True)
+class _Party:
+    code: str
+    shows: str  # "The certificate <shows> <name>"
+    wanted: str  # "<wanted> <expected>"
+
+
+_HOLDER = _Party("holder_mismatch", "is made out to", "it must be made out to")
+_INSURED = _Party("named_insured_mismatch", "names as the insured", "your company is")
+
+
+def _names_on_documents(ctx: Context, path: str, candidates: list[str], expected: str, party: _Party) -> Finding:
     documents = ctx.submission.contributing()
     if not documents:
         return _nothing_readable(ctx, expected)
-    return worst([_name_on(cert, ctx, path, candidates, expected, code) for cert in documents])
+    return worst([_name_on(cert, ctx, path, candidates, expected, party) for cert in documents])
 
 
-def _name_on(
-    cert: ExtractedCertificate, ctx: Context, path: str, candidates: list[str], expected: str, code: str
-) -> Finding:
+def _name_on(cert: ExtractedCertificate, ctx: Context, path: str, candidates: list[str], expected: str,
+             party: _Party) -> Finding:
     fact = read_fact(cert, path)
     if not ctx.reliable(fact) or not isinstance(fact.value, str):
-        return unreadable(fact, expected, path.replace(".", " ").replace("_", " "))
+        return unreadable(fact, expected)
     match = best_match(fact.value, candidates)
     if match is NameMatch.SAME:
         return passed(fact)
+    shown = f"The certificate {party.shows} {fact.value}"
     if match is NameMatch.SUFFIX_DIFFERS:
-        return needs_review(
-            code,
-            expected,
-            fact,
-            f"{fact.value!r} has the same name as {expected!r} but a different legal form; "
-            "a person must confirm it is the same entity.",
-        )
-    return failed(code, expected, fact.value, fact, f"The document shows {fact.value!r}; expected {expected!r}.")
+        detail = (f"{shown}: the same name as {expected}, but a different legal form; a person must confirm it is "
+                  "the same company.")
+        return needs_review(party.code, expected, fact, detail, fact.value)
+    return failed(party.code, expected, fact.value, fact, sentence(f"{shown}; {party.wanted} {expected}"))
 
 
 def _nothing_readable(ctx: Context, expected: str) -> Finding:
     cert = ctx.submission.unreadable[0]
-    reason = cert.error or "not a readable certificate"
-    return Finding(
-        Outcome.NEEDS_REVIEW,
-        "document_unreadable",
-        expected,
-        reason,
-        Location(cert.file),
-        f"{cert.file!r} could not be read ({reason}), so this cannot be checked.",
-    )
+    detail = f"The document {cert.file} could not be read as a certificate: {reason(cert.error, cert.file)}."
+    return Finding(Outcome.NEEDS_REVIEW, "document_unreadable", expected, reason(cert.error, cert.file),
+                   Location(cert.file), detail)
 
 
 def check_readable(req: Requirement, ctx: Context) -> Finding:
     """Every submitted document could be read as a certificate."""
     if not ctx.submission.unreadable:
         return passed()
-    cert = ctx.submission.unreadable[0]
-    reason = cert.error or "not a readable certificate"
-    names = ", ".join(repr(each.file) for each in ctx.submission.unreadable)
-    facts = tuple(Fact(each.error, Location(each.file)) for each in ctx.submission.unreadable)
-    return Finding(
-        Outcome.NEEDS_REVIEW,
-        "document_unreadable",
-        "a readable certificate",
-        reason,
-        Location(cert.file),
-        f"Could not read {names}: {reason}.",
-        facts,
-    )
+    first = ctx.submission.unreadable[0]
+    facts = tuple(Fact(reason(each.error, each.file), Location(each.file)) for each in ctx.submission.unreadable)
+    detail = f"The document {first.file} could not be read as a certificate: {reason(first.error, first.file)}."
+    return Finding(Outcome.NEEDS_REVIEW, "document_unreadable", "a readable certificate", facts[0].value,
+                   Location(first.file), detail, facts)

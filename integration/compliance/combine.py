@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from integration.certificate import ExtractedCertificate
+from integration.compliance import wording
 from integration.compliance.results import Location
 
 # Contract policy line -> requirement line. Excess liability meets an umbrella requirement.
@@ -36,8 +37,11 @@ class Fact:
     doc_needs_review: bool = False
 
     def reliable(self, min_confidence: float) -> bool:
-        """True when the value is present and read with enough confidence to decide on."""
-        return self.value is not None and (self.confidence is None or self.confidence >= min_confidence)
+        """True when the value is present and its confidence was measured and reaches ``min_confidence``.
+
+        A value the reader gave no confidence for was not measured, so it is not trusted either.
+        """
+        return self.value is not None and self.confidence is not None and self.confidence >= min_confidence
 
 
 def parse_date(value: Any) -> date | None:
@@ -53,7 +57,8 @@ def parse_date(value: Any) -> date | None:
 def read_fact(cert: ExtractedCertificate, path: str) -> Fact:
     """The value at dotted ``path`` (``policies.0.limits.each_occurrence``) with its provenance."""
     source = cert.source(path)
-    return Fact(cert.value_at(path), Location(cert.file, source.page, path), source.confidence, cert.needs_review)
+    location = Location(cert.file, source.page, path, wording.box(cert, path))
+    return Fact(cert.value_at(path), location, source.confidence, cert.needs_review)
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ def _endorsements(readable: tuple[ExtractedCertificate, ...]) -> list[Endorsemen
         for index, page in enumerate(cert.endorsements):
             fact = read_fact(cert, f"endorsements.{index}.form")
             if page.form.strip():
-                location = Location(cert.file, page.page, fact.location.field)
+                location = Location(cert.file, page.page, fact.location.field, fact.location.box)
                 edition = "".join(ch for ch in page.edition or "" if ch.isdigit())
                 pages.append(EndorsementPage(normalize_form(page.form), edition, _at(fact, location)))
     return pages

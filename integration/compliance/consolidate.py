@@ -3,9 +3,10 @@
 Several requirements often fail for one reason, and the person acting on it should see that reason
 once: a missing coverage line is one gap (not one per limit, endorsement and date of that line); a
 document that could not be read, or that a person must check, is one gap for that document; a blank
-or doubtful value is one gap however many checks rest on it; and once a policy has expired, its other
-date problems are part of that gap. Every other unmet requirement is a gap of its own, keyed by the
-requirement. Keys are stable across evaluations so that an override of a gap keeps applying.
+or doubtful value is one gap however many checks rest on it, and so is a box that disagrees with the
+endorsement pages attached; and once a policy has expired, its other date problems are part of that
+gap. Every other unmet requirement is a gap of its own, keyed by the requirement. Keys are stable
+across evaluations so that an override of a gap keeps applying.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from integration.compliance.context import Finding
 from integration.compliance.gaps import MISSING_CODES, gap_info
 from integration.compliance.requirements import Requirement
 from integration.compliance.results import OUTCOME_SEVERITY, Gap, Location, worst_outcome
+from integration.compliance.wording import sentence
 
 NOTHING_RECEIVED_KEY = "submission.received"
 _DATE_CHECKS = ("expiry_notice", "work_window")
@@ -41,6 +43,8 @@ def gap_key(requirement: Requirement, finding: Finding) -> str:
         return document_key(file, "review")
     if code == "value_unreadable" and finding.location is not None:
         return f"value:{file}:{finding.location.field}"
+    if code == "certificate_contradicts_endorsement" and finding.location is not None:
+        return f"box:{file}:{finding.location.field}"  # one box against several pages is one thing to fix
     return requirement.key
 
 
@@ -66,7 +70,7 @@ def _per_document(finding: Finding) -> list[Finding]:
     if finding.code != "document_unreadable" or len(finding.facts) < 2:
         return [finding]
     return [replace(finding, found=fact.value, location=fact.location, facts=(fact,),
-                    detail=f"Could not read {fact.location.file!r}: {fact.value or 'not a readable certificate'}.")
+                    detail=f"The document {fact.location.file} could not be read as a certificate: {fact.value}.")
             for fact in finding.facts]
 
 
@@ -105,7 +109,7 @@ def _gap(group: _Group) -> Gap:
         outcome=worst_outcome([member.outcome for _, member in group.members]),
         line=_line(group),
         expected=finding.expected,
-        found=finding.found,
+        found=_found(group, code),
         location=location,
         explanation=_explanation(group, code),
         ask=gap_info(code).fix,
@@ -125,7 +129,33 @@ def _line(group: _Group) -> str | None:
 
 
 def _explanation(group: _Group, code: str) -> str:
-    """The members' distinct explanations, worst first (one sentence for most gaps)."""
-    ordered = sorted(group.members, key=lambda member: OUTCOME_SEVERITY.index(member[1].outcome))
-    details = [finding.detail or gap_info(code).explanation for _, finding in ordered]
-    return " ".join(dict.fromkeys(details))
+    """What is wrong, in sentences: the lead finding's words, or a summary of the members for a few kinds."""
+    if code == "document_needs_review":
+        return _review_explanation(group)
+    if code == "certificate_contradicts_endorsement":
+        pages = list(dict.fromkeys(finding.found for _, finding in group.members))
+        verb = "is" if len(pages) == 1 else "are"
+        return f"{' and '.join(pages)} {verb} attached, but {_lead(group)[1].detail}. {CONTRADICTION}"
+    return _lead(group)[1].detail or gap_info(code).explanation
+
+
+CONTRADICTION = "The certificate and the endorsement disagree, so a person must check which is right."
+
+
+def _found(group: _Group, code: str) -> object:
+    if code == "certificate_contradicts_endorsement":
+        pages = list(dict.fromkeys(finding.found for _, finding in group.members))
+        return f"{' and '.join(pages)} attached; the box disagrees"
+    return _lead(group)[1].found
+
+
+def _review_explanation(group: _Group) -> str:
+    """Which boxes of a flagged document a person will check (or that the whole document will be checked)."""
+    location = _lead(group)[1].location
+    file = f"the document {location.file}" if location and location.file else "the document"
+    boxes = [finding.location for _, finding in group.members
+             if finding.code == "value_unreadable" and finding.location and finding.location.box]
+    listed = "; ".join(dict.fromkeys(f"{box.box} (page {box.page})" if box.page else box.box for box in boxes))
+    if listed:
+        return f"Parts of {file} were hard to read, so a person will check them before it counts: {listed}."
+    return sentence(f"{file} was marked as hard to read, so a person will check it before anything on it counts")

@@ -22,13 +22,14 @@ class Assignment:
     project_id: str | None = None
     work_start: date | None = None
     work_end: date | None = None
+    project_name: str | None = None
 
     @classmethod
     def coerce(cls, value: Assignment | Mapping[str, Any] | None) -> Assignment:
         """An Assignment from itself, a plain dict (ISO dates) or None."""
         if value is None or isinstance(value, Assignment):
             return value or cls()
-        data = {key: value.get(key) for key in ("vendor_id", "assignment_id", "project_id")}
+        data = {key: value.get(key) for key in ("vendor_id", "assignment_id", "project_id", "project_name")}
         return cls(**data, work_start=parse_date(value.get("work_start")), work_end=parse_date(value.get("work_end")))
 
 
@@ -107,9 +108,8 @@ def failed(code: str, expected: Any, found: Any, fact: Fact | None, detail: str)
     return Finding(Outcome.FAIL, code, expected, found, fact.location if fact else None, detail, _facts(fact))
 
 
-def needs_review(code: str, expected: Any, fact: Fact | None, detail: str) -> Finding:
-    """A finding a person must confirm (missing, unreadable or uncertain input)."""
-    found = fact.value if fact else None
+def needs_review(code: str, expected: Any, fact: Fact | None, detail: str, found: Any = None) -> Finding:
+    """A finding a person must confirm (missing, unreadable, uncertain or contradictory input)."""
     return Finding(Outcome.NEEDS_REVIEW, code, expected, found, fact.location if fact else None, detail, _facts(fact))
 
 
@@ -121,10 +121,16 @@ def needs_evidence(expected: Any, claim: Fact, detail: str) -> Finding:
     )
 
 
-def unreadable(fact: Fact, expected: Any, what: str) -> Finding:
-    """A needs-review finding for a value that is blank or read with low confidence."""
-    state = "blank" if fact.value is None else f"read with low confidence ({fact.confidence:.2f})"
-    return needs_review("value_unreadable", expected, fact, f"The {what} is {state}; a person must confirm it.")
+def unreadable(fact: Fact, expected: Any) -> Finding:
+    """A needs-review finding for a value that is blank, or was not read with enough measured confidence."""
+    what = fact.location.box or "value"
+    if fact.value is None:
+        state, found = "is blank", "blank"
+    elif fact.confidence is None:
+        state, found = "was read without a measured confidence", "not confirmed"
+    else:
+        state, found = f"could not be read with confidence ({fact.confidence:.0%} sure)", "unclear"
+    return needs_review("value_unreadable", expected, fact, f"The {what} {state}, so a person must check it.", found)
 
 
 def worst(findings: list[Finding]) -> Finding:
@@ -133,11 +139,6 @@ def worst(findings: list[Finding]) -> Finding:
     if outcome is Outcome.PASS:
         return passed(*(fact for finding in findings for fact in finding.facts))
     return next(finding for finding in findings if finding.outcome is outcome)
-
-
-def money(amount: Any) -> str:
-    """Dollars for people: 1000000 -> "$1,000,000"."""
-    return f"${amount:,}" if isinstance(amount, int) else str(amount)
 
 
 def _facts(fact: Fact | None) -> tuple[Fact, ...]:

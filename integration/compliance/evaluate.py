@@ -23,6 +23,7 @@ from integration.compliance.overrides import Override, apply_overrides
 from integration.compliance.requirements import Requirement, RequirementSet
 from integration.compliance.results import Gap, Outcome, RequirementResult, Shortfall
 from integration.compliance.statuses import Status, line_statuses, status_of
+from integration.compliance.wording import coverage, with_article
 
 Check = Callable[[Requirement, Context], Finding]
 
@@ -111,8 +112,13 @@ def evaluate(
     vendor: Vendor | Mapping[str, Any] | str | None = None,
     carriers: CarrierTable | None = None,
     overrides: Iterable[Override | Mapping[str, Any]] = (),
+    gc_legal_name: str | None = None,
 ) -> Evaluation:
-    """Check one submission (its extracted certificates) against ``requirement_set`` on ``today``."""
+    """Check one submission (its extracted certificates) against ``requirement_set`` on ``today``.
+
+    The certificate holder must be the set's ``certificate_holder`` wording or, when it names none, the
+    general contractor's legal name ``gc_legal_name``.
+    """
     work = Assignment.coerce(assignment)
     ctx = Context(
         submission=combine(certificates, today),
@@ -121,7 +127,7 @@ def evaluate(
         assignment=work,
         vendor=Vendor.coerce(vendor),
         carriers=carriers,
-        certificate_holder=requirement_set.certificate_holder,
+        certificate_holder=requirement_set.certificate_holder or gc_legal_name,
     )
     findings = [(requirement, _finding(requirement, ctx)) for requirement in requirement_set.requirements()]
     unmet = [(requirement, finding) for requirement, finding in findings if finding.outcome is not Outcome.PASS]
@@ -132,7 +138,8 @@ def evaluate(
 
 def _finding(requirement: Requirement, ctx: Context) -> Finding:
     if not ctx.submission.received:
-        return Finding(Outcome.NEEDS_EVIDENCE, "certificate_missing", detail="No certificate has been received yet.")
+        return Finding(Outcome.NEEDS_EVIDENCE, "certificate_missing", "a certificate of insurance", "nothing yet",
+                       detail="No certificate of insurance has been received yet.")
     if requirement.line and ctx.policy(requirement.line) is None:
         return _line_missing(requirement.line, ctx)
     return _downgraded(CHECKS[requirement.check](requirement, ctx))
@@ -140,14 +147,16 @@ def _finding(requirement: Requirement, ctx: Context) -> Finding:
 
 def _line_missing(line: str, ctx: Context) -> Finding:
     """A required line is absent: a fail, unless an unreadable document might hold it."""
-    label = line.replace("_", " ")
+    label, expected = coverage(line), with_article(f"{coverage(line)} policy")
     if not ctx.submission.readable:  # nothing could be read: the unreadable documents are the gap
         return checks_parties.check_readable(Requirement("submission.readable", "readable"), ctx)
     if ctx.submission.unreadable:
-        names = ", ".join(repr(each.file) for each in ctx.submission.unreadable)
-        detail = f"No {label} policy was found in the documents that could be read; {names} may show it."
-        return Finding(Outcome.NEEDS_REVIEW, missing_code(line), label, None, None, detail)
-    return Finding(Outcome.FAIL, missing_code(line), label, None, None, f"No {label} policy was found.")
+        names = " and ".join(each.file or "a document" for each in ctx.submission.unreadable)
+        detail = (f"No {label} policy was found in the documents that could be read; {names} could not be read "
+                  "and may show it.")
+        return Finding(Outcome.NEEDS_REVIEW, missing_code(line), expected, "not found", None, detail)
+    detail = f"No {label} policy was found in the documents you sent."
+    return Finding(Outcome.FAIL, missing_code(line), expected, "none", None, detail)
 
 
 def _downgraded(finding: Finding) -> Finding:
@@ -155,9 +164,9 @@ def _downgraded(finding: Finding) -> Finding:
     flagged = next((fact for fact in finding.facts if fact.doc_needs_review), None)
     if finding.outcome is not Outcome.PASS or flagged is None:
         return finding
-    detail = "The document this rests on was flagged for review; a person must confirm it before it counts."
-    return Finding(Outcome.NEEDS_REVIEW, "document_needs_review", None, flagged.value, flagged.location, detail,
-                   (flagged,))
+    detail = "The document this rests on was marked as hard to read; a person must check it before it counts."
+    return Finding(Outcome.NEEDS_REVIEW, "document_needs_review", "checked by a person", "not checked yet",
+                   flagged.location, detail, (flagged,))
 
 
 def _results(findings: list[tuple[Requirement, Finding]], gaps: list[Gap]) -> list[RequirementResult]:

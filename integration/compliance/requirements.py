@@ -66,15 +66,14 @@ class RequirementSet:
     name: str
     lines: Mapping[str, LineRequirement] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
-    certificate_holder: str | None = None
+    certificate_holder: str | None = None  # None: the general contractor's legal name, as Procore has it
     named_insured_must_match: bool = True
     note: str = ""
 
     def requirements(self) -> list[Requirement]:
         """Every checkable item, in a stable order."""
         items = [item for line in LINES if line in self.lines for item in self._line_items(line)]
-        if self.certificate_holder:
-            items.append(Requirement("certificate.holder", "holder"))
+        items.append(Requirement("certificate.holder", "holder"))  # the set's wording, else the GC's legal name
         if self.named_insured_must_match:
             items.append(Requirement("certificate.named_insured", "named_insured"))
         items.append(Requirement("submission.readable", "readable"))

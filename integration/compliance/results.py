@@ -8,6 +8,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from integration.compliance import wording
+from integration.compliance.gaps import gap_title
+
 
 class Outcome(StrEnum):
     """The result of checking one requirement against the submitted documents."""
@@ -29,22 +32,32 @@ def worst_outcome(outcomes: list[Outcome]) -> Outcome:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a value was read: the document, its page and the certificate path of the value (never shown)."""
+    """Where a value was read: the document, its page, the form's label for the box, and the value's path.
+
+    ``field`` is the certificate path (``policies.0.limits.each_occurrence``), for code only; people read
+    ``where``: "coi.pdf, page 1, EACH OCCURRENCE box on the general liability row".
+    """
 
     file: str | None
     page: int | None = None
     field: str | None = None
+    box: str | None = None
+
+    @property
+    def where(self) -> str:
+        """Document, page and box, in words."""
+        return wording.where(self.file, self.page, self.box)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form."""
-        return {"file": self.file, "page": self.page, "field": self.field}
+        return {"file": self.file, "page": self.page, "field": self.field, "box": self.box}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Location | None:
         """A location from its plain-data form (None for an empty one)."""
         if not data or not any(data.get(key) for key in ("file", "page", "field")):
             return None
-        return cls(data.get("file"), data.get("page"), data.get("field"))
+        return cls(data.get("file"), data.get("page"), data.get("field"), data.get("box"))
 
 
 @dataclass(frozen=True)
@@ -129,11 +142,30 @@ class Gap:
         """True while no override covers the gap."""
         return self.override is None
 
+    @property
+    def title(self) -> str:
+        """What is wrong, in a few words ("Auto liability: policy has expired")."""
+        return gap_title(self.code, self.line)
+
+    @property
+    def where(self) -> str:
+        """Where to look: document, page and the form's box ("" when the gap is about nothing received)."""
+        return self.location.where if self.location else ""
+
+    def plain_text(self) -> str:
+        """The gap as one paragraph of plain text (for notes and e-mails): what, why, where, and what to ask."""
+        parts = [wording.sentence(self.title), self.explanation, wording.sentence(self.ask)]
+        if self.where:
+            parts.insert(2, f"Where: {self.where}.")
+        return " ".join(part for part in parts if part)
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form (with the words people read: title and where)."""
         return {
             "key": self.key,
             "code": self.code,
+            "title": self.title,
+            "where": self.where,
             "outcome": self.outcome.value,
             "line": self.line,
             "expected": plain(self.expected),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 
 import pytesseract
 from PIL import Image, ImageOps
@@ -268,9 +269,15 @@ def _turns(image: Image.Image, clock: Clock) -> list[int]:
 
 def scan_text(image: Image.Image, clock: Clock) -> str:
     """Plain OCR text of a non-certificate page (used to spot endorsement form numbers)."""
+    return scan_page(image, clock)[0]
+
+
+def scan_page(image: Image.Image, clock: Clock) -> tuple[str, float]:
+    """OCR text of a non-certificate page and the median confidence of its words (0 when none were read)."""
     image = _work_size(image.convert("L"))
     scale = min(1.0, 200 / 72 / (image.width / PAGE_WIDTH))  # form numbers are large enough at 200 dpi
     small = image.resize((int(image.width * scale), int(image.height * scale))) if scale < 1 else image
-    return " ".join(w[0] for w in _data(small, "--psm 3", clock))
+    words = _data(small, "--psm 3", clock)
+    return " ".join(w[0] for w in words), statistics.median(w[1] for w in words) if words else 0.0
 
 

@@ -13,14 +13,14 @@ import pypdfium2
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 
-from integration.certificate import Endorsement, ExtractedCertificate
+from integration.certificate import Endorsement, ExtractedCertificate, FieldSource
 from integration.extraction.acroform import read_acroform
-from integration.extraction.assemble import assemble
+from integration.extraction.assemble import REVIEW_BELOW, assemble
 from integration.extraction.budget import Budget, BudgetExceeded, Clock
 from integration.extraction.endorsements import find_endorsements
 from integration.extraction.fields import Readings
 from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile, IntakeError, check_file
-from integration.extraction.ocr import read_scan, scan_text
+from integration.extraction.ocr import read_scan, scan_page
 from integration.extraction.textlayer import PlacedWord, Stroke, read_text_page
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ def _strokes(page: pdfplumber.page.Page) -> list[Stroke]:
 
 def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> ExtractedCertificate:
     doc = pypdfium2.PdfDocument(file.data)  # forms are never initialised: no scripts, nothing drawn from fields
+    ocr_confidence: dict[int, float] = {}
     try:
         found = None
         for number in range(1, len(doc) + 1):
@@ -97,22 +98,24 @@ def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> Ext
             result = read_scan(image, clock) if found is None else None
             if result is not None:
                 found, texts[number] = (result[0], number), result[1]
-            else:
-                texts[number] = scan_text(image, clock)  # endorsement pages, with or without a certificate
+            else:  # endorsement pages, with or without a certificate
+                texts[number], ocr_confidence[number] = scan_page(image, clock)
     finally:
         doc.close()
     if found is None:
-        return _endorsements_only(file.name, texts)
-    return _finish(file.name, found[0], "ocr", found[1], texts)
+        return _endorsements_only(file.name, texts, ocr_confidence)
+    return _finish(file.name, found[0], "ocr", found[1], texts, ocr_confidence)
 
 
-def _endorsements_only(name: str, texts: dict[int, str]) -> ExtractedCertificate:
+def _endorsements_only(name: str, texts: dict[int, str], ocr_confidence: dict[int, float]) -> ExtractedCertificate:
     """A document of endorsement pages alone (sent beside the certificate): evidence, with no policies."""
-    endorsements = find_endorsements(sorted(texts.items()))
-    if not endorsements:
+    found = find_endorsements(sorted(texts.items()))
+    if not found:
         return ExtractedCertificate.unreadable(name, NOT_A_CERTIFICATE)
-    return ExtractedCertificate(name, method="text" if all(texts.values()) else "ocr", needs_review=False,
-                                confidence=1.0, endorsements=_pages(endorsements))
+    pages, sources = _pages(found, ocr_confidence)
+    confidence = min(source.confidence for source in sources.values())
+    return ExtractedCertificate(name, method="ocr" if ocr_confidence else "text", confidence=confidence,
+                                needs_review=confidence < REVIEW_BELOW, endorsements=pages, fields=sources)
 
 
 def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
@@ -148,11 +151,21 @@ def _within_pixels(img: Image.Image, limit: int) -> Image.Image:
     return img
 
 
-def _finish(name: str, readings: Readings, method: str, page: int, texts: dict[int, str]) -> ExtractedCertificate:
+def _finish(name: str, readings: Readings, method: str, page: int, texts: dict[int, str],
+            ocr_confidence: dict[int, float] | None = None) -> ExtractedCertificate:
     doc = assemble(name, readings, method, page, texts.get(page, ""))
     found = find_endorsements((n, t) for n, t in sorted(texts.items()) if n != page)
-    return replace(doc, endorsements=_pages(found))
+    pages, sources = _pages(found, ocr_confidence or {})
+    return replace(doc, endorsements=pages, fields={**doc.fields, **sources})
 
 
-def _pages(found: list[dict]) -> tuple[Endorsement, ...]:
-    return tuple(Endorsement(each["form"], each["edition"], each["page"]) for each in found)
+def _pages(found: list[dict], ocr_confidence: dict[int, float]) -> tuple[tuple[Endorsement, ...],
+                                                                          dict[str, FieldSource]]:
+    """The endorsement pages found, with where each form number was read and how sure the reader was.
+
+    A text layer gives the printed characters exactly; a scanned page carries OCR's median word confidence.
+    """
+    pages = tuple(Endorsement(each["form"], each["edition"], each["page"]) for each in found)
+    sources = {f"endorsements.{index}.form": FieldSource(round(ocr_confidence.get(page.page, 1.0), 3), page.page)
+               for index, page in enumerate(pages)}
+    return pages, sources

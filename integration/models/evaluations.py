@@ -7,10 +7,12 @@ from datetime import date
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from integration.compliance.results import AppliedOverride, Gap, Location, Outcome
 from integration.models.base import Base, TenantScoped, Timestamped, json_type, one_of
 
 STATUSES = ("compliant", "not_compliant", "expired", "under_review", "nothing_received", "evidence_owed", "waived")
 GAP_STATES = ("open", "waived", "marked_compliant")
+KIND_OF_STATE = {"waived": "waive", "marked_compliant": "mark_compliant"}  # the override that puts a gap in a state
 
 
 class Evaluation(TenantScoped, Timestamped, Base):
@@ -58,3 +60,11 @@ class CoverageGap(TenantScoped, Base):
     requirement_keys: Mapped[list] = mapped_column(json_type(), default=list)
     state: Mapped[str] = mapped_column(String(32), default="open")
     override_id: Mapped[int | None] = mapped_column(ForeignKey("overrides.id", ondelete="SET NULL"))
+
+    def to_gap(self) -> Gap:
+        """The gap in the engine's terms, with its words for people (title, where, plain text) and its state."""
+        kind = KIND_OF_STATE.get(self.state)
+        return Gap(key=self.gap_key, code=self.code, outcome=Outcome(self.outcome), line=self.line,
+                   expected=self.expected, found=self.found, location=Location.from_dict(self.source),
+                   explanation=self.explanation, ask=self.ask, requirement_keys=tuple(self.requirement_keys or ()),
+                   override=AppliedOverride(kind, "", None) if kind else None)

@@ -97,8 +97,10 @@ def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(database, w
     assert upload(client, world.vendor.id, ("coi.pdf", PDF.data)).status_code == 303
     certificate = db.session.scalar(select(Certificate))
     assert certificate.ok and certificate.method == "acroform"
-    truth = ExtractedCertificate.from_dict(PDF.truth)
-    expected = evaluate([truth], company_default(), None, date.today(), vendor="Sub LLC").status
+    # The true values, trusted as the reader trusted what it read (a value it recorded no confidence for is not).
+    truth = ExtractedCertificate.from_dict(PDF.truth).confirmed(tuple(certificate.content.fields))
+    expected = evaluate([truth], company_default(), None, date.today(), vendor="Sub LLC",
+                        gc_legal_name=world.installation.company_name).status
     assert db.session.scalar(select(Evaluation.status)) == expected  # the stored path agrees with the engine
     stored = db.session.scalar(select(StoredFile))
     response = client.get(f"/procore/companies/{COMPANY}/files/{stored.id}")

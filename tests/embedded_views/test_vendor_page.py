@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from integration.certificate import ExtractedCertificate
+from integration.compliance.wording import doubled_words
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
+from integration.overrides import create_override
 from integration.requirement_sets import replace_carriers, save_set
 from tests import factories
 from tests.conftest import signed_in
+from tests.integration.compliance.compliance_factories import certificate, remove_line
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "compliance"
 MARCH = date(2026, 3, 1)
@@ -29,10 +34,7 @@ def company(database) -> factories.Company:
 
 
 def _without_umbrella() -> dict:
-    cert = json.loads((SAMPLES / "certificate_acme_drywall.json").read_text())
-    cert["policies"] = [p for p in cert["policies"] if p["line"] != "umbrella_liability"]
-    cert["fields"] = {k: v for k, v in cert["fields"].items() if not k.startswith("policies.")}
-    return cert
+    return remove_line(certificate(), "umbrella_liability")
 
 
 UNREADABLE = ExtractedCertificate.unreadable("page-2-scan.jpg", "page-2-scan.jpg: too blurred to read").to_dict()
@@ -55,3 +57,42 @@ def test_no_umbrella_and_one_unreadable_page_shows_two_gaps(database, company, d
     page = _page(database, company)
     assert page.count('<tr class="gap">') == 2
     assert page.count("Umbrella or excess liability is missing") == 1
+
+
+def _troubled() -> dict:
+    """A certificate with one of nearly every kind of problem."""
+    cert = remove_line(certificate(), "umbrella_liability")
+    lines = {p["line"]: p for p in cert["policies"]}
+    lines["general_liability"]["limits"]["each_occurrence"] = 500_000
+    lines["general_liability"]["additional_insured"] = False  # CG 20 10 and CG 20 37 stay attached
+    lines["workers_compensation"].update(effective_date="2025-02-01", expiration_date="2026-02-01")
+    lines["automobile_liability"]["limits"]["combined_single_limit"] = None
+    cert["insurers"][1]["naic"] = "56789"  # not in the carrier table
+    cert["certificate_holder"]["name"] = "Another Builder LLC"
+    return cert
+
+
+def visible_text(page: str) -> str:
+    """What a person reads in the page's main part, without tags (hidden form values and class names)."""
+    main = page[page.index("<main"):page.index("</main>")]
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
+def test_the_vendor_page_shows_no_internal_key_path_or_doubled_word(database, company) -> None:
+    factories.assignment(factories.project(10, "Riverside Clinic"), company.vendor)
+    factories.certificate(company.vendor, _troubled())
+    factories.certificate(company.vendor, UNREADABLE)
+    db.session.commit()
+    evaluate_vendor(10, company.vendor.id, MARCH)
+    create_override(10, company["admin"], company.vendor.id, "umbrella_liability.coverage", "waive",
+                    "Owner accepts it on this job", MARCH)
+    page = _page(database, company)
+    text = visible_text(page)
+    assert page.count('<tr class="gap">') >= 7
+    assert "_" not in text, re.findall(r"\S*_\S*", text)
+    assert not re.search(r"\b(policies|insurers|endorsements|limits)\.\w", text)
+    assert not doubled_words(text), doubled_words(text)
+    assert "E.L. EACH ACCIDENT" not in text or "employers liability" in text
+    assert "acme-drywall-coi.pdf, page 1, EACH OCCURRENCE box on the general liability row" in text
+    assert "Umbrella or excess liability is missing" in text and "Waived" in text
+    assert "Company requirements; Riverside Clinic" in text

@@ -17,6 +17,7 @@ from integration.overrides import OverrideRefused, create_override, revoke_overr
 from integration.requirement_sets import effective_set, replace_carriers, save_set
 from sync_jobs.compliance import reevaluate_company
 from tests import factories
+from tests.integration.compliance.compliance_factories import remove_line
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "compliance"
 MARCH = date(2026, 3, 1)
@@ -77,7 +78,7 @@ def test_gaps_are_recorded_with_code_and_explanation(company):
     gap = db.session.scalar(select(CoverageGap).where(CoverageGap.code == "gl_each_occurrence_below"))
     assert gap.gap_key == "general_liability.each_occurrence" and gap.state == "open"
     assert gap.requirement_keys == ["general_liability.each_occurrence"] and gap.ask
-    assert gap.found == "$500,000" and gap.expected == "$1,000,000" and gap.explanation
+    assert gap.found == "$500,000" and gap.expected == "at least $1,000,000" and gap.explanation
 
 
 def test_only_admins_and_compliance_managers_override_and_a_reason_is_required(company):
@@ -169,8 +170,8 @@ def test_the_vendor_page_shows_line_and_project_statuses(company, database):
     db.session.commit()
     viewer = signed_in(database, company["viewer"])
     page = viewer.get(f"/procore/companies/10/vendors/{vendor.id}").get_data(as_text=True)
-    assert "general liability <span class=\"status status-not_compliant\">" in page
-    assert "workers compensation <span class=\"status status-compliant\">" in page
+    assert "General liability <span class=\"status status-not_compliant\">" in page
+    assert "Workers&#39; compensation <span class=\"status status-compliant\">" in page
     assert "Harbor Pier" in page
 
 
@@ -200,7 +201,7 @@ def test_the_same_shortfall_on_several_projects_is_one_gap_naming_them(company):
     submit(vendor, low_gl_occurrence())
     evaluate_vendor(10, vendor.id, MARCH)
     shown = vendor_page(10, vendor.id).gaps
-    assert [(s.gap.gap_key, s.company_wide, sorted(s.projects)) for s in shown] == [
+    assert [(s.row.gap_key, s.company_wide, sorted(s.projects)) for s in shown] == [
         ("general_liability.each_occurrence", True, ["Harbor Pier", "Riverside Clinic"])]
     stored = db.session.scalars(select(CoverageGap).join(Evaluation).where(Evaluation.is_current.is_(True))).all()
     assert len(stored) == 3  # one per evaluation (company, and each project): the page shows one
@@ -209,10 +210,7 @@ def test_the_same_shortfall_on_several_projects_is_one_gap_naming_them(company):
 def test_waiving_a_missing_line_waives_the_vendor_on_every_project_at_once(company):
     vendor = company.vendor
     _two_projects(vendor)
-    cert = sample_certificate()
-    cert["policies"] = [p for p in cert["policies"] if p["line"] != "umbrella_liability"]
-    cert["fields"] = {k: v for k, v in cert["fields"].items() if not k.startswith("policies.")}
-    submit(vendor, cert)
+    submit(vendor, remove_line(sample_certificate(), "umbrella_liability"))
     assert evaluate_vendor(10, vendor.id, MARCH).status == "not_compliant"
     gaps = db.session.scalars(select(CoverageGap).join(Evaluation).where(Evaluation.is_current.is_(True))).all()
     assert {g.gap_key for g in gaps} == {"umbrella_liability.coverage"} and len(gaps) == 3

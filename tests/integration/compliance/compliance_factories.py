@@ -60,16 +60,42 @@ def policy(cert: dict[str, Any], line: str) -> dict[str, Any]:
 
 
 def remove_line(cert: dict[str, Any], line: str) -> dict[str, Any]:
-    """``cert`` without any row for ``line`` (provenance dropped too, indexes are renumbered)."""
-    cert["policies"] = [p for p in cert["policies"] if p["line"] != line]
-    cert["fields"] = {k: v for k, v in cert["fields"].items() if not k.startswith("policies.")}
-    return cert
+    """``cert`` without any row for ``line``."""
+    return keep_lines(cert, *(p["line"] for p in cert["policies"] if p["line"] != line))
+
+
+def keep_lines(cert: dict[str, Any], *lines: str) -> dict[str, Any]:
+    """``cert`` with only the rows for ``lines``; their provenance follows them to their new indexes."""
+    kept = [(old, p) for old, p in enumerate(cert["policies"]) if p["line"] in lines]
+    cert["policies"] = [p for _, p in kept]
+    return _renumbered(cert, "policies", [old for old, _ in kept])
 
 
 def drop_forms(cert: dict[str, Any], *forms: str) -> dict[str, Any]:
-    """``cert`` without the endorsement pages for ``forms`` (provenance dropped too)."""
-    cert["endorsements"] = [e for e in cert["endorsements"] if e["form"] not in forms]
-    cert["fields"] = {k: v for k, v in cert["fields"].items() if not k.startswith("endorsements.")}
+    """``cert`` without the endorsement pages for ``forms``; the others keep their provenance."""
+    kept = [(old, e) for old, e in enumerate(cert["endorsements"]) if e["form"] not in forms]
+    cert["endorsements"] = [e for _, e in kept]
+    return _renumbered(cert, "endorsements", [old for old, _ in kept])
+
+
+def _renumbered(cert: dict[str, Any], section: str, kept: list[int]) -> dict[str, Any]:
+    """``cert`` with the provenance of ``section`` entries following the kept ones to their new indexes."""
+    moved = {f"{section}.{old}.": f"{section}.{new}." for new, old in enumerate(kept)}
+    fields = {}
+    for path, source in cert["fields"].items():
+        prefix = next((p for p in moved if path.startswith(p)), None)
+        if prefix is not None:
+            fields[moved[prefix] + path[len(prefix):]] = source
+        elif not path.startswith(f"{section}."):
+            fields[path] = source
+    cert["fields"] = fields
+    return cert
+
+
+def add_page(cert: dict[str, Any], form: str, edition: str, page: int, confidence: float = 0.95) -> dict[str, Any]:
+    """``cert`` with one more endorsement page, read with ``confidence``."""
+    cert["fields"][f"endorsements.{len(cert['endorsements'])}.form"] = {"confidence": confidence, "page": page}
+    cert["endorsements"].append({"form": form, "edition": edition, "page": page})
     return cert
 
 

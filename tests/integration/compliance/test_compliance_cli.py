@@ -68,7 +68,8 @@ def test_several_documents(tmp_path: Path, shape: str) -> None:
     report = json.loads(output)
     assert report["status"] == "not_compliant"
     gap = next(g for g in report["gaps"] if g["code"] == "gl_each_occurrence_below")
-    assert gap["location"]["file"] == "acme-drywall-coi.pdf" and gap["expected"] == 1_000_000
+    assert gap["location"]["file"] == "acme-drywall-coi.pdf" and gap["expected"] == "at least $1,000,000"
+    assert gap["where"] == "acme-drywall-coi.pdf, page 1, EACH OCCURRENCE box on the general liability row"
 
 
 def test_overrides_file(tmp_path: Path) -> None:

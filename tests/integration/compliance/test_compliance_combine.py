@@ -7,16 +7,14 @@ from datetime import date
 from integration.certificate import ExtractedCertificate
 from integration.compliance import Outcome, Status
 from integration.compliance.combine import combine, normalize_form
-from tests.integration.compliance.compliance_factories import certificate, policy, run, set_confidence
+from tests.integration.compliance.compliance_factories import certificate, keep_lines, policy, run, set_confidence
 
 GL, UMB, WC = "general_liability", "umbrella_liability", "workers_compensation"
 
 
 def _only(cert: dict, *lines: str, file: str) -> dict:
     cert["file"] = file
-    cert["policies"] = [p for p in cert["policies"] if p["line"] in lines]
-    cert["fields"] = {k: v for k, v in cert["fields"].items() if not k.startswith("policies.")}
-    return cert
+    return keep_lines(cert, *lines)
 
 
 def _split_submission() -> list[dict]:
@@ -80,7 +78,7 @@ def test_line_missing_next_to_an_unreadable_document_needs_review_not_fail() -> 
     result = evaluation.result(f"{WC}.coverage")
     assert result.outcome is Outcome.NEEDS_REVIEW
     assert result.shortfall is not None and result.shortfall.code == "workers_comp_missing"
-    assert "'wc-scan.pdf' may show it" in result.shortfall.detail
+    assert "wc-scan.pdf could not be read and may show it" in result.shortfall.detail
     assert [(gap.key, gap.outcome) for gap in evaluation.open_gaps()] == [
         (f"{WC}.coverage", Outcome.NEEDS_REVIEW), ("document:wc-scan.pdf:unreadable", Outcome.NEEDS_REVIEW)]
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from integration.compliance import Outcome, Status
-from tests.integration.compliance.compliance_factories import certificate, policy, requirements, run, set_confidence
+from tests.integration.compliance.compliance_factories import (
+    certificate,
+    drop_forms,
+    policy,
+    requirements,
+    run,
+    set_confidence,
+)
 
 GL, WC = "general_liability", "workers_compensation"
 
@@ -78,7 +85,43 @@ def test_flagged_document_never_passes_but_still_fails() -> None:
     assert evaluation.status is Status.NOT_COMPLIANT
 
 
-def test_value_without_provenance_is_judged_on_its_value() -> None:
+# provenance path -> the requirement that rests on the value; a value with no measured confidence is not trusted
+UNMEASURED = [
+    ("policies.0.limits.each_occurrence", f"{GL}.each_occurrence"),
+    ("policies.0.expiration_date", f"{GL}.not_expired"),
+    ("policies.0.occurrence", f"{GL}.occurrence_basis"),
+    ("policies.0.additional_insured", f"{GL}.additional_insured"),
+    ("policies.0.aggregate_applies_per", f"{GL}.per_project_aggregate"),
+    ("policies.3.statutory", f"{WC}.statutory"),
+    ("insurers.2.naic", f"{WC}.insurer_rating"),
+    ("named_insured.name", "certificate.named_insured"),
+    ("certificate_holder.name", "certificate.holder"),
+    ("description_of_operations", f"{GL}.primary_noncontributory"),
+]
+
+
+@pytest.mark.parametrize(("path", "key"), UNMEASURED)
+@pytest.mark.parametrize("how", ["no entry", "no confidence"])
+def test_a_value_whose_confidence_was_not_measured_needs_review(path: str, key: str, how: str) -> None:
     cert = certificate()
-    del cert["fields"]["policies.0.limits.each_occurrence"]
-    assert run(cert).result(f"{GL}.each_occurrence").outcome is Outcome.PASS
+    if how == "no entry":
+        del cert["fields"][path]
+    else:
+        cert["fields"][path] = {"confidence": None, "page": 1}
+    if key.endswith("primary_noncontributory"):
+        drop_forms(cert, "CG 20 01")  # the remark is the evidence only when the page is not attached
+    result = run(cert, requirements(settings={"endorsement_copies_required": False})).result(key)
+    assert result.outcome is Outcome.NEEDS_REVIEW
+    assert result.shortfall is not None and result.shortfall.code in ("value_unreadable", "insurer_not_rated")
+
+
+def test_an_endorsement_page_whose_form_number_was_not_measured_is_not_proof() -> None:
+    cert = certificate()
+    del cert["fields"]["endorsements.3.form"]  # CG 24 04, waiver of subrogation on general liability
+    cert["policies"][0]["subrogation_waived"] = True
+    evaluation = run(cert)
+    result = evaluation.result(f"{GL}.waiver_of_subrogation")
+    assert result.outcome is Outcome.NEEDS_REVIEW
+    assert result.shortfall is not None and result.shortfall.code == "value_unreadable"
+    gap = evaluation.gap_of(f"{GL}.waiver_of_subrogation")
+    assert gap is not None and gap.where == "acme-drywall-coi.pdf, page 5, CG 24 04 endorsement"

@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 from integration.compliance import Outcome
-from tests.integration.compliance.compliance_factories import certificate, drop_forms, policy, requirements, run
+from tests.integration.compliance.compliance_factories import (
+    add_page,
+    certificate,
+    drop_forms,
+    policy,
+    requirements,
+    run,
+)
 
 GL, AUTO, UMB, WC = "general_liability", "automobile_liability", "umbrella_liability", "workers_compensation"
 ACCEPT_TICKS = {"settings": {"endorsement_copies_required": False}}
@@ -30,10 +37,10 @@ def _claim(line: str, field: str, value: Any, *dropped: str) -> dict:
 
 
 @pytest.mark.parametrize(("key", "line", "field", "yes", "no", "forms"), ENDORSED)
-def test_page_attached_passes_even_without_tick(
+def test_page_attached_with_the_box_agreeing_passes(
     key: str, line: str, field: str, yes: Any, no: Any, forms: tuple[str, ...]
 ) -> None:
-    assert run(_claim(line, field, no)).result(key).outcome is Outcome.PASS
+    assert run(_claim(line, field, yes)).result(key).outcome is Outcome.PASS
 
 
 @pytest.mark.parametrize(("key", "line", "field", "yes", "no", "forms"), ENDORSED)
@@ -69,26 +76,26 @@ def test_unreadable_tick_without_page_needs_review(
 def test_completed_ops_fails_when_only_ongoing_form_attached() -> None:
     result = run(drop_forms(certificate(), "CG 20 37")).result(f"{GL}.additional_insured_completed_ops")
     assert result.outcome is Outcome.FAIL
-    assert result.shortfall is not None and result.shortfall.found == "CG 20 10"
+    assert result.shortfall is not None and result.shortfall.found == "CG 20 10 only"
     assert result.shortfall.location is not None and result.shortfall.location.page == 2
 
 
 @pytest.mark.parametrize("form", ["CG 20 37", "CG 20 40", "CG 20 39"])
 def test_completed_ops_forms(form: str) -> None:
     cert = drop_forms(certificate(), "CG 20 37", "CG 20 10")
-    cert["endorsements"].append({"form": form, "edition": "12 19", "page": 10})
+    add_page(cert, form, "12 19", 10)
     assert run(cert).result(f"{GL}.additional_insured_completed_ops").outcome is Outcome.PASS
 
 
 def test_cg_20_10_1185_edition_covers_completed_ops() -> None:
     cert = drop_forms(certificate(), "CG 20 37", "CG 20 10")
-    cert["endorsements"].append({"form": "CG2010", "edition": "11 85", "page": 2})
+    add_page(cert, "CG2010", "11 85", 2)
     assert run(cert).result(f"{GL}.additional_insured_completed_ops").outcome is Outcome.PASS
 
 
 def test_cg_20_38_counts_as_ongoing_only() -> None:
     cert = drop_forms(certificate(), "CG 20 37", "CG 20 10")
-    cert["endorsements"].append({"form": "CG 20 38", "edition": "04 13", "page": 2})
+    add_page(cert, "CG 20 38", "04 13", 2)
     evaluation = run(cert)
     assert evaluation.result(f"{GL}.additional_insured").outcome is Outcome.PASS
     assert evaluation.result(f"{GL}.additional_insured_completed_ops").outcome is Outcome.FAIL

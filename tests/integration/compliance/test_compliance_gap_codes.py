@@ -49,7 +49,10 @@ def _top(path: str, value: Any) -> Callable[[], list[Cert]]:
     def build() -> list[Cert]:
         cert = certificate()
         section, key = path.split(".")
-        cert[section][key] = value
+        if key:
+            cert[section][key] = value
+        else:
+            cert[section] = value
         return [cert]
 
     return build
@@ -183,6 +186,10 @@ SCENARIOS: dict[str, tuple[Callable[[], list[Cert]], str, Outcome, date]] = {
     "document_unreadable": (_with_unreadable, "submission.readable", Outcome.NEEDS_REVIEW, TODAY),
     "document_needs_review": (_flagged, f"{GL}.each_occurrence", Outcome.NEEDS_REVIEW, TODAY),
     "value_unreadable": (_limit(GL, "each_occurrence", None), f"{GL}.each_occurrence", Outcome.NEEDS_REVIEW, TODAY),
+    "certificate_contradicts_endorsement": (_set(WC, subrogation_waived=False), f"{WC}.waiver_of_subrogation",
+                                            Outcome.NEEDS_REVIEW, TODAY),
+    "per_project_aggregate_unconfirmed": (_top("description_of_operations.", "Drywall, primary and non-contributory."),
+                                          f"{GL}.per_project_aggregate", Outcome.NEEDS_REVIEW, TODAY),
 }
 
 
@@ -200,6 +207,7 @@ GAP_KEYS = {
     "document_unreadable": "document:photo.jpg:unreadable",
     "document_needs_review": "document:acme-drywall-coi.pdf:review",
     "value_unreadable": "value:acme-drywall-coi.pdf:policies.0.limits.each_occurrence",
+    "certificate_contradicts_endorsement": "box:acme-drywall-coi.pdf:policies.3.subrogation_waived",
 }
 
 
@@ -227,14 +235,17 @@ def test_gap_names_expected_found_and_location() -> None:
     policy(cert, GL)["limits"]["each_occurrence"] = 750_000
     gap = run(cert).gap_of(f"{GL}.each_occurrence")
     assert gap is not None
-    assert (gap.expected, gap.found) == (1_000_000, 750_000)
+    assert (gap.expected, gap.found) == ("at least $1,000,000", "$750,000")
     assert gap.location is not None
     assert gap.location.to_dict() == {
         "file": "acme-drywall-coi.pdf",
         "page": 1,
         "field": "policies.0.limits.each_occurrence",
+        "box": "EACH OCCURRENCE box on the general liability row",
     }
-    assert "$750,000" in gap.explanation and "$1,000,000" in gap.explanation
+    assert gap.where == "acme-drywall-coi.pdf, page 1, EACH OCCURRENCE box on the general liability row"
+    assert gap.explanation == ("Your general liability, each occurrence limit is $750,000; "
+                               "the requirement is at least $1,000,000.")
 
 
 def test_gap_to_dict_is_json_ready() -> None:

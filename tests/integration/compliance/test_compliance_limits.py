@@ -39,7 +39,8 @@ def test_one_dollar_below_fails(line: str, limit: str, minimum: int, code: str) 
     result = run(_with_limit(line, limit, minimum - 1)).result(f"{line}.{limit}")
     assert result.outcome is Outcome.FAIL
     assert result.shortfall is not None
-    assert (result.shortfall.code, result.shortfall.expected, result.shortfall.found) == (code, minimum, minimum - 1)
+    assert (result.shortfall.code, result.shortfall.expected, result.shortfall.found) == (
+        code, f"at least ${minimum:,}", f"${minimum - 1:,}")
 
 
 @pytest.mark.parametrize(("line", "limit", "minimum", "code"), LIMITS)
@@ -96,7 +97,7 @@ def test_stacking_on_one_dollar_short_fails_with_total(line: str, limit: str, um
     cert = _stacked(line, limit, minimum - 600_000, umbrella_limit, 599_999)
     result = run(cert, requirements(**STACKING_ON)).result(f"{line}.{limit}")
     assert result.outcome is Outcome.FAIL and result.shortfall is not None
-    assert result.shortfall.found == minimum - 1
+    assert result.shortfall.found == f"${minimum - 1:,} with the umbrella"
 
 
 @pytest.mark.parametrize(("line", "limit", "umbrella_limit"), STACKABLE)

@@ -54,7 +54,7 @@ def test_keys_are_stable_and_unique() -> None:
 
 def test_minimal_set_uses_defaults() -> None:
     rs = RequirementSet.from_dict({"schema_version": 1, "name": "Bare"})
-    assert rs.keys() == ["certificate.named_insured", "submission.readable"]
+    assert rs.keys() == ["certificate.holder", "certificate.named_insured", "submission.readable"]
     assert rs.settings.endorsement_copies_required is True
     assert rs.settings.umbrella_stacking is False
 

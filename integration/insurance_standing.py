@@ -17,6 +17,7 @@ from sqlalchemy import select
 from integration.compliance.combine import combine
 from integration.compliance.requirements import LIMIT_KEYS
 from integration.compliance.statuses import VENDOR_ORDER, Status, status_of
+from integration.compliance.wording import day
 from integration.extensions import db
 from integration.insurance_records import NOTES_LIMIT, InsuranceRecord, procore_status
 from integration.models import (
@@ -117,8 +118,8 @@ def decision_words(entry: ShownGap, override: Override, author: AppUser | None) 
     """Who waived (or marked compliant) a gap, when, why and until when."""
     verb = "Waived" if override.kind == "waive" else "Marked compliant"
     who = (author.name or author.email) if author else "a Gapline user"
-    until = f"until {override.expires_on.isoformat()}" if override.expires_on else "no end date"
-    when = override.created_at.date().isoformat() if override.created_at else "an earlier date"
+    until = f"until {day(override.expires_on)}" if override.expires_on else "no end date"
+    when = day(override.created_at.date()) if override.created_at else "an earlier date"
     return f"{verb}: {entry.gap.title}, by {who} on {when}: {override.reason} ({until})."
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from integration.compliance.gaps import gap_info
+from integration.compliance.wording import day
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.insurance_records import origin_id
@@ -61,7 +62,7 @@ def test_first_push_writes_one_record_per_line_of_every_vendor_in_one_call(conne
     assert gl["vendor_id"] == vendor.procore_vendor_id and gl["insurance_type"] == "General Liability"
     assert gl["status"] == "non_compliant" and gl["info_received"] is False
     assert gl["enable_expired_insurance_notifications"] is False
-    assert "No certificate has been received yet." in gl["notes"]
+    assert "No certificate of insurance has been received yet." in gl["notes"]
     assert f"http://gapline.test/procore/companies/{COMPANY_A}/vendors/{vendor.id}" in gl["notes"]
     assert db.session.scalar(select(func.count()).select_from(PushedRecord)) == 400
 
@@ -103,8 +104,8 @@ def test_a_waiver_is_compliant_in_procore_with_who_when_why_and_until(connected,
     record = emulator.record(comp)
     assert record["status"] == "compliant" and record["exempt"] is False
     title = gap_info("el_each_accident_below").title
-    assert (f"Waived: {title}, by Pat Admin on {date.today().isoformat()}: "
-            "Sole proprietor with no employees (until 2026-06-30)") in record["notes"]
+    assert (f"Waived: {title}, by Pat Admin on {day(date.today())}: "
+            "Sole proprietor with no employees (until June 30, 2026)") in record["notes"]
 
 
 def test_an_expired_policy_shows_expired(connected, emulator):

@@ -32,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_sync(app)
+    register_clock(app)
     return app
 
 
@@ -124,3 +125,15 @@ def register_sync(app: Flask) -> None:
     from sync_jobs.push import queue_push
 
     set_push_trigger(app, queue_push)
+
+
+def register_clock(app: Flask) -> None:
+    """Embedded mode has no clock process: the first request starts the same schedule in-process."""
+    if not app.config["GAPLINE"].embedded or app.testing or not app.config.get("IN_PROCESS_CLOCK", True):
+        return
+    from sync_jobs.clock import start_in_process
+
+    def start_clock() -> None:
+        start_in_process(app)
+
+    app.before_request(start_clock)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The demo's secrets are public on purpose; production refuses to start with them.
 DEMO_SECRET_KEY = "gapline-demo-secret-key-not-for-production"
@@ -56,6 +57,23 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _time_of_day(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    hour, _, minute = raw.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60 and len(minute) == 2):
+        raise ConfigError(f"{name} must be a time of day as HH:MM (24-hour), got {raw!r}")
+    return f"{int(hour):02d}:{minute}"
+
+
+def _timezone(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{name} must be an IANA timezone such as America/New_York, got {raw!r}") from exc
+    return raw
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
     value = env.get(name, "").strip().lower() or default
     if value not in choices:
@@ -100,6 +118,9 @@ class Settings:
     # start at most once per interval (15 s: 240 writes an hour at worst, well inside a 600-an-hour limit).
     push_debounce_seconds: float = 3.0
     push_min_interval_seconds: float = 15.0
+    # The nightly reconcile with Procore: a time of day (HH:MM) in a timezone.
+    reconcile_at: str = "02:00"
+    reconcile_timezone: str = "America/New_York"
 
     @property
     def embedded(self) -> bool:
@@ -144,6 +165,8 @@ class Settings:
             procore_request_seconds=_int(env, "PROCORE_REQUEST_SECONDS", d.procore_request_seconds, low=1, high=45),
             push_debounce_seconds=_seconds(env, "PUSH_DEBOUNCE_SECONDS", d.push_debounce_seconds),
             push_min_interval_seconds=_seconds(env, "PUSH_MIN_INTERVAL_SECONDS", d.push_min_interval_seconds),
+            reconcile_at=_time_of_day(env, "RECONCILE_AT", d.reconcile_at),
+            reconcile_timezone=_timezone(env, "RECONCILE_TIMEZONE", d.reconcile_timezone),
         )
         settings.check()
         return settings

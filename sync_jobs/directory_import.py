@@ -3,32 +3,61 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import select
 
 from integration.directory import DirectoryIndex
+from integration.evaluations import evaluate_vendor
 from integration.extensions import db
-from integration.models import SyncRun, utcnow
+from integration.models import Evaluation, SyncRun, Vendor, utcnow
 from integration.procore_connection import is_app_disconnected, job_client, record_disconnection
 from integration.procore_failures import in_words
-from integration.queue import Enqueued, enqueue, job_id_for
+from integration.push_state import mark_vendors
+from integration.queue import Enqueued, enqueue, enqueue_debounced, job_id_for
+from integration.requirement_sets import RequirementCache
+from integration.sync_lock import company_sync_lock
 from integration.tenancy import scoped
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
 
 log = logging.getLogger(__name__)
 
+BUSY_RETRY_SECONDS = 60.0
 PAGE = 500  # items per page: fewer calls against the company's rate limit than Procore's default of 100
 
 
 @job
-def import_directory(company_id: int) -> int:
-    """Run one directory import for the company; returns the SyncRun id. Safe to run twice."""
+def import_directory(company_id: int) -> int | None:
+    """Run one directory import for the company under its sync lock; returns the SyncRun id. Safe to run twice.
+
+    When another sync job of the company holds the lock, the import is queued again a minute later.
+    """
+    with company_sync_lock(company_id) as held:
+        if not held:
+            enqueue_debounced(import_directory, company_id, key=job_id_for("import_later", company_id),
+                              delay=BUSY_RETRY_SECONDS)
+            return None
+        return run_import(company_id).id
+
+
+def run_import(company_id: int, client: ProcoreClient | None = None,
+               progress: Callable[[int, int], None] | None = None) -> SyncRun:
+    """One import, recorded as its own run, under the company's sync lock (the caller's).
+
+    A Procore failure is recorded and raised, except "not connected": that run is returned failed,
+    since nothing can be retried until an admin reconnects.
+    Vendors new to Gapline are marked so their first records are pushed; vendors Procore changed are
+    re-evaluated (a new trade can mean other requirements), which marks them too.
+    """
     since = _last_success(company_id)
     run = SyncRun(company_id=company_id, kind="directory_import", state="running", started_at=utcnow())
     db.session.add(run)
     db.session.commit()
     try:
-        counts = _import(job_client(company_id), company_id, since, run.started_at)
+        counts, changed = _import(client or job_client(company_id), company_id, since, run.started_at,
+                                  progress or (lambda done, total: None))
     except ProcoreError as exc:
         db.session.rollback()
         run.state, run.error, run.finished_at = "failed", in_words(exc), utcnow()
@@ -37,11 +66,24 @@ def import_directory(company_id: int) -> int:
         if is_app_disconnected(exc):
             record_disconnection(company_id, "Procore says the app is not connected to this company; a company "
                                              "admin can reconnect it")
-            return run.id  # nothing to retry until an admin reconnects
+            return run
         raise
     run.state, run.counts, run.finished_at = "succeeded", counts, utcnow()
     db.session.commit()
-    return run.id
+    follow_changes(company_id, changed)
+    return run
+
+
+def follow_changes(company_id: int, changed: list[Vendor]) -> None:
+    """Re-evaluate vendors Procore changed that were evaluated before; mark the new ones for their first push."""
+    evaluated = set(db.session.scalars(select(Evaluation.vendor_id).where(
+        Evaluation.company_id == company_id, Evaluation.vendor_id.in_([v.id for v in changed]))))
+    requirements = RequirementCache(company_id)
+    for vendor in changed:
+        if vendor.id in evaluated:
+            evaluate_vendor(company_id, vendor.id, date.today(), trigger="directory_changed", requirements=requirements)
+    mark_vendors(company_id, [v.id for v in changed if v.id not in evaluated], "directory_import")
+    db.session.commit()
 
 
 def queue_directory_import(company_id: int) -> Enqueued:
@@ -56,17 +98,23 @@ def _last_success(company_id: int) -> datetime | None:
         .order_by(SyncRun.started_at.desc()).limit(1))
 
 
-def _import(client: ProcoreClient, company_id: int, since: datetime | None, now: datetime) -> dict:
+def _import(client: ProcoreClient, company_id: int, since: datetime | None, now: datetime,
+            progress: Callable[[int, int], None]) -> tuple[dict, list[Vendor]]:
     """Fetch and upsert in one transaction: a failure part-way writes nothing."""
     index = DirectoryIndex.load(company_id)
     projects = [index.project(p) for p in client.list_projects(company_id, per_page=PAGE)]
+    progress(1, 4)
     window = (since, now) if since else None
     vendors = [index.vendor(v) for v in client.list_vendors(company_id, updated_between=window, per_page=PAGE)]
     db.session.flush()  # ids for the contacts and assignments below
+    progress(2, 4)
     contacts = _import_contacts(client, index, {v.procore_vendor_id for v in vendors})
+    progress(3, 4)
     assignments = _import_assignments(client, index, [p for p in projects if p.active])
     db.session.flush()
-    return {"projects": len(projects), "vendors": len(vendors), "contacts": contacts, "assignments": assignments}
+    progress(4, 4)
+    return {"projects": len(projects), "vendors": len(vendors), "contacts": contacts,
+            "assignments": assignments}, vendors
 
 
 def _import_contacts(client: ProcoreClient, index: DirectoryIndex, changed: set[int]) -> int:

@@ -1,7 +1,7 @@
 """The one list of periodic jobs: (job, trigger, trigger arguments). The clock only enqueues them.
 
-Each job is a ``@job`` function taking no arguments; it fans out per company itself.
-Later issues add the nightly Procore reconcile here.
+Each job is a ``@job`` function taking no arguments; it fans out per company itself. The clock
+process and, in embedded mode, the app's own in-process clock read this same list.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from integration.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,16 @@ class Periodic:
         return job_id_for("periodic", self.func.__module__, self.func.__name__)
 
 
-def periodic_jobs() -> list[Periodic]:
-    """Everything that runs on a schedule."""
-    from sync_jobs import compliance, emails, maintenance
+def periodic_jobs(settings: Settings | None = None) -> list[Periodic]:
+    """Everything that runs on a schedule (the reconcile's time and timezone come from the settings)."""
+    from sync_jobs import compliance, emails, maintenance, reconcile
 
+    settings = settings or Settings()
+    hour, minute = (int(part) for part in settings.reconcile_at.split(":"))
     return [
+        # Each connected company's reconcile with Procore, at night where the GC works.
+        Periodic(reconcile.reconcile_all_companies, "cron",
+                 {"hour": hour, "minute": minute, "timezone": settings.reconcile_timezone}),
         # Just after midnight UTC, so a policy that expired yesterday shows expired today.
         Periodic(compliance.reevaluate_all_companies, "cron", {"hour": 0, "minute": 5}),
         Periodic(maintenance.prune_spent_secrets, "cron", {"hour": 3, "minute": 15}),

@@ -15,6 +15,7 @@ from integration.extensions import db
 from integration.insurance_records import origin_id
 from integration.models import Evaluation, PendingPush, PushedRecord, StoredFile, Submission, SyncRun, Vendor
 from integration.overrides import create_override
+from integration.reading import replace_policies
 from integration.sync_runs import start_run
 from sync_jobs.push import push_company, push_records
 from tests import factories
@@ -34,6 +35,7 @@ def acme(cert: dict | None = None) -> Vendor:
     vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == COMPANY_A).order_by(Vendor.id))
     vendor.legal_name, vendor.trade_tier = "Acme Drywall, LLC", None  # held to the company's own set
     read = factories.certificate(vendor, cert or sample())
+    replace_policies(read)  # as reading does: the policy rows expiries are found by
     db.session.get(Submission, db.session.get(StoredFile, read.stored_file_id).submission_id).state = "evaluated"
     evaluate_vendor(COMPANY_A, vendor.id, MARCH)
     db.session.commit()

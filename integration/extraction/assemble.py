@@ -28,6 +28,12 @@ def edition_from_text(text: str) -> str | None:
     return f"ACORD 0025 {m[1]}-{m[2]}" if m else None
 
 
+def _edition(value: str | None) -> str | None:
+    """A form's edition field in the contract's words: `ACORD 0025 2016-03 Acroform` -> `ACORD 0025 2016-03`."""
+    m = re.search(r"(\d{4})[-/](\d{2})", value or "")
+    return f"ACORD 0025 {m[1]}-{m[2]}" if m else value
+
+
 def assemble(file: str, readings: Readings, method: str, page: int, page_text: str = "") -> ExtractedCertificate:
     """Build the extracted certificate from the readings of the certificate page `page`."""
     doc = _blank(file)
@@ -46,7 +52,7 @@ def assemble(file: str, readings: Readings, method: str, page: int, page_text: s
         fields[path] = {"confidence": round(confidence, 3), "page": page}
 
     doc["method"] = method
-    doc["edition"] = take("edition", EDITION_FIELD) or edition_from_text(page_text)
+    doc["edition"] = _edition(take("edition", EDITION_FIELD)) or edition_from_text(page_text)
     issued = parse_date(take("issued_on", "Form_CompletionDate_A"))
     doc["issued_on"] = issued.isoformat() if issued else None
     if "issued_on" in fields and issued is None:
@@ -100,7 +106,7 @@ def _score(doc: dict) -> None:
         missing += [f"policies.{i}.{k}" for k in REQUIRED if policy[k] is None]
         missing += [f"policies.{i}.limits.{k}" for k, v in policy["limits"].items() if v is None]
         letters = [n for n, ins in enumerate(doc["insurers"]) if ins["letter"] == policy["insurer_letter"]]
-        deciding += [f"insurers.{n}.name" for n in letters]
+        deciding += [f"insurers.{n}.{k}" for n in letters for k in ("name", "naic")]  # carrier rating by NAIC
     scores = [fields[p]["confidence"] for p in deciding if p in fields]
     doc["confidence"] = round(min(scores), 3) if scores and doc["policies"] and not missing else 0.0
     doc["needs_review"] = bool(missing) or not doc["policies"] or any(s < REVIEW_BELOW for s in scores)

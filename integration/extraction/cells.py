@@ -17,13 +17,14 @@ COLUMNS: tuple[tuple[float, float], ...] = ((18, 36), (176.4, 194.4), (194.4, 21
 PARTIES: dict[str, Rect] = {"NamedInsured": (18, 552, 306, 601), "CertificateHolder": (18, 48, 306, 131)}
 
 
-AMOUNT_LEFT = 522.6  # limit amounts may start right after the printed "$", left of the widget (526)
+# Limit amounts may start right after the printed "$" (left of the widget at 526) and end at the column's rule.
+AMOUNT_LEFT, AMOUNT_RIGHT = 522.6, 594.0
 
 
 def _cell(name: str, rect: Rect) -> Rect:
     x0, y0, x1, y1 = rect
     if x0 == 526 and "Amount" in name:
-        return AMOUNT_LEFT, y0, x1, y1
+        return AMOUNT_LEFT, y0, AMOUNT_RIGHT, y1
     middle = (y0 + y1) / 2
     column = next((c for c in COLUMNS if c[0] - 1 <= x0 < c[1] - 1), None)
     block = next((b for b in ROW_BLOCKS if b[0] < middle < b[1]), None)

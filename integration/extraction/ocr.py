@@ -14,22 +14,24 @@ from integration.extraction.fields import (
     CODE_FIELDS,
     LETTER_FIELDS,
     NUMERIC_FIELDS,
-    PAGE_HEIGHT,
     PAGE_WIDTH,
     Reading,
     Readings,
     Rect,
 )
+from integration.extraction.grid import Rules
 from integration.extraction.normalize import parse_amount, parse_date, repair_ocr_name
 from integration.extraction.parties import read_party
+from integration.extraction.refine import refine_by_rules
 from integration.extraction.register import Affine, register
-from integration.extraction.zones import ZOOM, Rules, crop, ink_share, remove_rules, slot_of, tile, warp
+from integration.extraction.zones import ZOOM, crop, ink_share, remove_rules, slot_of, tile, trim, warp
 
 # Tesseract's OpenMP threads spin-wait; on a small shared machine they triple the wall time of these short calls.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 WORK_DPI = 300  # larger scans are scaled down to this before reading
-# Bands of the template (in points from the top) that hold many anchor words: the contact box and the grid.
-ANCHOR_BANDS = ((118.0, 170.0), (240.0, 526.0))
+# Bands of the template (in points from the top) read for registration: the contact box and the grid hold many
+# anchor words; the foot prints the form's edition.
+ANCHOR_BANDS = ((118.0, 170.0), (240.0, 526.0), (700.0, 792.0))
 GAP = 24
 EMPTY = 0.004  # ink share below which a box is blank
 _TICK_ON, _TICK_OFF = 0.14, 0.05  # ink share of a ticked / an empty checkbox interior
@@ -41,6 +43,7 @@ _SINGLE = {"letter": "ABCDEF", "flag": "YNX"}
 _BINARY = [0] * 150 + [255] * 106
 LOOSE_FIT_POINTS = 1.5  # median anchor misfit above which the registration is unsure
 SURE_ANCHORS = 12
+SURE_DPI = 200  # the form's own resolution on the page (a form printed small counts as coarser)
 UNSURE = 0.6
 AGREED = 0.9  # a one-letter box read alike twice (tiled, and alone as one character)
 REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets a second read
@@ -85,11 +88,10 @@ def _register(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
 
 def _checkboxes(image: Image.Image, rules: Rules) -> Readings:
     readings: Readings = {}
-    for name, (x0, y0, x1, y1) in TICK_CELLS.items():
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        left, top, right, bottom = rules.cell((x0, y0, x1, y1))
-        cx, cy = (left + right) / 2, PAGE_HEIGHT - (top + bottom) / 2
-        share = ink_share(crop(image, rules, (cx - 2.8, cy - 2.8, cx + 2.8, cy + 2.8), (0.0, 0.0, 0.0)))
+    for name, rect in TICK_CELLS.items():
+        left, top, right, bottom = rules.cell(rect, box=True)
+        cx, cy = (left + right) / 2, (top + bottom) / 2  # the mark's middle: clear of the cell's rules
+        share = ink_share(crop(image, (cx - 2.8, cy - 2.8, cx + 2.8, cy + 2.8), (0.0, 0.0, 0.0)))
         sure = share >= _TICK_ON or share <= _TICK_OFF
         readings[name] = Reading(share >= (_TICK_ON + _TICK_OFF) / 2, 0.95 if sure else 0.4)
     return readings
@@ -127,8 +129,8 @@ def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
     for name, rect in CELLS.items():
         group = _group(name)
         # Print sits low in a one-line box: trim more from the top, where only the rule above can intrude.
-        img = remove_rules(crop(image, rules, rect, (2.5 if group in _SINGLE else 1.5, 2.0, 0.9)))
-        if ink_share(img) < EMPTY:
+        img = trim(remove_rules(crop(image, rules.cell(rect), (2.5 if group in _SINGLE else 1.5, 2.0, 0.9))))
+        if img is None:
             if name in CODE_FIELDS:
                 readings[name] = Reading("", 0.9)
             continue
@@ -160,8 +162,8 @@ def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
 
 def _party(image: Image.Image, rules: Rules, party: str, rect: Rect, clock: Clock) -> Readings:
     """OCR a party box as lines and read them as name, then address."""
-    img = remove_rules(crop(image, rules, rect, (1.2, 1.0, 1.0)))
-    if ink_share(img) < EMPTY:
+    img = trim(remove_rules(crop(image, rules.cell(rect), (1.2, 1.0, 1.0))))
+    if img is None:
         return {}
     lines: list[list[tuple[str, float, float]]] = []  # words (text, confidence, left) per line
     tops: list[float] = []
@@ -243,12 +245,15 @@ def read_scan(image: Image.Image, clock: Clock) -> tuple[Readings, str] | None:
             break
     if affine is None:
         return None
+    affine = refine_by_rules(image, affine)
     page = warp(image, affine)
     rules = Rules(page)
     readings = _checkboxes(page, rules)
     readings.update(_fields(page, rules, clock))
-    if affine.residual / affine.scale > LOOSE_FIT_POINTS or affine.anchors < SURE_ANCHORS:
-        # The form did not fit the template well: no value read off it skips review.
+    loose = affine.residual / affine.scale > LOOSE_FIT_POINTS or affine.anchors < SURE_ANCHORS
+    if loose or affine.scale * 72 < SURE_DPI:
+        # The form did not fit the template well, or is printed too coarsely for its digits to be told apart
+        # with certainty (3 and 2, 8 and 6 at 150 dpi): no value read off it skips review.
         readings = {name: Reading(r.value, min(r.confidence, UNSURE)) for name, r in readings.items()}
     return readings, text
 

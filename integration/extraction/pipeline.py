@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2
+import pypdfium2.raw
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 
@@ -119,14 +120,24 @@ def _endorsements_only(name: str, texts: dict[int, str], ocr_confidence: dict[in
 
 
 def _render(page: pypdfium2.PdfPage, clock: Clock) -> Image.Image:
-    """Render at the budget's resolution, lowered if the page would exceed the pixel cap."""
+    """Render at the budget's resolution (or the page's scan's, if lower), lowered to keep under the pixel cap."""
     width, height = page.get_size()
-    scale = clock.budget.render_dpi / 72
+    scale = min(clock.budget.render_dpi, _scanned_dpi(page) or clock.budget.render_dpi) / 72
     cap = (clock.budget.max_pixels / max(width * height * scale * scale, 1)) ** 0.5
     scale *= min(1.0, cap * 0.99)  # the renderer rounds sizes up
     clock.check_pixels(int(width * scale), int(height * scale), "rendered page")
     clock.remaining()
     return page.render(scale=scale, grayscale=True).to_pil().convert("L")
+
+
+def _scanned_dpi(page: pypdfium2.PdfPage) -> float | None:
+    """The resolution of the image filling the page, if it is a scan: rendering finer adds no detail."""
+    width, height = page.get_size()
+    for image in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=1):
+        left, bottom, right, top = image.get_bounds()
+        if (right - left) * (top - bottom) >= 0.8 * width * height:
+            return max(image.get_px_size()) / max(right - left, top - bottom) * 72
+    return None
 
 
 def _image(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:

@@ -8,18 +8,16 @@ from dataclasses import dataclass
 import numpy
 from PIL import Image, ImageFilter
 
-from integration.extraction.fields import PAGE_HEIGHT, PAGE_WIDTH, Rect
+from integration.extraction.fields import PAGE_HEIGHT, PAGE_WIDTH
 from integration.extraction.register import Affine
 
 ZOOM = 4.0  # output pixels per template point: 8-pt print becomes ~30 px tall, which Tesseract reads best
 INK = 128  # grey level below which a pixel counts as ink
+MIN_INK = 60  # dark pixels (at ZOOM) that a cell needs to hold anything: a full stop has about 40
 
 
-SNAP = 6.0  # points: how far a printed rule may sit from where the template puts a cell's edge
-RULE_SHARE = 0.6  # share of a strip's length that must be ink for it to count as a ruled line
 CROSSING = 0.9  # a crop's row or column inked along this share of its length is a rule crossing it (a tall digit's
 # stroke, in a short crop, reaches about 0.8)
-REACH = 3.0  # points past a cell's corners that its edge's strip extends
 
 
 def warp(image: Image.Image, affine: Affine) -> Image.Image:
@@ -31,46 +29,10 @@ def warp(image: Image.Image, affine: Affine) -> Image.Image:
                            fillcolor=255)
 
 
-class Rules:
-    """The ruled lines of a page in the template's frame, found near where the template expects them."""
-
-    def __init__(self, page: Image.Image) -> None:
-        self.ink = numpy.asarray(page) < INK
-
-    def _snap(self, at: float, span: tuple[float, float], vertical: bool) -> float | None:
-        """The rule nearest `at` (points) within SNAP, measured along `span`; None when there is none."""
-        lo, hi = max(0, int(span[0] * ZOOM)), int(span[1] * ZOOM)
-        first, last = max(0, int((at - SNAP) * ZOOM)), int((at + SNAP) * ZOOM)
-        strip = self.ink[lo:hi, first:last] if vertical else self.ink[first:last, lo:hi].T
-        if strip.size == 0:
-            return None
-        counts = strip.sum(axis=0)
-        best = int(counts.argmax())
-        if counts[best] < RULE_SHARE * (hi - lo):
-            return None
-        peers = numpy.flatnonzero(counts >= RULE_SHARE * (hi - lo))
-        nearest = peers[numpy.abs(peers - (at * ZOOM - first)).argmin()]
-        return (first + nearest) / ZOOM
-
-    def cell(self, rect: Rect) -> tuple[float, float, float, float]:
-        """A field rectangle (bottom-left origin) as (left, top, right, bottom) points, edges moved onto rules."""
-        x0, y0, x1, y1 = rect
-        top, bottom = PAGE_HEIGHT - y1, PAGE_HEIGHT - y0
-        # Each edge is looked for along the cell's side and a little past its corners: a rule runs on, a stroke
-        # of a printed character (the 1 of 100,000) does not.
-        left, right = self._pair(x0, x1, (top - REACH, bottom + REACH), vertical=True)
-        top, bottom = self._pair(top, bottom, (x0 - REACH, x1 + REACH), vertical=False)
-        return left, top, right, bottom
-
-    def _pair(self, start: float, end: float, span: tuple[float, float], vertical: bool) -> tuple[float, float]:
-        """Both edges of one axis; an edge with no rule near it stays where the template puts it."""
-        a, b = self._snap(start, span, vertical), self._snap(end, span, vertical)
-        return (start if a is None else a), (end if b is None else b)
-
-
-def crop(page: Image.Image, rules: Rules, rect: Rect, inset: tuple[float, float, float]) -> Image.Image:
-    """The field's cell less `inset` (sides, top, bottom; points), cut from the page in the template's frame."""
-    left, top, right, bottom = rules.cell(rect)
+def crop(page: Image.Image, cell: tuple[float, float, float, float], inset: tuple[float, float, float]) -> Image.Image:
+    """A cell (left, top, right, bottom; points) less `inset` (sides, top, bottom), cut from the page in the
+    template's frame."""
+    left, top, right, bottom = cell
     box = (int((left + inset[0]) * ZOOM), int((top + inset[1]) * ZOOM), int((right - inset[0]) * ZOOM),
            int((bottom - inset[2]) * ZOOM))
     return page.crop(box).filter(ImageFilter.MedianFilter(3))
@@ -88,6 +50,20 @@ def remove_rules(img: Image.Image) -> Image.Image:
     pixels[rows > CROSSING, :] = 255
     pixels[:, cols > CROSSING] = 255
     return Image.fromarray(pixels)
+
+
+def trim(img: Image.Image, pad: int = 16) -> Image.Image | None:
+    """The crop cut down to its ink and a margin, so tall cells tile as compactly as one-line ones; None if blank.
+
+    A cell counts as blank below MIN_INK dark pixels: a speck of dust, or what the median filter left of one.
+    """
+    ink = numpy.asarray(img) < INK
+    if ink.sum() < MIN_INK:
+        return None
+    rows, cols = numpy.flatnonzero(ink.any(axis=1)), numpy.flatnonzero(ink.any(axis=0))
+    box = (max(0, int(cols[0]) - pad), max(0, int(rows[0]) - pad), min(img.width, int(cols[-1]) + pad + 1),
+           min(img.height, int(rows[-1]) + pad + 1))
+    return img.crop(box)
 
 
 def ink_share(img: Image.Image) -> float:

@@ -69,6 +69,8 @@ def register_outbox(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the pages and the helpers their templates share."""
+    from embedded_views.compliance_hub import bp as compliance_hub_bp
+    from embedded_views.compliance_hub_admin import bp as compliance_hub_admin_bp
     from embedded_views.guide import bp as guide_bp
     from embedded_views.home import bp as home_bp
     from embedded_views.mailbox import bp as mailbox_bp
@@ -79,7 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.templating import TEMPLATE_GLOBALS
     from embedded_views.vendors import bp as vendors_bp
 
-    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp):
+    for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
+                      compliance_hub_bp, compliance_hub_admin_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

@@ -79,7 +79,7 @@ def signed_in_user(company_id: int) -> AppUser | None:
     if claim is None or claim.company_id != company_id:
         return None
     now = time.time()
-    if not _within_limits(claim, now):
+    if not within_lifetime(claim.started_at, claim.seen_at, now):
         return None
     user = get_scoped(AppUser, claim.user_id, company_id)
     if user is None or user.session_generation != claim.user_generation:
@@ -91,10 +91,11 @@ def signed_in_user(company_id: int) -> AppUser | None:
     return user
 
 
-def _within_limits(claim: SessionClaim, now: float) -> bool:
+def within_lifetime(started_at: float, seen_at: float, now: float) -> bool:
+    """True while a session started at ``started_at`` and last used at ``seen_at`` may go on (any kind of session)."""
     settings = current_app.config["GAPLINE"]
-    return (now - claim.started_at < settings.session_lifetime_hours * 3600
-            and now - claim.seen_at < settings.session_idle_minutes * 60)
+    return (now - started_at < settings.session_lifetime_hours * 3600
+            and now - seen_at < settings.session_idle_minutes * 60)
 
 
 def _company_generation(company_id: int) -> int:

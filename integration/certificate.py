@@ -142,6 +142,18 @@ class ExtractedCertificate:
                 return None
         return node
 
+    def coverage_period(self) -> tuple[date, date] | None:
+        """The days this certificate proves coverage: from the latest effective date to the earliest expiry.
+
+        Only policies showing both dates count. When its policies share no day in force, the period is
+        the span from the earliest effective date to the latest expiry; None when no policy shows both.
+        """
+        dated = [(p.effective_date, p.expiration_date) for p in self.policies if p.effective_date and p.expiration_date]
+        if not dated:
+            return None
+        common = (max(start for start, _ in dated), min(end for _, end in dated))
+        return common if common[0] <= common[1] else (min(s for s, _ in dated), max(e for _, e in dated))
+
     def with_values(self, changes: Mapping[str, Any]) -> ExtractedCertificate:
         """A copy with the value at each dotted path replaced; CertificateFormatError if a value does not fit."""
         data = self.to_dict()

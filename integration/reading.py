@@ -87,11 +87,12 @@ def save_certificate(submission: Submission, stored: StoredFile, content: Extrac
 
 
 def replace_policies(certificate: Certificate) -> None:
-    """Copy the certificate's policies into rows (for expiry queries), replacing earlier copies."""
+    """Copy the certificate's policies into rows (for expiry queries) and set its coverage period."""
     for old in db.session.scalars(scoped(CertificatePolicy, certificate.company_id)
                                   .where(CertificatePolicy.certificate_id == certificate.id)):
         db.session.delete(old)
     content = certificate.content
+    certificate.covers_from, certificate.covers_to = content.coverage_period() or (None, None)
     naic = {insurer.letter: insurer.naic for insurer in content.insurers}
     db.session.add_all(CertificatePolicy(
         company_id=certificate.company_id, certificate_id=certificate.id, line=p.line,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import select
@@ -16,13 +18,19 @@ from sync_jobs.context import job
 
 
 @job
-def reevaluate_company(company_id: int, trigger: str = "requirements_changed", today: str | None = None) -> int:
-    """Re-evaluate every vendor of the company (bulk); returns how many. Earlier evaluations stay as history."""
+def reevaluate_company(company_id: int, trigger: str = "requirements_changed", today: str | None = None,
+                       vendor_ids: list[int] | None = None) -> int:
+    """Re-evaluate every vendor of the company, or only ``vendor_ids``; returns how many.
+
+    Earlier evaluations stay as history.
+    """
     day = date.fromisoformat(today) if today else date.today()
-    vendor_ids = db.session.scalars(scoped(Vendor, company_id).with_only_columns(Vendor.id).order_by(Vendor.id))
+    query = scoped(Vendor, company_id).with_only_columns(Vendor.id).order_by(Vendor.id)
+    if vendor_ids is not None:
+        query = query.where(Vendor.id.in_(vendor_ids))
     requirements = RequirementCache(company_id)  # one read of the sets and carriers for the whole run
     count = 0
-    for vendor_id in vendor_ids.all():
+    for vendor_id in db.session.scalars(query).all():
         evaluate_vendor(company_id, vendor_id, day, trigger=trigger, requirements=requirements)
         db.session.commit()  # one vendor at a time: a failure later keeps what is done
         count += 1
@@ -38,6 +46,13 @@ def reevaluate_all_companies() -> int:
     return len(company_ids)
 
 
-def queue_reevaluation(company_id: int, trigger: str, queue: str = "default") -> Enqueued:
-    """Queue a bulk re-evaluation of the company (de-duplicated while one waits)."""
-    return enqueue(reevaluate_company, company_id, trigger, queue=queue, job_id=job_id_for("reevaluate", company_id))
+def queue_reevaluation(company_id: int, trigger: str, queue: str = "default",
+                       vendor_ids: Iterable[int] | None = None) -> Enqueued:
+    """Queue a re-evaluation of the company, or of only ``vendor_ids`` (de-duplicated while the same one waits)."""
+    if vendor_ids is None:
+        return enqueue(reevaluate_company, company_id, trigger, queue=queue,
+                       job_id=job_id_for("reevaluate", company_id))
+    ids = sorted(set(vendor_ids))
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    return enqueue(reevaluate_company, company_id, trigger, None, ids, queue=queue,
+                   job_id=job_id_for("reevaluate", company_id, "vendors", digest))

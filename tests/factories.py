@@ -15,6 +15,9 @@ from integration.extensions import db
 from integration.models import (
     AppUser,
     Certificate,
+    ComplianceHubAccount,
+    ComplianceHubMember,
+    ComplianceHubProject,
     Installation,
     OutreachRequest,
     Project,
@@ -78,15 +81,33 @@ def outreach_request(vendor_row: Vendor, **fields: Any) -> OutreachRequest:
     return _saved(OutreachRequest(company_id=vendor_row.company_id, vendor_id=vendor_row.id, **fields))
 
 
-def certificate(vendor_row: Vendor, data: dict, channel: str = "upload_link") -> Certificate:
-    """A certificate already read for the vendor: its submission, stored file and reading."""
+def certificate(vendor_row: Vendor, data: dict, channel: str = "upload_link", **fields: Any) -> Certificate:
+    """A certificate already read for the vendor: its submission, stored file and reading (with its period)."""
     submission = _saved(Submission(company_id=vendor_row.company_id, vendor_id=vendor_row.id, channel=channel))
     stored = _saved(StoredFile(company_id=vendor_row.company_id, submission_id=submission.id,
                                filename=data.get("file") or "certificate.pdf", content_type="application/pdf",
                                size_bytes=1, sha256="0" * 64, storage_key="k"))
+    content = ExtractedCertificate.from_dict(data)
+    fields.setdefault("covers_from", (content.coverage_period() or (None, None))[0])
+    fields.setdefault("covers_to", (content.coverage_period() or (None, None))[1])
     return _saved(Certificate(company_id=vendor_row.company_id, stored_file_id=stored.id, vendor_id=vendor_row.id,
-                              ok=bool(data.get("ok")), needs_review=bool(data.get("needs_review")),
-                              content=ExtractedCertificate.from_dict(data)))
+                              ok=bool(data.get("ok")), needs_review=bool(data.get("needs_review")), content=content,
+                              **fields))
+
+
+def hub_account(company_id: int, projects: list[Project], name: str = "Riverside Health",
+                **fields: Any) -> ComplianceHubAccount:
+    """An outside organisation with access to ``projects`` of the company."""
+    account = _saved(ComplianceHubAccount(company_id=company_id, name=name, **fields))
+    for project_row in projects:
+        _saved(ComplianceHubProject(company_id=company_id, account_id=account.id, project_id=project_row.id))
+    return account
+
+
+def hub_member(account: ComplianceHubAccount, email: str = "owner@health.test",
+               **fields: Any) -> ComplianceHubMember:
+    """A person of the account who may sign in to the hub."""
+    return _saved(ComplianceHubMember(company_id=account.company_id, account_id=account.id, email=email, **fields))
 
 
 @dataclass

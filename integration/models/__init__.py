@@ -4,6 +4,7 @@ from integration.models.access import OneTimeToken, RateEvent
 from integration.models.audit import AuditEvent
 from integration.models.base import Base, utcnow
 from integration.models.certificates import Certificate, CertificatePolicy
+from integration.models.compliance_hub import ComplianceHubAccount, ComplianceHubMember, ComplianceHubProject
 from integration.models.directory import Project, ProjectAssignment, Vendor, VendorContact
 from integration.models.documents import StoredFile, Submission
 from integration.models.evaluations import CoverageGap, Evaluation
@@ -14,8 +15,9 @@ from integration.models.requirements import CarrierRating, RequirementSet
 from integration.models.sync import PendingPush, PushedRecord, SyncRun
 
 __all__ = [
-    "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "CoverageGap",
-    "EmailOptOut", "Evaluation", "Installation", "OneTimeToken", "OutreachRequest", "Override", "PendingPush",
-    "Project", "ProjectAssignment", "PushedRecord", "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest",
-    "StoredFile", "Submission", "SyncRun", "Vendor", "VendorContact", "utcnow",
+    "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "ComplianceHubAccount",
+    "ComplianceHubMember", "ComplianceHubProject", "CoverageGap", "EmailOptOut", "Evaluation", "Installation",
+    "OneTimeToken", "OutreachRequest", "Override", "PendingPush", "Project", "ProjectAssignment", "PushedRecord",
+    "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest", "StoredFile", "Submission", "SyncRun", "Vendor",
+    "VendorContact", "utcnow",
 ]

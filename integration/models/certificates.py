@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -31,10 +31,18 @@ class CertificateJSON(TypeDecorator):
         return None if value is None else ExtractedCertificate.from_dict(value)
 
 
+LISTED = "ok AND NOT needs_review"
+
+
 class Certificate(TenantScoped, Timestamped, Base):
     """What was read from a stored file: ``content`` as last approved, ``extracted`` as first read."""
 
     __tablename__ = "certificates"
+    # The Compliance Hub's rows: listed certificates (read cleanly or approved) by vendor and period, read from
+    # the index alone. The predicate is integration.compliance_hub.table.listed_conditions'.
+    __table_args__ = (Index("ix_certificates_listed", "vendor_id", "covers_from", "covers_to", "id",
+                            postgresql_include=["stored_file_id", "company_id"],
+                            postgresql_where=text(LISTED), sqlite_where=text(LISTED)),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"), index=True)
@@ -46,6 +54,9 @@ class Certificate(TenantScoped, Timestamped, Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
     issued_on: Mapped[date | None] = mapped_column(Date)
+    # The days every policy on it is in force (see integration.coverage_period); kept with the policy rows.
+    covers_from: Mapped[date | None] = mapped_column(Date)
+    covers_to: Mapped[date | None] = mapped_column(Date)
     content: Mapped[ExtractedCertificate] = mapped_column("data", CertificateJSON())
     extracted: Mapped[ExtractedCertificate] = mapped_column("extracted_data", CertificateJSON())
     reviewed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_users.id", ondelete="SET NULL"))

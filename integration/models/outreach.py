@@ -14,7 +14,7 @@ REQUEST_STATES = ("open", "non_responsive", "closed")
 SEQUENCES = ("invitation", "gaps", "renewal")
 CLOSED_REASONS = ("compliant", "cancelled")
 EMAIL_KINDS = ("invitation", "reminder", "gaps", "result", "renewal", "digest", "new_link", "non_responsive",
-               "hub_code")
+               "hub_code", "compliance_link")
 EMAIL_STATES = ("queued", "sending", "sent", "failed")
 
 

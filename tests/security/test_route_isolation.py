@@ -26,12 +26,18 @@ MARKER = "Quokka Roofing of company A"
 # the sign-in round trip (which checks Procore's answer, not a session). The side panel's shell
 # takes its company from the query string and asks for sign-in itself (tested below).
 PUBLIC = {"home.index", "home.healthz", "guide.index", "guide.gap", "procore.iframe_helpers", "procore.connect",
-          "procore.callback", "procore.start_session", "sidepanel.panel"}
+          "procore.callback", "procore.start_session", "sidepanel.panel",
+          # The Compliance Hub's way in: ask for a link, open it, use it, sign out (no Procore session involved).
+          "compliance_hub.sign_in", "compliance_hub.open_link", "compliance_hub.redeem_link", "compliance_hub.sign_out"}
+# The Compliance Hub's pages for its members: guarded by a hub member's session, which names no Procore company;
+# without one (a Procore session is not one) they send the browser to the hub's sign-in page.
+HUB_MEMBERS = {"compliance_hub.index", "compliance_hub.switch", "compliance_hub.table", "compliance_hub.certificate",
+               "compliance_hub.export_csv", "compliance_hub.export_zip", "compliance_hub.invite_teammate"}
 # Public in the demo only: production answers 404 (tested below).
 DEMO_ONLY = {"mailbox.index", "mailbox.message", "mailbox.text"}
 # What a signed-in user may do to their own session whatever their role.
 SELF_SERVICE = {"procore.sign_out_user"}
-PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1}
+PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1, "token": "probe"}
 POST_FORMS = {"vendors.override": {"gap_key": "general_liability.missing", "kind": "waive", "reason": "probe"},
               "review.save": {"policies.0.policy_number": "PROBE-1"}, "team.set_role": {"role": "admin"}}
 
@@ -47,6 +53,9 @@ class Company:
         self.document = bad_files.pdf() + f"% {vendor_name}".encode()
         self.stored.storage_key = f"{company_id}/probe.pdf"
         get_storage().put(self.stored.storage_key, self.document)
+        self.assignment = factories.assignment(self.project, self.base.vendor)
+        self.account = factories.hub_account(company_id, [self.project])
+        self.member = factories.hub_member(self.account, email=f"member@{company_id}.test")
         self.override = Override(company_id=company_id, vendor_id=self.base.vendor.id, gap_key="probe",
                                  kind="waive", reason="probe", created_by_user_id=self.base["admin"].id)
         db.session.add(self.override)
@@ -57,7 +66,9 @@ class Company:
         return {"company_id": self.base.installation.company_id, "vendor_id": self.base.vendor.id,
                 "file_id": self.stored.id, "page": 1, "certificate_id": self.certificate.id,
                 "override_id": self.override.id, "procore_vendor_id": self.base.vendor.procore_vendor_id,
-                "project_id": str(self.project.procore_project_id), "user_id": self.base["viewer"].id}
+                "project_id": str(self.project.procore_project_id), "user_id": self.base["viewer"].id,
+                "assignment_id": self.assignment.id, "account_id": self.account.id, "member_id": self.member.id,
+                "token": "probe"}
 
 
 @pytest.fixture
@@ -103,7 +114,7 @@ def leaks(response, world) -> bool:
 
 
 def test_every_route_is_public_by_name_or_guarded_for_the_company_it_names(app, route):
-    if route.endpoint in PUBLIC | DEMO_ONLY:
+    if route.endpoint in PUBLIC | DEMO_ONLY | HUB_MEMBERS:
         return
     assert route.company_scoped, f"{route} is neither in PUBLIC nor takes <company_id>: say which it is"
     view = app.view_functions[route.endpoint]
@@ -178,6 +189,18 @@ def test_a_public_route_answers_anyone_without_leaking_a_company(app, world, rou
         response = call(client, app, route, PUBLIC_VALUES)
         assert response.status_code < 500 and not leaks(response, world), route
         response.close()
+    assert table_counts() == rows
+
+
+def test_a_hub_members_page_sends_anyone_without_a_hub_session_to_sign_in(app, world, route):
+    if route.endpoint not in HUB_MEMBERS:
+        return
+    rows = table_counts()
+    values = {**world[A].values(), "project_id": world[A].project.id}
+    for client in (app.test_client(), signed_in(app, world[A].base["admin"])):  # a Procore session is not a hub one
+        response = call(client, app, route, values)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/compliance-hub/sign-in")
+        assert not leaks(response, world)
     assert table_counts() == rows
 
 

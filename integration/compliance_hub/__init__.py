@@ -1,0 +1,1 @@
+"""The Compliance Hub: who outside the GC may see which projects, and the certificates table they see."""

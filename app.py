@@ -77,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.procore import bp as procore_bp
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
+    from embedded_views.sync import bp as sync_bp
     from embedded_views.team import bp as team_bp
     from embedded_views.templating import TEMPLATE_GLOBALS
     from embedded_views.vendors import bp as vendors_bp
+    from embedded_views.webhooks import bp as webhooks_bp
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
-                      compliance_hub_bp, compliance_hub_admin_bp):
+                      compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

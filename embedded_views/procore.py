@@ -16,6 +16,7 @@ from integration.refusals import Refusal
 from integration.roles import is_admin
 from procore_client import ProcoreError
 from sync_jobs.directory_import import queue_directory_import
+from sync_jobs.webhooks import queue_webhook_setup
 
 log = logging.getLogger(__name__)
 bp = Blueprint("procore", __name__, url_prefix="/procore")
@@ -52,6 +53,7 @@ def callback():
         return _failed(in_words(exc))
     if signed.newly_connected:
         queue_directory_import(signed.installation.company_id)
+        queue_webhook_setup(signed.installation.company_id)
     return render_template("procore/signed_in.html", company_id=signed.installation.company_id,
                            ticket=sign_in_ticket(signed.user))
 

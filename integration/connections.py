@@ -8,9 +8,17 @@ from dataclasses import dataclass
 from integration import audit
 from integration.extensions import db
 from integration.models import AppUser, Installation, utcnow
-from integration.procore_connection import company_key, procore_oauth, request_client, request_deadline, token_manager
+from integration.procore_connection import (
+    company_key,
+    job_client,
+    procore_oauth,
+    request_client,
+    request_deadline,
+    token_manager,
+)
 from integration.refusals import Refusal
 from integration.tenancy import installation_of, scoped
+from integration.webhooks import forget_hook, remove_hook
 from procore_client import Deadline, ForbiddenError, NotFoundError, ProcoreClient, ProcoreError, Token
 
 log = logging.getLogger(__name__)
@@ -142,6 +150,7 @@ def disconnect(company_id: int, actor: AppUser) -> Installation:
     The company's data stays; anyone signing in again must be let in by a reconnect.
     """
     installation = installation_of(company_id)
+    _remove_webhook(company_id)  # while Gapline can still act in the company
     key = company_key(company_id)
     stored = token_manager().store.fetch(key)
     revoked = True
@@ -163,3 +172,12 @@ def disconnect(company_id: int, actor: AppUser) -> Installation:
     return installation
 
 
+
+
+def _remove_webhook(company_id: int) -> None:
+    """Delete the company's Procore hook; failing to must not stop the disconnect (the hook is forgotten)."""
+    try:
+        remove_hook(company_id, job_client(company_id, request_deadline()))
+    except ProcoreError as exc:
+        log.warning("could not delete the Procore webhook of company %s: %s", company_id, exc)
+        forget_hook(company_id)

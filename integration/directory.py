@@ -44,6 +44,28 @@ class DirectoryIndex:
             {(a.project_id, a.vendor_id): a for a in rows(ProjectAssignment)},
         )
 
+    @classmethod
+    def load_for(cls, company_id: int, procore_vendor_ids: list[int]) -> DirectoryIndex:
+        """The company's projects, and only the named vendors with their contacts and assignments (for events)."""
+        index = cls(company_id, {p.procore_project_id: p for p in db.session.scalars(scoped(Project, company_id))})
+        index.add_vendors(procore_vendor_ids)
+        return index
+
+    def add_vendors(self, procore_vendor_ids: list[int]) -> None:
+        """Read these vendors' rows, contacts and assignments too, unless they are read already."""
+        wanted = sorted(set(procore_vendor_ids) - set(self.vendors))
+        if not wanted:
+            return
+        vendors = list(db.session.scalars(scoped(Vendor, self.company_id).where(Vendor.procore_vendor_id.in_(wanted))))
+        self.vendors.update({v.procore_vendor_id: v for v in vendors})
+        ids = [v.id for v in vendors]
+        for contact in db.session.scalars(scoped(VendorContact, self.company_id)
+                                          .where(VendorContact.vendor_id.in_(ids))):
+            self.contacts[(contact.vendor_id, contact.email)] = contact
+        for assigned in db.session.scalars(scoped(ProjectAssignment, self.company_id)
+                                           .where(ProjectAssignment.vendor_id.in_(ids))):
+            self.assignments[(assigned.project_id, assigned.vendor_id)] = assigned
+
     def project(self, payload: dict[str, Any]) -> Project:
         """Create or update a project from Procore's project payload."""
         project = self.projects.get(payload["id"])
@@ -85,7 +107,8 @@ class DirectoryIndex:
         contact.procore_user_id = payload.get("id")
         contact.name = payload.get("name") or " ".join(
             p for p in (payload.get("first_name"), payload.get("last_name")) if p)
-        contact.is_insurance_contact = bool(payload.get("is_insurance_manager"))
+        if "is_insurance_manager" in payload:  # only the single-user endpoint carries it, not Procore's users list
+            contact.is_insurance_contact = bool(payload["is_insurance_manager"])
         return contact
 
     def assign(self, project: Project, vendor: Vendor) -> ProjectAssignment:

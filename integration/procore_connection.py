@@ -25,6 +25,7 @@ from integration.tenancy import installation_of
 from procore_client import (
     Deadline,
     ForbiddenError,
+    InMemoryRateBudget,
     NullRateBudget,
     ProcoreClient,
     ProcoreError,
@@ -200,29 +201,36 @@ def service_account_tokens() -> TokenManager:
     return manager
 
 
-def job_client(company_id: int) -> ProcoreClient:
-    """The client background jobs use: the service account by default, else the company's connection."""
+def job_client(company_id: int, deadline: Deadline | None = None) -> ProcoreClient:
+    """The client background jobs use: the service account by default, else the company's connection.
+
+    With a ``deadline`` (a job's call made inside a web request) it does not wait on the shared budget.
+    """
     if current_app.config["GAPLINE"].procore_job_auth == "service_account":
-        return ProcoreClient(service_account_tokens().source(DMSA_KEY), **client_options())
-    return procore_client(company_id)
+        return ProcoreClient(service_account_tokens().source(DMSA_KEY), **client_options(deadline))
+    return procore_client(company_id, deadline)
 
 
-def procore_client(company_id: int) -> ProcoreClient:
+def procore_client(company_id: int, deadline: Deadline | None = None) -> ProcoreClient:
     """A client acting as the company's connected admin (the installing user's token)."""
-    return ProcoreClient(token_manager().source(company_key(company_id)), **client_options())
+    return ProcoreClient(token_manager().source(company_key(company_id)), **client_options(deadline))
 
 
-def client_options() -> dict:
+def client_options(deadline: Deadline | None = None) -> dict:
     """Hosts, the shared rate budget and any configured transport options (tests pass a no-op sleep)."""
     extra = current_app.config.get("PROCORE_CLIENT_OPTIONS", {})
+    if deadline is not None:
+        return {"hosts": procore_hosts(), **extra, "budget": NullRateBudget(), "deadline": deadline}
     return {"hosts": procore_hosts(), "budget": _shared_budget(), **extra}
 
 
 def _shared_budget():
-    """The rate budget shared by every worker through Redis, when Redis is configured."""
+    """The rate budget every job shares: in Redis across workers, or in this process in embedded mode."""
     settings = current_app.config["GAPLINE"]
     if settings.embedded:
-        return None
+        options = {key: value for key, value in current_app.config.get("PROCORE_CLIENT_OPTIONS", {}).items()
+                   if key == "sleep"}
+        return current_app.extensions.setdefault("procore_budget", InMemoryRateBudget(**options))
     from integration.queue import redis_connection
 
     return RedisRateBudget(redis_connection())

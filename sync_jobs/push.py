@@ -98,9 +98,11 @@ def push_records(run: SyncRun, *, full: bool = False, now: datetime | None = Non
 
 
 def _vendor_ids(company_id: int, full: bool, now: datetime) -> list[int]:
-    if full:
-        return list(db.session.scalars(scoped(Vendor, company_id).with_only_columns(Vendor.id).order_by(Vendor.id)))
-    return sorted(due_marks(company_id, now))
+    """The vendors to examine: every active one, or the active ones marked; an inactive vendor's mark just clears."""
+    query = scoped(Vendor, company_id).with_only_columns(Vendor.id).where(Vendor.active.is_(True))
+    if not full:
+        query = query.where(Vendor.id.in_(list(due_marks(company_id, now))))
+    return list(db.session.scalars(query.order_by(Vendor.id)))
 
 
 @dataclass

@@ -13,11 +13,12 @@ from integration.models.outreach import EmailOptOut, OutreachRequest, SentEmail,
 from integration.models.overrides import Override
 from integration.models.requirements import CarrierRating, RequirementSet
 from integration.models.sync import PendingPush, PushedRecord, SyncRun
+from integration.models.webhooks import WebhookEvent, WebhookHook
 
 __all__ = [
     "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "ComplianceHubAccount",
     "ComplianceHubMember", "ComplianceHubProject", "CoverageGap", "EmailOptOut", "Evaluation", "Installation",
     "OneTimeToken", "OutreachRequest", "Override", "PendingPush", "Project", "ProjectAssignment", "PushedRecord",
     "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest", "StoredFile", "Submission", "SyncRun", "Vendor",
-    "VendorContact", "utcnow",
+    "VendorContact", "WebhookEvent", "WebhookHook", "utcnow",
 ]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from integration.models.base import Base, TenantScoped, Timestamped, UTCDateTime, json_type, one_of, utcnow
 
-RUN_KINDS = ("directory_import", "push", "reconcile")
+RUN_KINDS = ("directory_import", "push", "reconcile", "webhook_events")
 RUN_STATES = ("running", "succeeded", "failed", "partial")
 
 

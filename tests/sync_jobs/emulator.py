@@ -70,8 +70,8 @@ def start_emulator(**config: Any) -> tuple[Emulator, Any]:
 
 def point_at(application, emulator: Emulator, **settings: Any) -> None:
     """Make the Gapline app talk to ``emulator`` (its settings and token managers are per test)."""
+    settings = {"public_base_url": "http://gapline.test", **settings}
     application.config["GAPLINE"] = dataclasses.replace(
-        application.config["GAPLINE"], procore_api_base=emulator.url, procore_login_base=emulator.url,
-        public_base_url="http://gapline.test", **settings)
+        application.config["GAPLINE"], procore_api_base=emulator.url, procore_login_base=emulator.url, **settings)
     for key in ("procore_tokens", "procore_dmsa_tokens"):
         application.extensions.pop(key, None)

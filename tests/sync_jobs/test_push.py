@@ -23,6 +23,7 @@ from tests.fixtures.sandbox_helpers import COMPANY_A
 from tests.sync_jobs.conftest import SAMPLES
 
 MARCH = date(2026, 3, 2)
+RECORDS = 380  # the seed's 95 active vendors of company A x 4 lines (its 5 inactive vendors are left alone)
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 
@@ -56,7 +57,7 @@ def test_first_push_writes_one_record_per_line_of_every_vendor_in_one_call(conne
     run = full_push()
     records = emulator.records()
     assert run.state == "succeeded", run.error
-    assert len(records) == expected_records() == run.counts["pushed"] == 400  # 100 vendors x 4 lines
+    assert len(records) == expected_records() == run.counts["pushed"] == RECORDS
     assert set(emulator.by_origin().values()) == {1}
     assert emulator.calls() == run.counts["write_calls"] == 1
     vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == COMPANY_A).order_by(Vendor.id))
@@ -66,14 +67,20 @@ def test_first_push_writes_one_record_per_line_of_every_vendor_in_one_call(conne
     assert gl["enable_expired_insurance_notifications"] is False
     assert "No certificate of insurance has been received yet." in gl["notes"]
     assert f"http://gapline.test/procore/companies/{COMPANY_A}/vendors/{vendor.id}" in gl["notes"]
-    assert db.session.scalar(select(func.count()).select_from(PushedRecord)) == 400
+    assert db.session.scalar(select(func.count()).select_from(PushedRecord)) == RECORDS
+
+
+def test_inactive_vendors_get_no_records(connected, emulator):
+    full_push()
+    inactive = db.session.scalars(select(Vendor.procore_vendor_id).where(Vendor.active.is_(False))).all()
+    assert len(inactive) == 5 and not {row["vendor_id"] for row in emulator.records()} & set(inactive)
 
 
 def test_a_second_push_sends_nothing_when_nothing_changed(connected, emulator):
     full_push()
     emulator.reset_log()
     run = full_push()
-    assert run.counts["examined"] == run.counts["unchanged"] == 400
+    assert run.counts["examined"] == run.counts["unchanged"] == RECORDS
     assert emulator.calls() == 0 and run.counts["write_calls"] == 0
 
 
@@ -122,14 +129,14 @@ def test_refused_items_keep_procores_message_and_are_retried_after_a_wait(connec
     emulator.configure(FAIL_RATE_SYNC_ITEM=0.3, FAULT_SEED=5)
     run = full_push()
     failed = db.session.scalars(select(PushedRecord).where(PushedRecord.last_error.is_not(None))).all()
-    assert run.state == "partial" and 0 < len(failed) == run.counts["failed"] < 400
+    assert run.state == "partial" and 0 < len(failed) == run.counts["failed"] < RECORDS
     assert all("fault injection" in row.last_error and row.payload_sha256 is None for row in failed)
-    assert len(emulator.records()) == 400 - len(failed)  # nothing refused is counted as pushed
+    assert len(emulator.records()) == RECORDS - len(failed)  # nothing refused is counted as pushed
     emulator.configure(FAIL_RATE_SYNC_ITEM=0.0)
     assert push_company(COMPANY_A, now=NOW.isoformat()) is None  # the retry is not due yet
     retried = db.session.get(SyncRun, push_company(COMPANY_A, now=(NOW + timedelta(minutes=2)).isoformat()))
     assert retried.counts["pushed"] == len(failed) and retried.state == "succeeded"
-    assert set(emulator.by_origin().values()) == {1} and len(emulator.records()) == 400
+    assert set(emulator.by_origin().values()) == {1} and len(emulator.records()) == RECORDS
     assert db.session.scalar(select(func.count()).select_from(PushedRecord).where(
         PushedRecord.last_error.is_not(None))) == 0
 
@@ -151,8 +158,8 @@ def test_500s_and_a_429_storm_during_a_full_push_lose_nothing_and_duplicate_noth
     statuses = emulator.statuses()
     assert statuses.get("500", 0) > 0 and statuses.get("429", 0) > 0  # both really happened
     emulator.configure(FAIL_RATE_500=0.0, FAIL_RATE_429=0.0)
-    assert full_push().counts["unchanged"] == 400
-    assert len(emulator.records()) == 400 and set(emulator.by_origin().values()) == {1}
+    assert full_push().counts["unchanged"] == RECORDS
+    assert len(emulator.records()) == RECORDS and set(emulator.by_origin().values()) == {1}
 
 
 def test_answers_lost_after_the_write_duplicate_nothing(connected, emulator):
@@ -160,8 +167,8 @@ def test_answers_lost_after_the_write_duplicate_nothing(connected, emulator):
     push_until_in_step(batch_size=100)
     assert emulator.statuses().get("500", 0) > 0
     emulator.configure(LOSE_ANSWER_RATE=0.0)
-    assert full_push().counts["unchanged"] == 400
-    assert len(emulator.records()) == 400 and set(emulator.by_origin().values()) == {1}
+    assert full_push().counts["unchanged"] == RECORDS
+    assert len(emulator.records()) == RECORDS and set(emulator.by_origin().values()) == {1}
 
 
 def test_a_line_the_requirements_stop_covering_is_marked_not_left_stale(connected, emulator):

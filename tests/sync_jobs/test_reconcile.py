@@ -19,7 +19,7 @@ from sync_jobs.push import push_company, push_key
 from sync_jobs.reconcile import reconcile_all_companies, reconcile_company
 from tests import factories
 from tests.fixtures.sandbox_helpers import COMPANY_A, bearer, sign_in
-from tests.sync_jobs.test_push import MARCH, acme, full_push
+from tests.sync_jobs.test_push import MARCH, RECORDS, acme, full_push
 
 INSURANCES = "GET /rest/v1.0/companies/<int:company_id>/insurances"
 
@@ -48,7 +48,7 @@ def test_records_edited_or_deleted_in_procore_are_repaired(connected, emulator):
     assert repaired["id"] == edited["id"] and repaired["status"] == "compliant"
     assert "typed over" not in repaired["notes"]
     assert emulator.record(deleted["origin_id"])["status"] == "compliant"
-    assert set(emulator.by_origin().values()) == {1} and len(emulator.records()) == 400
+    assert set(emulator.by_origin().values()) == {1} and len(emulator.records()) == RECORDS
 
 
 def test_a_reconcile_with_nothing_to_repair_writes_nothing(connected, emulator):
@@ -56,7 +56,7 @@ def test_a_reconcile_with_nothing_to_repair_writes_nothing(connected, emulator):
     emulator.reset_log()
     run = db.session.get(SyncRun, reconcile_company(COMPANY_A, MARCH.isoformat()))
     assert run.state == "succeeded" and run.counts["write_calls"] == 0 and emulator.calls() == 0
-    assert run.counts["examined"] == run.counts["unchanged"] == 400
+    assert run.counts["examined"] == run.counts["unchanged"] == RECORDS
     assert run.counts["read_calls"] == emulator.calls(INSURANCES) + emulator.calls(
         "GET /rest/<any(\"v1.0\",\"v1.1\"):version>/projects") + emulator.calls(
         "GET /rest/<any(\"v1.0\",\"v1.1\"):version>/vendors") + emulator.calls(

@@ -8,13 +8,14 @@ from integration.extensions import db
 from integration.models import SyncRun
 from tests import factories
 from tests.fixtures.sandbox_helpers import COMPANY_A
+from tests.sync_jobs.test_push import RECORDS
 
 
 def test_sync_push_sends_every_record_and_reports_the_run(connected, emulator):
     result = connected.test_cli_runner().invoke(args=["sync", "push", "--company", str(COMPANY_A)])
     assert result.exit_code == 0, result.output
-    assert "Pushing" in result.output and "pushed 400" in result.output and "write calls 1" in result.output
-    assert len(emulator.records()) == 400
+    assert "Pushing" in result.output and f"pushed {RECORDS}" in result.output and "write calls 1" in result.output
+    assert len(emulator.records()) == RECORDS
 
 
 def test_sync_push_refuses_an_unconnected_company_and_runs_nothing(app):
@@ -32,8 +33,8 @@ def test_sync_reconcile_and_sync_import_run_the_jobs(connected, emulator):
     assert "Importing" in imported.output and "directory_import run" in imported.output
     reconciled = runner.invoke(args=["sync", "reconcile", "--company", str(COMPANY_A)])
     assert reconciled.exit_code == 0, reconciled.output
-    assert "reconcile run" in reconciled.output and "pushed 400" in reconciled.output
-    assert len(emulator.records()) == 400
+    assert "reconcile run" in reconciled.output and f"pushed {RECORDS}" in reconciled.output
+    assert len(emulator.records()) == RECORDS
 
 
 def test_a_sync_command_refuses_while_another_sync_job_of_the_company_runs(connected):

@@ -148,7 +148,7 @@ def invite_teammate():
     try:
         invitee = access.Invitee.typed(request.form.get("email", ""), request.form.get("name", ""))
         access.invite_teammate(g.member, invitee)
-    except Refusal as exc:
+    except (Refusal, RateLimited) as exc:
         db.session.rollback()
         flash(f"Not invited: {exc.message}", "error")
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from integration import audit
 from integration.compliance_hub.links import send_link
@@ -22,10 +23,12 @@ from integration.models import (
     utcnow,
 )
 from integration.outbox import commit
+from integration.rate_limits import RateLimit
 from integration.refusals import Refusal
 from integration.roles import is_admin
 from integration.tenancy import get_scoped, scoped
 
+TEAM_INVITES = RateLimit("compliance_hub_team_invites", 20, timedelta(hours=1))
 ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
@@ -85,9 +88,13 @@ def invite_to_account(company_id: int, actor: AppUser, invitee: Invitee, account
 
 
 def invite_teammate(member: ComplianceHubMember, invitee: Invitee) -> ComplianceHubMember:
-    """A member invites a teammate into their own account: the same projects and no more."""
+    """A member invites a teammate into their own account: the same projects and no more.
+
+    RateLimited past TEAM_INVITES an hour, so that nobody mails strangers through the hub.
+    """
     if not member.active:
         raise AccessRefused("Your access to the Compliance Hub was revoked.")
+    TEAM_INVITES.hit(f"member:{member.id}")
     account = db.session.get(ComplianceHubAccount, member.account_id)
     return _invite(account, invitee, inviter=member)
 

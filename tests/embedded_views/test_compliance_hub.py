@@ -147,6 +147,20 @@ def test_a_teammate_sees_only_the_inviters_projects(app, gc):
                                                  .where(AuditEvent.action == "compliance_hub.member_invited")).all())
 
 
+def test_a_member_may_invite_only_so_many_teammates_an_hour(app, gc, monkeypatch):
+    from integration.compliance_hub import access
+    from integration.rate_limits import RateLimit
+
+    monkeypatch.setattr(access, "TEAM_INVITES", RateLimit("compliance_hub_team_invites", 2, timedelta(hours=1)))
+    company, clinic, *_ = gc
+    owner, _ = sign_in(app, invite(app, company, [clinic]))
+    for n in range(3):
+        page = owner.post("/compliance-hub/team", data={"email": f"mate{n}@health.test"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Not invited: Too many tries" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(ComplianceHubMember)) == 3  # owner and two
+
+
 def test_the_switcher_lists_and_serves_only_the_members_projects_whatever_the_url(app, gc):
     company, clinic, school, certs = gc
     factories.installation(COMPANY + 1)

@@ -31,8 +31,9 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 WORK_DPI = 300  # larger scans are scaled down to this before reading
 # Bands of the template (in points from the top) read for registration: the contact box and the grid hold many
 # anchor words; the foot prints the form's edition.
-ANCHOR_BANDS = ((118.0, 170.0), (240.0, 526.0), (700.0, 792.0))
+ANCHOR_BANDS = ((118.0, 170.0), (286.0, 372.0), (735.0, 792.0))
 GAP = 24
+ANCHOR_DPI = 200
 EMPTY = 0.004  # ink share below which a box is blank
 _TICK_ON, _TICK_OFF = 0.14, 0.05  # ink share of a ticked / an empty checkbox interior
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -40,11 +41,14 @@ _CONFIGS = {"text": "--psm 6", "numeric": "--psm 6 -c tessedit_char_whitelist=01
             "state": f"--psm 6 -c tessedit_char_whitelist={_UPPER}",
             "letter": "--psm 6 -c tessedit_char_whitelist=ABCDEF", "flag": "--psm 6 -c tessedit_char_whitelist=YNX"}
 _SINGLE = {"letter": "ABCDEF", "flag": "YNX"}
+_CODES = "ABCDEFYNX"
 _BINARY = [0] * 150 + [255] * 106
 LOOSE_FIT_POINTS = 1.5  # median anchor misfit above which the registration is unsure
 SURE_ANCHORS = 12
 SURE_DPI = 200  # the form's own resolution on the page (a form printed small counts as coarser)
 UNSURE = 0.6
+SPECK_WORD = 0.4  # a word of up to four characters read with less confidence than this, at a cell's edge, is dust
+SPECK_DOUBT = 0.8  # the most a value can be trusted once dust had to be taken off it
 AGREED = 0.9  # a one-letter box read alike twice (tiled, and alone as one character)
 REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets a second read
 
@@ -69,16 +73,22 @@ def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, floa
 
 
 def _register(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
-    """Fit template -> image from anchor words found in a few bands, falling back to the whole page."""
+    """Fit template -> image from anchor words found in a few bands (read in one call, at about 200 dpi), falling
+    back to the whole page."""
     per_point = image.width / PAGE_WIDTH
+    factor = min(1.0, ANCHOR_DPI / 72 / per_point)  # label words read well enough at 200 dpi; the rules refine
+    bands = [(int(top * per_point), min(image.height, int(bottom * per_point))) for top, bottom in ANCHOR_BANDS]
+    strips = [image.crop((0, y0, image.width, y1)) for y0, y1 in bands if y1 > y0]
+    strips = [s.resize((max(1, int(s.width * factor)), max(1, int(s.height * factor)))) for s in strips]
+    sheet, slots = tile([(str(i), strip) for i, strip in enumerate(strips)], GAP)
     found: list[tuple[str, float, float]] = []
-    text: list[str] = []
-    for top, bottom in ANCHOR_BANDS:
-        y0, y1 = int(top * per_point), min(image.height, int(bottom * per_point))
-        for word, _, left, wtop, _right, wbottom in _data(image.crop((0, y0, image.width, y1)), "--psm 11", clock):
-            found.append((word, left, y0 + (wtop + wbottom) / 2))
-            text.append(word)
+    for word, _, left, wtop, _right, wbottom in _data(sheet, "--psm 11", clock):
+        slot = next((sl for sl in slots if sl.top <= (wtop + wbottom) / 2 <= sl.bottom), None)
+        if slot is not None:
+            y0 = bands[int(slot.name)][0]
+            found.append((word, (left - slot.left) / factor, y0 + ((wtop + wbottom) / 2 - slot.top) / factor))
     affine = register(found, expected_scale=per_point, tolerance=3 * per_point)
+    text = [w[0] for w in found]
     if affine is None:
         words = _data(image, "--psm 11", clock)
         affine = register(((w[0], w[2], (w[3] + w[5]) / 2) for w in words), per_point, 3 * per_point)
@@ -102,15 +112,32 @@ def _read_tiles(crops: list[tuple[str, Image.Image]], config: str, clock: Clock)
     if not crops:
         return {}
     sheet, slots = tile(crops, GAP)
-    texts: dict[str, list[str]] = {}
-    confs: dict[str, float] = {}
+    words: dict[str, list[tuple[str, float]]] = {}
     for word, conf, _left, top, _right, bottom in _data(sheet, config, clock):
         name = slot_of(slots, (top + bottom) / 2, GAP)
         if name:
-            texts.setdefault(name, []).append(word)
-            confs[name] = min(confs.get(name, 1.0), conf)
+            words.setdefault(name, []).append((word, conf))
     # A box with ink but no words read is kept as "?" with no confidence: unreadable, not blank.
-    return {name: Reading(" ".join(texts.get(name, ["?"])), confs.get(name, 0.0)) for name, _ in crops}
+    return {name: without_specks(words.get(name, [("?", 0.0)])) for name, _ in crops}
+
+
+def without_specks(words: list[tuple[str, float]]) -> Reading:
+    """A cell's words, less what specks of dust read as at either end: marks with no letter or digit, or a short
+    word read with little confidence. The doubt they raised stays: the value then goes to review."""
+    kept, doubt = list(words), 1.0
+    while kept and (_speck(kept[0]) or _speck(kept[-1])):
+        doubt = min(doubt, SPECK_DOUBT)
+        kept.pop(0 if _speck(kept[0]) else -1)
+    if not kept:
+        return Reading("?", 0.0)
+    text = " ".join(w for w, _ in kept)
+    text = text.rstrip(":;'`~|_") if len(kept[-1][0]) > 1 else text
+    return Reading(text or "?", min(doubt, *(c for _, c in kept)) if text else 0.0)
+
+
+def _speck(word: tuple[str, float]) -> bool:
+    text, conf = word
+    return not any(ch.isalnum() for ch in text) or (len(text) <= 4 and conf < SPECK_WORD)
 
 
 def _group(name: str) -> str:
@@ -145,15 +172,22 @@ def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
         if "Insurer_FullName" in name[0]:
             reading = readings[name[0]]
             readings[name[0]] = Reading(repair_ocr_name(str(reading.value)), reading.confidence)
+    # Tesseract is shy about some capitals (C scores ~0.75): doubtful one-letter boxes are read again, all at once.
+    again = [(name, img) for group in _SINGLE for name, img in groups[group]
+             if readings[name].value not in _SINGLE[group] or readings[name].confidence < REREAD_BELOW]
+    second = _singles(again, clock)
     for group, allowed in _SINGLE.items():
-        for name, img in groups[group]:
-            first = readings[name]
+        for name, _img in groups[group]:
+            first, other = readings[name], second.get(name)
+            if other is None:
+                continue
+            if other.value not in allowed:
+                other = Reading("?", 0.0)
             if first.value not in allowed:
-                readings[name] = _single(img, allowed, clock)
-            elif first.confidence < REREAD_BELOW:  # Tesseract is shy about some capitals (C scores ~0.75)
-                second = _single(img, allowed, clock)
-                agreed = second.value == first.value
-                readings[name] = Reading(first.value, max(first.confidence, second.confidence, AGREED) if agreed
+                readings[name] = other
+            else:
+                agreed = other.value == first.value
+                readings[name] = Reading(first.value, max(first.confidence, other.confidence, AGREED) if agreed
                                          else min(first.confidence, 0.3))
     for party, rect in PARTIES.items():
         readings.update(_party(image, rules, party, rect, clock))
@@ -174,8 +208,8 @@ def _party(image: Image.Image, rules: Rules, party: str, rect: Rect, clock: Cloc
         else:
             lines.append([(word, conf, left)])
             tops.append(middle)
-    texts = [(" ".join(w for w, _, _ in sorted(line, key=lambda w: w[2])), min(c for _, c, _ in line))
-             for line in lines]
+    texts = [(str(r.value), r.confidence) for line in lines
+             if (r := without_specks([(w, c) for w, c, _ in sorted(line, key=lambda w: w[2])])).value != "?"]
     readings = read_party(party, texts)
     name = f"{party}_FullName_A"
     if name in readings:
@@ -217,12 +251,17 @@ def _second_opinion(crops: list[tuple[str, Image.Image]], readings: Readings, cl
             readings[name] = Reading(first.value, min(first.confidence, 0.6))
 
 
-def _single(img: Image.Image, allowed: str, clock: Clock) -> Reading:
-    """Second try at one code box on its own, as a single character."""
-    words = _data(ImageOps.expand(img, 20, fill=255), "--psm 10", clock)
-    if len(words) == 1 and words[0][0] in allowed:
-        return Reading(words[0][0], words[0][1])
-    return Reading("?", 0.0)
+def _singles(crops: list[tuple[str, Image.Image]], clock: Clock) -> Readings:
+    """A second read of one-letter boxes, each alone on a sheet of sparse text: one character per box or none."""
+    if not crops:
+        return {}
+    sheet, slots = tile([(name, ImageOps.expand(img, 20, fill=255)) for name, img in crops], 2 * GAP)
+    words: dict[str, list[tuple[str, float]]] = {}
+    for word, conf, _left, top, _right, bottom in _data(sheet, f"--psm 11 -c tessedit_char_whitelist={_CODES}", clock):
+        if name := slot_of(slots, (top + bottom) / 2, 2 * GAP):
+            words.setdefault(name, []).append((word, conf))
+    return {name: (Reading(*found[0]) if len(found := words.get(name, [])) == 1 and len(found[0][0]) == 1
+                   else Reading("?", 0.0)) for name, _ in crops}
 
 
 def _work_size(image: Image.Image) -> Image.Image:

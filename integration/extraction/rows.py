@@ -71,7 +71,8 @@ def _row(readings: Readings, spec: LineSpec, method: str, letters: set[str], rec
     letter = parse_letter(text)
     policy["insurer_letter"] = letter if letter in letters else None
     record("insurer_letter", conf if policy["insurer_letter"] else 0.0)
-    policy["policy_number"], conf = _text(readings, spec.number)
+    number, conf = _text(readings, spec.number)
+    policy["policy_number"] = number.rstrip(".,") if number else number  # a speck after the number reads as a stop
     record("policy_number", conf if policy["policy_number"] else 0.0)
     _dates(readings, spec, method, policy, record)
     for key, name in (("additional_insured", spec.additional_insured), ("subrogation_waived", spec.subrogation_waived)):

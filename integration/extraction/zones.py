@@ -13,6 +13,7 @@ from integration.extraction.register import Affine
 
 ZOOM = 4.0  # output pixels per template point: 8-pt print becomes ~30 px tall, which Tesseract reads best
 INK = 128  # grey level below which a pixel counts as ink
+SPECK_RADIUS, SPECK_DENSITY = 3, 0.2  # a 7x7 window around a speck is under a fifth ink; a full stop's is not
 MIN_INK = 60  # dark pixels (at ZOOM) that a cell needs to hold anything: a full stop has about 40
 
 
@@ -35,7 +36,21 @@ def crop(page: Image.Image, cell: tuple[float, float, float, float], inset: tupl
     left, top, right, bottom = cell
     box = (int((left + inset[0]) * ZOOM), int((top + inset[1]) * ZOOM), int((right - inset[0]) * ZOOM),
            int((bottom - inset[2]) * ZOOM))
-    return page.crop(box).filter(ImageFilter.MedianFilter(3))
+    return despeckle(page.crop(box).filter(ImageFilter.MedianFilter(3)))
+
+
+def despeckle(img: Image.Image) -> Image.Image:
+    """White out specks: ink with little other ink around it (a stroke of print always has its neighbours)."""
+    ink = numpy.asarray(img) < INK
+    if not ink.any():
+        return img
+    mask = Image.fromarray((ink * 255).astype(numpy.uint8)).filter(ImageFilter.BoxBlur(SPECK_RADIUS))
+    lonely = ink & (numpy.asarray(mask) < SPECK_DENSITY * 255)
+    if not lonely.any():
+        return img
+    pixels = numpy.array(img)
+    pixels[lonely] = 255
+    return Image.fromarray(pixels)
 
 
 def remove_rules(img: Image.Image) -> Image.Image:

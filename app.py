@@ -73,7 +73,10 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.compliance_hub_admin import bp as compliance_hub_admin_bp
     from embedded_views.guide import bp as guide_bp
     from embedded_views.home import bp as home_bp
+    from embedded_views.hub import bp as hub_bp
     from embedded_views.mailbox import bp as mailbox_bp
+    from embedded_views.outreach import bp as outreach_bp
+    from embedded_views.portal import bp as portal_bp
     from embedded_views.procore import bp as procore_bp
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
@@ -84,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.webhooks import bp as webhooks_bp
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
-                      compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp):
+                      compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp, portal_bp, hub_bp, outreach_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

@@ -8,9 +8,10 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from embedded_views.auth import requires_user
-from integration.extraction.intake import IncomingFile
+from embedded_views.uploads import incoming_files
 from integration.isolation import BudgetExceeded
 from integration.models import StoredFile, Vendor
+from integration.outreach.history import outreach_panel
 from integration.overrides import create_override, expiry_date, revoke_override
 from integration.previews import page_png
 from integration.refusals import Refusal
@@ -31,7 +32,8 @@ def show(company_id: int, vendor_id: int):
     page = vendor_page(company_id, vendor_id)
     if page is None:
         abort(404, description="No such vendor in this company.")
-    return render_template("vendors/show.html", page=page, user=g.user, company_id=company_id)
+    return render_template("vendors/show.html", page=page, user=g.user, company_id=company_id,
+                           outreach=outreach_panel(page.vendor))
 
 
 @bp.post("/vendors/<int:vendor_id>/documents")
@@ -66,16 +68,6 @@ def download(company_id: int, file_id: int):
     response.headers["Content-Disposition"] = attachment(stored.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def incoming_files() -> list[IncomingFile]:
-    """The uploaded files as name and bytes; each upload stream is closed once read."""
-    files = []
-    for upload in request.files.getlist("files"):
-        with upload.stream:
-            if upload.filename:
-                files.append(IncomingFile(upload.filename, upload.read()))
-    return files
 
 
 def attachment(name: str) -> str:

@@ -84,3 +84,13 @@ def import_carriers(path: Path, company_id: int) -> None:
         raise click.ClickException(f"{path}: nothing was saved:\n{exc}") from exc
     queue_reevaluation(company_id, "carriers_changed")
     click.echo(f"saved {count} carriers; re-evaluation queued")
+
+
+@coi.command("reminders")
+@click.option("--date", "day", default=None, help="run as this day (YYYY-MM-DD); default: today")
+@with_appcontext
+def reminders(day: str | None) -> None:
+    """Send the reminders, renewals and digests due (the clock does this every business day at 14:00 UTC)."""
+    from sync_jobs.emails import send_reminders
+
+    click.echo(json.dumps(send_reminders(day), sort_keys=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
@@ -16,6 +17,8 @@ from integration.models import SentEmail
 from integration.settings import Settings
 
 SMTP_TIMEOUT = 30  # seconds for connecting and for each SMTP reply
+# Headers up to SMTP's 998-character line: a long subject stays one line, exactly as written.
+MESSAGE_POLICY = policy.default.clone(max_line_length=998)
 
 
 class DeliveryError(Exception):
@@ -34,7 +37,7 @@ def message_id(row: SentEmail, sender: str) -> str:
 
 def build_message(row: SentEmail, sender: str) -> EmailMessage:
     """The MIME message for a row: text first, HTML as the alternative, with the row's extra headers."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     headers = dict(row.headers or {})
     message["From"] = headers.pop("From", sender)
     message["To"] = row.to_address

@@ -172,3 +172,8 @@ def due_for_sweep(now: datetime, limit: int = 1000) -> list[int]:
 def mailbox(limit: int = 200) -> list[SentEmail]:
     """The demo's dev mailbox: the newest emails of every kind and state (never served in production)."""
     return list(db.session.scalars(select(SentEmail).order_by(SentEmail.id.desc()).limit(limit)))
+
+
+def written(key: str) -> bool:
+    """True when an email with this idempotency key is already in the outbox."""
+    return db.session.scalar(select(SentEmail.id).where(SentEmail.idempotency_key == key)) is not None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from integration import audit
+from integration import audit, outbox
 from integration.compliance.overrides import OverrideKind
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import AppUser, CoverageGap, Evaluation, Override, ProjectAssignment, Vendor, utcnow
+from integration.outreach.requests import after_evaluation
 from integration.refusals import Refusal
 from integration.roles import can_manage
 from integration.tenancy import get_scoped, scoped
@@ -61,7 +62,8 @@ def create_override(company_id: int, actor: AppUser, vendor_id: int, gap_key: st
     audit.record(company_id, "override.created", override, actor=actor, before={"vendor_status": before},
                  after={"gap_key": gap_key, "kind": kind, "reason": override.reason,
                         "expires_on": expires_on.isoformat() if expires_on else None, "vendor_status": vendor.status})
-    db.session.commit()
+    after_evaluation(vendor, "override", today)  # a request the override settles closes, and the vendor hears
+    outbox.commit()
     return override
 
 

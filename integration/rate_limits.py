@@ -13,16 +13,13 @@ from sqlalchemy import delete, func, select
 
 from integration.extensions import db
 from integration.models import RateEvent, utcnow
+from integration.refusals import Refusal
 
 
-class RateLimited(Exception):
+class RateLimited(Refusal):
     """Too many tries; ``message`` says when to try again (and nothing about whether an address is known)."""
 
     status = 429
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from datetime import date
 
 from flask import current_app
 
+from integration import outbox
 from integration.certificate import ExtractedCertificate
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.extraction import extract
 from integration.isolation import BudgetExceeded, run_isolated
 from integration.models import Certificate, CertificatePolicy, StoredFile, Submission
+from integration.outreach.requests import after_evaluation
 from integration.storage import get_storage
 from integration.tenancy import get_scoped, scoped
 
@@ -37,9 +39,10 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
         files = db.session.scalars(scoped(StoredFile, company_id).where(StoredFile.submission_id == submission.id)
                                    .order_by(StoredFile.position)).all()
         certificates = [_certificate_for(submission, stored) for stored in files]
-        evaluate_vendor(company_id, submission.vendor_id, today, trigger="submission")
+        vendor = evaluate_vendor(company_id, submission.vendor_id, today, trigger="submission")
         submission.state = "needs_review" if any(c.needs_review for c in certificates) else "evaluated"
-        db.session.commit()
+        after_evaluation(vendor, "submission", today)  # the result or the gaps email, with the result itself
+        outbox.commit()
     except Exception:
         db.session.rollback()  # nothing half-written: a retry starts from the files again
         submission.state = "failed"

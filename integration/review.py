@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from integration import audit
+from integration import audit, outbox
 from integration.certificate import CertificateFormatError
 from integration.compliance.wording import BOXES, coverage
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import AppUser, Certificate, StoredFile, Vendor, utcnow
+from integration.outreach.requests import after_evaluation
 from integration.reading import replace_policies
 from integration.refusals import Refusal
 from integration.roles import can_manage
@@ -140,8 +141,9 @@ def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[
     audit.record(company_id, "certificate.reviewed", certificate, actor=actor,
                  before={path: old for path, (old, _) in changes.items()},
                  after={path: new for path, (_, new) in changes.items()})
-    evaluate_vendor(company_id, certificate.vendor_id, today, trigger="review")
-    db.session.commit()
+    vendor = evaluate_vendor(company_id, certificate.vendor_id, today, trigger="review")
+    after_evaluation(vendor, "review", today)
+    outbox.commit()
     return certificate
 
 

@@ -24,11 +24,12 @@ from sqlalchemy import delete, or_, select, update
 
 from integration.extensions import db
 from integration.models import OneTimeToken, utcnow
+from integration.refusals import Refusal
 
 CODE_DIGITS = 6
 
 
-class TokenRefused(Exception):
+class TokenRefused(Refusal):
     """A link or code that does not open anything; ``reason`` says which rule it broke.
 
     Reasons: ``tampered`` (not ours), ``expired``, ``used``, ``wrong`` (a code that does not match),
@@ -40,7 +41,7 @@ class TokenRefused(Exception):
 
     def __init__(self, reason: str, message: str, data: Any = None) -> None:
         super().__init__(message)
-        self.reason, self.message, self.data = reason, message, data
+        self.reason, self.data = reason, data
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -62,6 +63,15 @@ def verify(purpose: str, token: str, max_age: timedelta) -> Any:
         raise TokenRefused("expired", "This link has expired.", data) from exc
     except BadSignature as exc:
         raise TokenRefused("tampered", "This link is not valid: it was changed or cut short.") from exc
+
+
+def peek(purpose: str, token: str) -> Any:
+    """The data a token carries without checking its signature or age: only to decide where to send something
+    (a fresh link goes to the address on file), never to open anything. None when it does not decode."""
+    try:
+        return _serializer(purpose).loads_unsafe(token)[1]
+    except Exception:  # noqa: BLE001 - any undecodable token is just nothing
+        return None
 
 
 def _hash(purpose: str, subject: str, secret: str) -> str:

@@ -1,9 +1,12 @@
-"""Email jobs on the ``emails`` queue: deliver outbox rows, and sweep up rows whose delivery is due again."""
+"""Email jobs on the ``emails`` queue: deliver outbox rows, sweep up rows due again, run the reminder cadence."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from integration import outbox
 from integration.models import utcnow
+from integration.outreach.cadence import run_cadence
 from integration.queue import Enqueued, enqueue, job_id_for
 from sync_jobs.context import job
 
@@ -30,3 +33,11 @@ def sweep_outbox() -> int:
     if ids:
         queue_deliveries(ids)
     return len(ids)
+
+
+@job
+def send_reminders(today: str | None = None) -> dict[str, int]:
+    """The business day's reminders, renewals, digests and non-responsive notices; safe to run twice a day."""
+    run = run_cadence(date.fromisoformat(today) if today else date.today())
+    return {"emails": run.emails, "digests": run.digests, "reminded": run.reminded,
+            "non_responsive": run.non_responsive, "closed": run.closed}

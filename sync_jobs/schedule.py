@@ -45,4 +45,6 @@ def periodic_jobs(settings: Settings | None = None) -> list[Periodic]:
         Periodic(maintenance.prune_spent_secrets, "cron", {"hour": 3, "minute": 15}),
         # Retries whose backoff is over, and emails whose delivery job was lost (Redis down, a killed worker).
         Periodic(emails.sweep_outbox, "interval", {"minutes": 1}, queue="emails"),
+        # Reminders on business days, mid-morning on the US east coast (14:00 UTC).
+        Periodic(emails.send_reminders, "cron", {"day_of_week": "mon-fri", "hour": 14, "minute": 0}, queue="emails"),
     ]

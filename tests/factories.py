@@ -26,6 +26,7 @@ from integration.models import (
     Submission,
     Vendor,
 )
+from integration.reading import replace_policies
 
 ROLES = ("admin", "compliance_manager", "viewer")
 _procore_ids = itertools.count(900_000_001)  # far from the small ids tests write out
@@ -81,18 +82,23 @@ def outreach_request(vendor_row: Vendor, **fields: Any) -> OutreachRequest:
     return _saved(OutreachRequest(company_id=vendor_row.company_id, vendor_id=vendor_row.id, **fields))
 
 
-def certificate(vendor_row: Vendor, data: dict, channel: str = "upload_link", **fields: Any) -> Certificate:
-    """A certificate already read for the vendor: its submission, stored file and reading (with its period)."""
-    submission = _saved(Submission(company_id=vendor_row.company_id, vendor_id=vendor_row.id, channel=channel))
-    stored = _saved(StoredFile(company_id=vendor_row.company_id, submission_id=submission.id,
+def certificate(vendor_row: Vendor, data: dict, channel: str = "upload_link", submission: dict | None = None,
+                **fields: Any) -> Certificate:
+    """A certificate already read for the vendor: its submission (``submission`` fields), file, reading, policies."""
+    submission_row = _saved(Submission(company_id=vendor_row.company_id, vendor_id=vendor_row.id, channel=channel,
+                                       **(submission or {})))
+    stored = _saved(StoredFile(company_id=vendor_row.company_id, submission_id=submission_row.id,
                                filename=data.get("file") or "certificate.pdf", content_type="application/pdf",
                                size_bytes=1, sha256="0" * 64, storage_key="k"))
     content = ExtractedCertificate.from_dict(data)
     fields.setdefault("covers_from", (content.coverage_period() or (None, None))[0])
     fields.setdefault("covers_to", (content.coverage_period() or (None, None))[1])
-    return _saved(Certificate(company_id=vendor_row.company_id, stored_file_id=stored.id, vendor_id=vendor_row.id,
-                              ok=bool(data.get("ok")), needs_review=bool(data.get("needs_review")), content=content,
-                              **fields))
+    row = _saved(Certificate(company_id=vendor_row.company_id, stored_file_id=stored.id, vendor_id=vendor_row.id,
+                             ok=bool(data.get("ok")), needs_review=bool(data.get("needs_review")), content=content,
+                             **fields))
+    replace_policies(row)
+    db.session.flush()
+    return row
 
 
 def hub_account(company_id: int, projects: list[Project], name: str = "Riverside Health",

@@ -29,19 +29,25 @@ PUBLIC = {"home.index", "home.healthz", "guide.index", "guide.gap", "procore.ifr
           "procore.callback", "procore.start_session", "sidepanel.panel",
           # The Compliance Hub's way in: ask for a link, open it, use it, sign out (no Procore session involved).
           "compliance_hub.sign_in", "compliance_hub.open_link", "compliance_hub.redeem_link", "compliance_hub.sign_out",
-          "webhooks.deliver"}
+          "webhooks.deliver",
+          # The subcontractor's ways in: the signed upload link is its own key, the Record Hub its code.
+          "portal.landing", "portal.show", "portal.documents", "portal.progress", "portal.new_link",
+          "portal.unsubscribe_page", "portal.unsubscribe", "hub.record_hub", "hub.sign_in_page", "hub.send_code",
+          "hub.sign_in", "hub.sign_out", "hub.requests", "hub.submit_page", "hub.documents", "hub.progress"}
 # The Compliance Hub's pages for its members: guarded by a hub member's session, which names no Procore company;
 # without one (a Procore session is not one) they send the browser to the hub's sign-in page.
 HUB_MEMBERS = {"compliance_hub.index", "compliance_hub.switch", "compliance_hub.table", "compliance_hub.certificate",
                "compliance_hub.export_csv", "compliance_hub.export_zip", "compliance_hub.invite_teammate"}
 # Called by Procore, not from a form: its own secret header authenticates it instead of a CSRF token
 # (tests/sync_jobs/test_webhooks.py shows a delivery without the secret refused and nothing kept).
-MACHINE_POSTS = {"webhooks.deliver"}
+# An RFC 8058 one-click unsubscribe is posted by the mail client, not our form: the signed link is the proof.
+MACHINE_POSTS = {"webhooks.deliver", "portal.unsubscribe"}
 # Public in the demo only: production answers 404 (tested below).
 DEMO_ONLY = {"mailbox.index", "mailbox.message", "mailbox.text"}
 # What a signed-in user may do to their own session whatever their role.
 SELF_SERVICE = {"procore.sign_out_user"}
-PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1, "token": "probe"}
+PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1, "token": "probe", "request_id": 1,
+                 "submission_id": 1}
 POST_FORMS = {"vendors.override": {"gap_key": "general_liability.missing", "kind": "waive", "reason": "probe"},
               "review.save": {"policies.0.policy_number": "PROBE-1"}, "team.set_role": {"role": "admin"}}
 
@@ -60,6 +66,7 @@ class Company:
         self.assignment = factories.assignment(self.project, self.base.vendor)
         self.account = factories.hub_account(company_id, [self.project])
         self.member = factories.hub_member(self.account, email=f"member@{company_id}.test")
+        self.request = factories.outreach_request(self.base.vendor, recipient_email=f"office@{company_id}.test")
         self.override = Override(company_id=company_id, vendor_id=self.base.vendor.id, gap_key="probe",
                                  kind="waive", reason="probe", created_by_user_id=self.base["admin"].id)
         db.session.add(self.override)
@@ -72,7 +79,7 @@ class Company:
                 "override_id": self.override.id, "procore_vendor_id": self.base.vendor.procore_vendor_id,
                 "project_id": str(self.project.procore_project_id), "user_id": self.base["viewer"].id,
                 "assignment_id": self.assignment.id, "account_id": self.account.id, "member_id": self.member.id,
-                "token": "probe"}
+                "request_id": self.request.id, "submission_id": self.stored.submission_id, "token": "probe"}
 
 
 @pytest.fixture

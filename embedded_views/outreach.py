@@ -1,0 +1,85 @@
+"""The GC's outreach buttons inside Procore: request documents, resend an invitation, send gaps, stop a
+request; and the company's outreach settings (logo, automatic or manual gaps emails)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from embedded_views.auth import requires_user
+from integration.outreach import branding
+from integration.outreach.requests import cancel_request, request_documents, resend_invitation, send_gaps
+from integration.refusals import Refusal
+from integration.roles import can_manage, is_admin
+from integration.tenancy import installation_of
+
+bp = Blueprint("outreach", __name__, url_prefix="/procore/companies/<int:company_id>")
+
+
+def _back(company_id: int, vendor_id: int):
+    return redirect(url_for("vendors.show", company_id=company_id, vendor_id=vendor_id)), 303
+
+
+@bp.post("/vendors/<int:vendor_id>/outreach/request")
+@requires_user(can_manage)
+def request_coi(company_id: int, vendor_id: int):
+    """Request New COI: open a request and send the invitation (or resend a non-responsive one)."""
+    return _send(company_id, vendor_id, request_documents,
+                 "Request sent to {to}; reminders follow on business days 2, 5 and 8.")
+
+
+@bp.post("/vendors/<int:vendor_id>/outreach/gaps")
+@requires_user(can_manage)
+def gaps(company_id: int, vendor_id: int):
+    """Send Gaps: email the open gaps with the upload link."""
+    return _send(company_id, vendor_id, send_gaps, "Gaps sent to {to}.")
+
+
+def _send(company_id: int, vendor_id: int, action, done: str):
+    try:
+        sent = action(company_id, vendor_id, request.form.get("project_id", type=int) or None, g.user)
+        flash(done.format(to=sent.recipient_email), "ok")
+    except Refusal as refused:
+        flash(f"Not sent: {refused.message}", "error")
+    return _back(company_id, vendor_id)
+
+
+@bp.post("/outreach/<int:request_id>/resend")
+@requires_user(can_manage)
+def resend(company_id: int, request_id: int):
+    """Resend Invitation: start a non-responsive request's reminders again."""
+    return _change(company_id, lambda: resend_invitation(company_id, request_id, g.user),
+                   "Invitation sent again to {to}.")
+
+
+@bp.post("/outreach/<int:request_id>/cancel")
+@requires_user(can_manage)
+def cancel(company_id: int, request_id: int):
+    """Stop a request: no more reminders, and its link closes."""
+    return _change(company_id, lambda: cancel_request(company_id, request_id, g.user),
+                   "Request to {to} stopped; its upload link no longer works.")
+
+
+def _change(company_id: int, action, done: str):
+    try:
+        changed = action()
+    except Refusal as refused:
+        flash(f"Not done: {refused.message}", "error")
+        return redirect(url_for("procore.app_home", company_id=company_id)), 303
+    flash(done.format(to=changed.recipient_email), "ok")
+    return _back(company_id, changed.vendor_id)
+
+
+@bp.route("/settings/outreach", methods=["GET", "POST"])
+@requires_user(is_admin)
+def settings(company_id: int):
+    """The logo on outreach emails and whether gaps go automatically."""
+    if request.method == "POST":
+        try:
+            branding.save_outreach_settings(company_id, g.user, request.form.get("logo_url", ""),
+                                            request.form.get("gap_email_mode", ""))
+            flash("Outreach settings saved.", "ok")
+            return redirect(url_for(".settings", company_id=company_id), 303)
+        except Refusal as refused:
+            flash(f"Not saved: {refused.message}", "error")
+    return render_template("outreach/settings.html", installation=installation_of(company_id), company_id=company_id,
+                           user=g.user)

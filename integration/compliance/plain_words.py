@@ -6,23 +6,8 @@ from dataclasses import dataclass
 
 from integration.compliance.requirement_schema import LIMIT_KEYS
 from integration.compliance.requirements import RequirementSet
+from integration.compliance.wording import LIMITS, coverage, dollars
 
-LINE_TITLES = {
-    "general_liability": "General liability",
-    "automobile_liability": "Auto liability",
-    "umbrella_liability": "Umbrella or excess liability",
-    "workers_compensation": "Workers' compensation and employers' liability",
-}
-LIMIT_WORDS = {
-    "each_occurrence": "each occurrence",
-    "general_aggregate": "general aggregate",
-    "products_completed_operations_aggregate": "products and completed operations aggregate",
-    "combined_single_limit": "combined single limit",
-    "aggregate": "aggregate",
-    "el_each_accident": "employers' liability each accident",
-    "el_disease_each_employee": "disease, each employee",
-    "el_disease_policy_limit": "disease, policy limit",
-}
 FLAG_WORDS = {
     "occurrence_basis": "written on an occurrence basis (not claims-made)",
     "per_project_aggregate": "the aggregate applies per project (CG 25 03 or equal)",
@@ -54,9 +39,9 @@ def required_lines(requirements: RequirementSet) -> list[RequiredLine]:
         spec = requirements.lines.get(line)
         if spec is None:
             continue
-        limits = tuple(f"${spec.limits[key]:,} {LIMIT_WORDS[key]}" for key in LIMIT_KEYS[line] if key in spec.limits)
+        limits = tuple(f"{dollars(spec.limits[key])} {LIMITS[key]}" for key in LIMIT_KEYS[line] if key in spec.limits)
         conditions = tuple(FLAG_WORDS[flag] for flag in FLAG_WORDS if flag in spec.flags)
-        described.append(RequiredLine(LINE_TITLES[line], limits, conditions))
+        described.append(RequiredLine(coverage(line).capitalize(), limits, conditions))
     return described
 
 

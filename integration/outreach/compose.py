@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from integration.compliance.wording import day
 from integration.outbox import Email
 from integration.outreach.facts import Brand, PeopleGap, Scope, requirements_of
 from integration.outreach.links import hub_url, unsubscribe_url
@@ -27,7 +28,7 @@ HUB_CODE_MINUTES = 10
 def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    environment.filters["long_date"] = lambda day: f"{day:%B} {day.day}, {day.year}"
+    environment.filters["long_date"] = day
     return environment
 
 

@@ -124,9 +124,9 @@ def open_gaps(scope: Scope) -> list[PeopleGap]:
 
 def people_gap(gap: CoverageGap) -> PeopleGap:
     """One stored gap in the subcontractor's words."""
-    info = gap_info(gap.code)
-    return PeopleGap(gap.code, info.title, gap.explanation or info.explanation, gap.ask or info.fix,
-                     guide_url(gap.code))
+    words = gap.to_gap()
+    return PeopleGap(gap.code, words.title, words.explanation or gap_info(gap.code).explanation,
+                     words.ask or gap_info(gap.code).fix, guide_url(gap.code))
 
 
 def requirements_of(scope: Scope) -> tuple[list[RequiredLine], list[str]]:

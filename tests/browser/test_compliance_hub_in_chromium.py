@@ -56,7 +56,8 @@ def _seed(app) -> dict:
 def hub(tmp_path):
     """Gapline on a free port (demo mode: SQLite, jobs in-process, mail to the dev mailbox), seeded."""
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
-    app = build_app(settings, TESTING=False)
+    # No in-process clock: its thread would outlive the test and run jobs on the next tests' sessions.
+    app = build_app(settings, TESTING=False, IN_PROCESS_CLOCK=False)
     app_url, stop = serve_in_thread(app=app)
     app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url)
     yield app_url, _seed(app)

@@ -22,7 +22,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 def servers(tmp_path):
     """Gapline and the Procore emulator on free ports, each pointing at the other."""
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
-    app = build_app(settings, TESTING=False)
+    # No in-process clock: its thread would outlive the test and run jobs on the next tests' sessions.
+    app = build_app(settings, TESTING=False, IN_PROCESS_CLOCK=False)
     app_url, stop_app = serve_in_thread(app=app)
     sandbox_url, stop_sandbox = serve_in_thread(app_urls(app_url))  # as `make run` starts it
     app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url, procore_api_base=sandbox_url,

@@ -29,7 +29,8 @@ SUBJECT = "Your Insurance Docs are needed for Riverside Clinic (RC-1042)"
 def site(tmp_path):
     """The demo app (CSRF on, mail to the dev mailbox) on a free port, with an invitation sent to Acme Drywall."""
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
-    app = build_app(settings, TESTING=False, WTF_CSRF_ENABLED=True)
+    # No in-process clock: its thread would outlive the test and run jobs on the next tests' sessions.
+    app = build_app(settings, TESTING=False, WTF_CSRF_ENABLED=True, IN_PROCESS_CLOCK=False)
     url, stop = serve_in_thread(app=app)
     app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=url)
     with app.app_context():

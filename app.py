@@ -69,6 +69,7 @@ def register_outbox(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the pages and the helpers their templates share."""
+    from embedded_views.admin import bp as admin_bp
     from embedded_views.compliance_hub import bp as compliance_hub_bp
     from embedded_views.compliance_hub_admin import bp as compliance_hub_admin_bp
     from embedded_views.guide import bp as guide_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.outreach import bp as outreach_bp
     from embedded_views.portal import bp as portal_bp
     from embedded_views.procore import bp as procore_bp
+    from embedded_views.requirements import bp as requirements_bp
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
     from embedded_views.sync import bp as sync_bp
@@ -87,7 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.webhooks import bp as webhooks_bp
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
-                      compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp, portal_bp, hub_bp, outreach_bp):
+                      compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp, portal_bp, hub_bp, outreach_bp,
+                      admin_bp, requirements_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory, session
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 
 from embedded_views.auth import redeem_ticket, requires_user, sign_in, sign_in_ticket, sign_out
 from integration.connections import complete_sign_in, disconnect, end_sessions
@@ -29,6 +41,8 @@ def connect():
     company_id = request.args.get("company_id", type=int)
     if not company_id:
         abort(400, description="company_id is required (a whole number: the Procore company to connect).")
+    if request.headers.get("Sec-Fetch-Dest") == "iframe":  # Procore's login refuses frames: offer the popup
+        return render_template("procore/sign_in.html", company_id=company_id, notice=None), 409
     state = secrets.token_urlsafe(32)
     session[STATE] = {"state": state, "company_id": company_id}
     return redirect(procore_oauth().authorization_url(state))
@@ -100,9 +114,12 @@ def app_home(company_id: int, project_id: str | None = None):
 @bp.post("/companies/<int:company_id>/disconnect")
 @requires_user(is_admin)
 def disconnect_company(company_id: int):
-    """Revoke the company's Procore tokens (admins only)."""
+    """Revoke the company's Procore tokens (admins only), once confirmed on the page that names what stops."""
+    if request.form.get("confirm") != "disconnect":
+        flash("Nothing was disconnected: confirm on this page, which says what stops.", "error")
+        return redirect(url_for("admin.confirm_disconnect", company_id=company_id), 303)
     disconnect(company_id, g.user)
-    return redirect(f"{request.script_root}/procore/companies/{company_id}")
+    return redirect(url_for("procore.app_home", company_id=company_id), 303)
 
 
 @bp.get("/assets/procore-iframe-helpers.js")

@@ -34,7 +34,7 @@ from integration.push_state import (
 from integration.queue import debounce_started, enqueue_debounced, job_id_for
 from integration.sync_lock import company_sync_lock
 from integration.sync_runs import add_counts, finish_run, start_run
-from integration.tenancy import scoped
+from integration.tenancy import installation_of, scoped
 from procore_client import ProcoreClient, ProcoreError
 from procore_client.errors import error_message
 from procore_client.sync import SYNC_BATCH_LIMIT
@@ -63,6 +63,9 @@ def queue_push(company_id: int, *, delay: float | None = None) -> bool:
 def push_company(company_id: int, full: bool = False, now: str | None = None) -> int | None:
     """Push the company's out-of-date records (every vendor's when ``full``); returns the run id, None if busy."""
     debounce_started(push_key(company_id))
+    installation = installation_of(company_id)
+    if installation is None or installation.connection_state != "connected":
+        return None  # disconnected: nothing more goes to Procore until an admin reconnects
     with company_sync_lock(company_id) as held:
         if not held:  # another sync job of the company runs: try again after it
             queue_push(company_id, delay=current_app.config["GAPLINE"].push_min_interval_seconds)

@@ -91,7 +91,7 @@ def test_a_later_user_is_a_viewer_and_their_token_is_revoked(client, app):
     assert roles == {7340021: "admin", 55: "viewer"}
     revoked = [c for c in responses.calls if c.request.url.endswith("/oauth/revoke")]
     assert len(revoked) == 1 and "access-2" in revoked[0].request.body
-    assert other.post(f"/procore/companies/{COMPANY_ID}/disconnect").status_code == 403
+    assert other.post(f"/procore/companies/{COMPANY_ID}/disconnect", data={"confirm": "disconnect"}).status_code == 403
 
 
 @responses.activate
@@ -100,8 +100,8 @@ def test_admin_disconnect_revokes_and_forgets_the_tokens(sqlite_committed):
     stub_identity(responses.mock)
     stub_directory(responses.mock)
     sign_in_through_procore(client)
-    response = client.post(f"/procore/companies/{COMPANY_ID}/disconnect")
-    assert response.status_code == 302
+    response = client.post(f"/procore/companies/{COMPANY_ID}/disconnect", data={"confirm": "disconnect"})
+    assert response.status_code == 303
     installation = db.session.scalar(select(Installation))
     db.session.refresh(installation)
     assert installation.connection_state == "disconnected"

@@ -78,8 +78,9 @@ def test_the_seeded_superintendent_never_becomes_admin_even_after_a_disconnect(c
     assert sign_in_over_http(admin, ADMIN).status_code == 200
     superintendent = connected_app.test_client()
     assert sign_in_over_http(superintendent, SUPERINTENDENT).status_code == 200
-    assert superintendent.post(f"/procore/companies/{COMPANY_A}/disconnect").status_code == 403
-    assert admin.post(f"/procore/companies/{COMPANY_A}/disconnect").status_code == 302
+    confirmed = {"confirm": "disconnect"}
+    assert superintendent.post(f"/procore/companies/{COMPANY_A}/disconnect", data=confirmed).status_code == 403
+    assert admin.post(f"/procore/companies/{COMPANY_A}/disconnect", data={"confirm": "disconnect"}).status_code == 303
     refused = sign_in_over_http(connected_app.test_client(), SUPERINTENDENT)
     assert refused.status_code == 400 and "must sign in to reconnect it" in refused.get_data(as_text=True)
     roles = dict(db.session.execute(select(AppUser.procore_user_id, AppUser.role)).all())

@@ -63,7 +63,7 @@ def test_a_user_who_is_no_procore_admin_cannot_connect_a_new_company_and_nothing
 def test_after_a_disconnect_the_next_viewer_to_sign_in_does_not_become_admin(app):
     admin = connected_by_admin(app)
     signed_in_as(app, VIEWER, procore_admin=False)
-    assert admin.post(f"{HOME}/disconnect").status_code == 302
+    assert admin.post(f"{HOME}/disconnect", data={"confirm": "disconnect"}).status_code == 303
     _, page = signed_in_as(app, VIEWER, procore_admin=False)  # the seeded superintendent's case
     assert page.status_code == 400 and "must sign in to reconnect it" in page.get_data(as_text=True)
     assert roles() == {ADMIN: "admin", VIEWER: "viewer"}
@@ -77,7 +77,7 @@ def test_reconnecting_changes_no_ones_role(app):
     signed_in_as(app, MANAGER, procore_admin=False)
     db.session.execute(db.update(AppUser).where(AppUser.procore_user_id == MANAGER).values(role="compliance_manager"))
     db.session.commit()
-    admin.post(f"{HOME}/disconnect")
+    admin.post(f"{HOME}/disconnect", data={"confirm": "disconnect"})
     reconnecting, page = signed_in_as(app, ADMIN, procore_admin=True)
     assert page.status_code == 200 and installation().connection_state == "connected"
     assert roles() == {ADMIN: "admin", VIEWER: "viewer", MANAGER: "compliance_manager"}
@@ -87,7 +87,7 @@ def test_reconnecting_changes_no_ones_role(app):
 @responses.activate
 def test_the_user_who_installed_may_reconnect_and_stays_admin_without_procore_admin_rights(app):
     admin = connected_by_admin(app)
-    admin.post(f"{HOME}/disconnect")
+    admin.post(f"{HOME}/disconnect", data={"confirm": "disconnect"})
     _, page = signed_in_as(app, ADMIN, procore_admin=False)
     assert page.status_code == 200 and installation().connection_state == "connected"
     assert roles() == {ADMIN: "admin"}
@@ -114,7 +114,7 @@ def test_disconnecting_ends_every_session_of_the_company_at_once(app):
     admin = connected_by_admin(app)
     viewer, _ = signed_in_as(app, VIEWER, procore_admin=False)
     assert viewer.get(HOME).status_code == 200
-    admin.post(f"{HOME}/disconnect")
+    admin.post(f"{HOME}/disconnect", data={"confirm": "disconnect"})
     for client in (admin, viewer):
         page = client.get(HOME)
         assert page.status_code == 401 and "Your Gapline session has ended" in page.get_data(as_text=True)

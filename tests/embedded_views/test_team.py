@@ -27,7 +27,7 @@ def world(app):
 def test_an_admin_makes_a_viewer_a_compliance_manager_and_it_is_audited(app, world):
     admin, viewer = world["admin"], world["viewer"]
     client = signed_in(app, admin)
-    assert "Team" in client.get(f"/procore/companies/{COMPANY}").get_data(as_text=True)
+    assert "Team and roles" in client.get(f"/procore/companies/{COMPANY}/admin/").get_data(as_text=True)
     response = client.post(f"/procore/companies/{COMPANY}/team/{viewer.id}", data={"role": "compliance_manager"})
     assert response.status_code == 303
     assert "is now compliance manager" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -79,7 +79,7 @@ def test_a_granted_role_survives_a_disconnect_and_reconnect(app):
     sign_in_through_procore(app.test_client(), code="viewer")
     member = db.session.scalar(select(AppUser).where(AppUser.procore_user_id == 55))
     admin.post(f"/procore/companies/{COMPANY_ID}/team/{member.id}", data={"role": "compliance_manager"})
-    admin.post(f"/procore/companies/{COMPANY_ID}/disconnect")
+    admin.post(f"/procore/companies/{COMPANY_ID}/disconnect", data={"confirm": "disconnect"})
     as_user(responses.mock, 7340021, procore_admin=True, access="access-again")
     sign_in_through_procore(app.test_client(), code="reconnect")
     as_user(responses.mock, 55, procore_admin=False, access="access-member")

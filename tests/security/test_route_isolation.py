@@ -49,7 +49,8 @@ SELF_SERVICE = {"procore.sign_out_user"}
 PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1, "token": "probe", "request_id": 1,
                  "submission_id": 1}
 POST_FORMS = {"vendors.override": {"gap_key": "general_liability.missing", "kind": "waive", "reason": "probe"},
-              "review.save": {"policies.0.policy_number": "PROBE-1"}, "team.set_role": {"role": "admin"}}
+              "review.save": {"policies.0.policy_number": "PROBE-1"}, "team.set_role": {"role": "admin"},
+              "procore.disconnect_company": {"confirm": "disconnect"}}
 
 
 class Company:
@@ -79,7 +80,8 @@ class Company:
                 "override_id": self.override.id, "procore_vendor_id": self.base.vendor.procore_vendor_id,
                 "project_id": str(self.project.procore_project_id), "user_id": self.base["viewer"].id,
                 "assignment_id": self.assignment.id, "account_id": self.account.id, "member_id": self.member.id,
-                "request_id": self.request.id, "submission_id": self.stored.submission_id, "token": "probe"}
+                "request_id": self.request.id, "submission_id": self.stored.submission_id, "token": "probe",
+                "tier": "high_risk"}
 
 
 @pytest.fixture

@@ -13,7 +13,16 @@ from integration.compliance.wording import day
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.insurance_records import origin_id
-from integration.models import Evaluation, PendingPush, PushedRecord, StoredFile, Submission, SyncRun, Vendor
+from integration.models import (
+    Evaluation,
+    Installation,
+    PendingPush,
+    PushedRecord,
+    StoredFile,
+    Submission,
+    SyncRun,
+    Vendor,
+)
 from integration.overrides import create_override
 from integration.reading import replace_policies
 from integration.sync_runs import start_run
@@ -185,3 +194,15 @@ def test_a_line_the_requirements_stop_covering_is_marked_not_left_stale(connecte
     umbrella = emulator.record(origin_id(vendor.procore_vendor_id, "umbrella_liability"))
     assert umbrella["exempt"] is True and "no longer required" in umbrella["notes"]
     assert umbrella["policy_number"] is None and db.session.get(SyncRun, run).counts["retired"] == 1
+
+
+def test_a_disconnected_company_pushes_nothing_and_keeps_its_marks(connected, emulator):
+    full_push()
+    emulator.reset_log()
+    vendor = acme()
+    installation = db.session.scalar(select(Installation).where(Installation.company_id == COMPANY_A))
+    installation.connection_state = "disconnected"
+    db.session.commit()
+    assert push_company(COMPANY_A, now=NOW.isoformat()) is None
+    assert emulator.calls() == 0
+    assert db.session.scalar(select(PendingPush.vendor_id)) == vendor.id  # sent once an admin reconnects

@@ -1,0 +1,73 @@
+"""The admin area: a home for admins only, the connection page with the popup, a disconnect confirmed apart."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from integration.extensions import db
+from integration.models import Installation
+from tests import factories
+from tests.conftest import signed_in
+
+COMPANY = 6301
+ADMIN = f"/procore/companies/{COMPANY}/admin/"
+
+
+@pytest.fixture
+def world(app):
+    company = factories.company(COMPANY, "Summit Builders")
+    db.session.commit()
+    return company
+
+
+def state() -> tuple:
+    db.session.expire_all()
+    row = db.session.scalar(select(Installation).where(Installation.company_id == COMPANY))
+    return row.connection_state, row.session_generation
+
+
+def test_the_admin_home_links_every_admin_screen_and_only_admins_see_it(app, world):
+    page = signed_in(app, world["admin"]).get(ADMIN).get_data(as_text=True)
+    for screen in ("Procore connection", "Requirements", "Account settings", "Team and roles", "Sync with Procore",
+                   "Review queue", "Compliance Hub access", "Work windows"):
+        assert screen in page
+    assert f'href="/procore/companies/{COMPANY}/admin/"' in signed_in(app, world["admin"]).get(
+        f"/procore/companies/{COMPANY}").get_data(as_text=True)
+    for role in ("compliance_manager", "viewer"):
+        assert signed_in(app, world[role]).get(ADMIN).status_code == 403
+        assert "/admin/" not in signed_in(app, world[role]).get(f"/procore/companies/{COMPANY}").get_data(as_text=True)
+
+
+def test_reconnect_opens_procores_consent_in_the_popup_never_in_the_frame(app, world):
+    page = signed_in(app, world["admin"]).get(f"{ADMIN}connection").get_data(as_text=True)
+    assert 'data-procore-popup' in page and 'target="_blank"' in page and "procore-iframe-helpers.js" in page
+    framed = app.test_client().get(f"/procore/connect?company_id={COMPANY}", headers={"Sec-Fetch-Dest": "iframe"})
+    assert framed.status_code == 409 and "Location" not in framed.headers  # no redirect to Procore's login
+    assert "data-procore-popup" in framed.get_data(as_text=True)
+    popup = app.test_client().get(f"/procore/connect?company_id={COMPANY}", headers={"Sec-Fetch-Dest": "document"})
+    assert popup.status_code == 302 and "/oauth/authorize" in popup.headers["Location"]
+
+
+def test_disconnect_is_confirmed_on_its_own_page_naming_what_stops(app, world):
+    admin = signed_in(app, world["admin"])
+    assert "Disconnect" not in admin.get(f"/procore/companies/{COMPANY}").get_data(as_text=True)
+    page = admin.get(f"{ADMIN}connection/disconnect").get_data(as_text=True)
+    for stops in ("Pushes stop", "Reminders stop", "Sessions end"):
+        assert stops in page
+    assert state() == ("connected", 1)
+
+
+def test_a_disconnect_post_without_the_confirmation_changes_nothing(app, world):
+    admin = signed_in(app, world["admin"])
+    response = admin.post(f"/procore/companies/{COMPANY}/disconnect")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/connection/disconnect")
+    assert "Nothing was disconnected" in admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert state() == ("connected", 1)
+
+
+def test_a_confirmed_disconnect_ends_every_session(app, world):
+    admin, viewer = signed_in(app, world["admin"]), signed_in(app, world["viewer"])
+    assert admin.post(f"/procore/companies/{COMPANY}/disconnect", data={"confirm": "disconnect"}).status_code == 303
+    assert state() == ("disconnected", 2)
+    assert viewer.get(f"/procore/companies/{COMPANY}").status_code == 401

@@ -89,7 +89,7 @@ def push_records(run: SyncRun, *, full: bool = False, now: datetime | None = Non
     client = client or job_client(company_id)
     push = Push(run, client, now, batch_size=batch_size, reported=client.http.stats.to_dict())
     try:
-        push.all(_vendor_ids(company_id, full, now), progress)
+        push.all(*_vendor_ids(company_id, full, now), progress)
     except ProcoreError as exc:
         db.session.rollback()
         if not close:
@@ -100,12 +100,16 @@ def push_records(run: SyncRun, *, full: bool = False, now: datetime | None = Non
     return push.finish(close=close)
 
 
-def _vendor_ids(company_id: int, full: bool, now: datetime) -> list[int]:
-    """The vendors to examine: every active one, or the active ones marked; an inactive vendor's mark just clears."""
+def _vendor_ids(company_id: int, full: bool, now: datetime) -> tuple[list[int], set[int]]:
+    """The vendors to examine (every active one, or the active ones marked) and the vendors marked now.
+
+    An inactive vendor's mark just clears. A vendor marked after this moment waits for the next push.
+    """
+    marked = set(due_marks(company_id, now))
     query = scoped(Vendor, company_id).with_only_columns(Vendor.id).where(Vendor.active.is_(True))
     if not full:
-        query = query.where(Vendor.id.in_(list(due_marks(company_id, now))))
-    return list(db.session.scalars(query.order_by(Vendor.id)))
+        query = query.where(Vendor.id.in_(list(marked)))
+    return list(db.session.scalars(query.order_by(Vendor.id))), marked
 
 
 @dataclass
@@ -129,11 +133,17 @@ class Push:
         """The company being pushed."""
         return self.run.company_id
 
-    def all(self, vendor_ids: list[int], progress: Progress | None) -> None:
-        """Examine every vendor in ``vendor_ids`` and send what changed, in batches of up to 1000."""
+    def all(self, vendor_ids: list[int], marked: set[int], progress: Progress | None) -> None:
+        """Examine every vendor in ``vendor_ids`` and send what changed, in batches of up to 1000.
+
+        The marks this push may clear are those of the vendors it examines or found marked at its start,
+        read after evaluating (those marks are its own); another vendor marked meanwhile keeps its mark.
+        """
         today = self.now.astimezone(UTC).date()
         evaluate_unevaluated(self.company_id, vendor_ids, today)
-        self.marks = due_marks(self.company_id, self.now)  # read after evaluating: those marks are ours too
+        answered = marked.union(vendor_ids)
+        self.marks = {vendor_id: mark for vendor_id, mark in due_marks(self.company_id, self.now).items()
+                      if vendor_id in answered}
         for done, chunk in _chunks(vendor_ids, CHUNK):
             self._examine(chunk, today)
             while len(self.waiting) >= self.batch_size:

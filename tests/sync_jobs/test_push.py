@@ -206,3 +206,30 @@ def test_a_disconnected_company_pushes_nothing_and_keeps_its_marks(connected, em
     assert push_company(COMPANY_A, now=NOW.isoformat()) is None
     assert emulator.calls() == 0
     assert db.session.scalar(select(PendingPush.vendor_id)) == vendor.id  # sent once an admin reconnects
+
+
+def test_a_vendor_marked_while_a_push_begins_keeps_its_mark_for_the_next_push(connected, emulator, monkeypatch):
+    import sync_jobs.push as push_module
+    from integration.push_state import mark_vendors
+
+    full_push()
+    first, late = db.session.scalars(select(Vendor).where(Vendor.company_id == COMPANY_A).order_by(Vendor.id)
+                                     .limit(2)).all()
+    mark_vendors(COMPANY_A, [first.id], "test")
+    db.session.commit()
+    real = push_module.evaluate_unevaluated
+
+    def change_arrives(company_id, vendor_ids, today):  # another request commits a change at this moment
+        real(company_id, vendor_ids, today)
+        late.legal_name, late.trade_tier = "Acme Drywall, LLC", None
+        factories.certificate(late, sample())
+        evaluate_vendor(COMPANY_A, late.id, MARCH)
+        db.session.commit()
+
+    monkeypatch.setattr(push_module, "evaluate_unevaluated", change_arrives)
+    push_company(COMPANY_A, now=NOW.isoformat())
+    assert set(db.session.scalars(select(PendingPush.vendor_id))) == {late.id}  # not cleared unsent
+    monkeypatch.setattr(push_module, "evaluate_unevaluated", real)
+    push_company(COMPANY_A, now=NOW.isoformat())
+    gl = emulator.record(origin_id(late.procore_vendor_id, "general_liability"))
+    assert gl["policy_number"] == "GL-7781201" and db.session.scalar(select(func.count()).select_from(PendingPush)) == 0

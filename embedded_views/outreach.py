@@ -1,16 +1,18 @@
 """The GC's outreach buttons inside Procore: request documents, resend an invitation, send gaps, stop a
-request; and the company's outreach settings (logo, automatic or manual gaps emails)."""
+request; and the company's account settings (logo, certificate holder, gaps emails, reminder cadence)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from embedded_views.auth import requires_user
+from integration.extensions import db
 from integration.outreach import branding
 from integration.outreach.requests import cancel_request, request_documents, resend_invitation, send_gaps
 from integration.refusals import Refusal
 from integration.roles import can_manage, is_admin
 from integration.tenancy import installation_of
+from sync_jobs.compliance import queue_reevaluation
 
 bp = Blueprint("outreach", __name__, url_prefix="/procore/companies/<int:company_id>")
 
@@ -72,14 +74,26 @@ def _change(company_id: int, action, done: str):
 @bp.route("/settings/outreach", methods=["GET", "POST"])
 @requires_user(is_admin)
 def settings(company_id: int):
-    """The logo on outreach emails and whether gaps go automatically."""
+    """Account settings: the logo on emails, the certificate holder, automatic or manual gaps, the reminder days."""
     if request.method == "POST":
         try:
-            branding.save_outreach_settings(company_id, g.user, request.form.get("logo_url", ""),
-                                            request.form.get("gap_email_mode", ""))
-            flash("Outreach settings saved.", "ok")
-            return redirect(url_for(".settings", company_id=company_id), 303)
+            saved = branding.save_outreach_settings(
+                company_id, g.user, request.form.get("logo_url", ""), request.form.get("gap_email_mode", ""),
+                holder=request.form.get("certificate_holder"), cadence=request.form.get("reminder_days"))
         except Refusal as refused:
+            db.session.rollback()
             flash(f"Not saved: {refused.message}", "error")
-    return render_template("outreach/settings.html", installation=installation_of(company_id), company_id=company_id,
+            return _settings_page(company_id, request.form), 400
+        if saved.holder_changed:
+            queue_reevaluation(company_id, "requirements_changed")
+        flash("Account settings saved." + (" Every vendor is being re-evaluated against the new certificate holder."
+                                           if saved.holder_changed else ""), "ok")
+        return redirect(url_for(".settings", company_id=company_id), 303)
+    return _settings_page(company_id, None)
+
+
+def _settings_page(company_id: int, form):
+    return render_template("outreach/settings.html", installation=installation_of(company_id), form=form,
+                           holder=branding.certificate_holder(company_id),
+                           days=", ".join(map(str, branding.reminder_days(company_id))), company_id=company_id,
                            user=g.user)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from sqlalchemy import delete
 
 from integration import audit, outbox
 from integration.certificate import CertificateFormatError
 from integration.compliance.wording import BOXES, coverage
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
-from integration.models import AppUser, Certificate, StoredFile, Vendor, utcnow
-from integration.outreach.requests import after_evaluation
+from integration.models import AppUser, Certificate, CertificatePolicy, StoredFile, Vendor, utcnow
+from integration.outreach.requests import after_evaluation, request_new_certificate
 from integration.reading import replace_policies
 from integration.refusals import Refusal
+from integration.requirement_sets import effective_set
 from integration.roles import can_manage
 from integration.tenancy import get_scoped, scoped
 
@@ -32,6 +36,11 @@ FLAGS = {
     "other": ("additional_insured", "subrogation_waived"),
 }
 CHOICES = {"aggregate_applies_per": {"policy": "POLICY", "project": "PRO-JECT", "location": "LOC", "other": "OTHER"}}
+# The certificate's box that shows each condition a requirement set can ask of a line.
+CONDITION_BOXES = {"additional_insured": "additional_insured", "waiver_of_subrogation": "subrogation_waived",
+                   "occurrence_basis": "occurrence", "statutory": "statutory",
+                   "per_project_aggregate": "aggregate_applies_per"}
+REQUIRED_AS = {"excess_liability": "umbrella_liability"}  # an excess policy answers the umbrella requirement
 
 
 class ReviewError(Refusal, ValueError):
@@ -47,6 +56,12 @@ class Field:
     value: Any
     kind: str  # text | date | money | flag | choice
     confidence: float | None
+    matters: bool = True  # the vendor's requirements look at this value
+
+    @property
+    def check(self) -> bool:
+        """True when a person should look: the value matters for the line and the reader was unsure of it."""
+        return self.matters and self.low
 
     @property
     def low(self) -> bool:
@@ -67,30 +82,40 @@ def queue(company_id: int) -> list[tuple[Certificate, Vendor]]:
 
 
 def editable_fields(certificate: Certificate) -> list[Field]:
-    """The values a reviewer may correct, in the order they appear on the certificate."""
-    content, fields = certificate.content, []
+    """The values a reviewer may correct, in the order they appear on the certificate; those the vendor's
+    requirements do not look at are never marked for checking."""
+    content, fields, wanted = certificate.content, [], _required_boxes(certificate)
     add = fields.append
 
-    def field(path: str, label: str, kind: str) -> None:
+    def field(path: str, label: str, kind: str, matters: bool = True) -> None:
         value = content.value_at(path)
         add(Field(path, label, value.isoformat() if isinstance(value, date) else value, kind,
-                  content.source(path).confidence))
+                  content.source(path).confidence, matters))
 
     field("named_insured.name", "Named insured (INSURED)", "text")
     field("certificate_holder.name", "CERTIFICATE HOLDER", "text")
     for i, policy in enumerate(content.policies):
-        row = coverage(policy.line).capitalize()
+        row, boxes = coverage(policy.line).capitalize(), wanted.get(REQUIRED_AS.get(policy.line, policy.line))
         for key in POLICY_TEXT:
-            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "text")
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "text", boxes is not None)
         for key in POLICY_DATES:
-            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "date")
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "date", boxes is not None)
         for key in FLAGS[policy.line]:
-            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "flag")
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "flag", key in (boxes or ()))
         if policy.line == "general_liability":
-            field(f"policies.{i}.aggregate_applies_per", f"{row}: {BOXES['aggregate_applies_per']}", "choice")
+            field(f"policies.{i}.aggregate_applies_per", f"{row}: {BOXES['aggregate_applies_per']}", "choice",
+                  "aggregate_applies_per" in (boxes or ()))
         for key in sorted(policy.limits):
-            field(f"policies.{i}.limits.{key}", f"{row}: {BOXES[key]}", "money")
+            field(f"policies.{i}.limits.{key}", f"{row}: {BOXES[key]}", "money", key in (boxes or ()))
     return fields
+
+
+def _required_boxes(certificate: Certificate) -> dict[str, set[str]]:
+    """For each line the vendor must carry (company-wide, by its trade tier): the limits and boxes checked."""
+    vendor = get_scoped(Vendor, certificate.vendor_id, certificate.company_id)
+    required = effective_set(certificate.company_id, None, vendor.trade_tier if vendor else None)
+    return {line: {*spec.limits, *(CONDITION_BOXES[flag] for flag in spec.flags if flag in CONDITION_BOXES)}
+            for line, spec in required.lines.items()}
 
 
 def parse_value(field: Field, raw: str) -> Any:
@@ -119,11 +144,7 @@ def parse_value(field: Field, raw: str) -> Any:
 
 def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[str, str], today: date) -> Certificate:
     """Apply the reviewer's corrections (all or none), mark the certificate reviewed, and re-evaluate."""
-    if not can_manage(actor) or actor.company_id != company_id:
-        raise ReviewError(f"Only admins and compliance managers may review certificates; your role is {actor.role}.")
-    certificate = get_scoped(Certificate, certificate_id, company_id)
-    if certificate is None:
-        raise ReviewError(f"Certificate {certificate_id} is not one of this company's certificates.")
+    certificate = _reviewable(company_id, actor, certificate_id)
     changes, shown = {}, editable_fields(certificate)
     for field in shown:
         if field.path in entries:
@@ -144,6 +165,40 @@ def approve(company_id: int, actor: AppUser, certificate_id: int, entries: dict[
     vendor = evaluate_vendor(company_id, certificate.vendor_id, today, trigger="review")
     after_evaluation(vendor, "review", today)
     outbox.commit()
+    return certificate
+
+
+def reject(company_id: int, actor: AppUser, certificate_id: int, reason: str, today: date) -> Certificate:
+    """Turn a certificate down with a reason: it stops counting, the vendor is re-evaluated and asked for a new one.
+
+    All or nothing: when the vendor cannot be asked (muted, no address), nothing is rejected.
+    """
+    certificate = _reviewable(company_id, actor, certificate_id)
+    reason = " ".join((reason or "").split())
+    if not 3 <= len(reason) <= 500:
+        raise ReviewError("Reason for rejecting: say in 3 to 500 characters what is wrong with the certificate; the "
+                          "vendor reads it in the request for a new one.")
+    reason = reason if reason.endswith((".", "!", "?")) else reason + "."
+    error = f"Rejected by a reviewer: {reason}"
+    certificate.content = dataclasses.replace(certificate.content, ok=False, error=error, needs_review=False)
+    certificate.ok, certificate.needs_review, certificate.error = False, False, error
+    certificate.reviewed_by_user_id, certificate.reviewed_at = actor.id, utcnow()
+    db.session.execute(delete(CertificatePolicy).where(CertificatePolicy.company_id == company_id,
+                                                       CertificatePolicy.certificate_id == certificate.id))
+    audit.record(company_id, "certificate.rejected", certificate, actor=actor, after={"reason": reason})
+    evaluate_vendor(company_id, certificate.vendor_id, today, trigger="rejected")
+    request_new_certificate(company_id, certificate.vendor_id, actor, reason, today)
+    outbox.commit()
+    return certificate
+
+
+def _reviewable(company_id: int, actor: AppUser, certificate_id: int) -> Certificate:
+    if not can_manage(actor) or actor.company_id != company_id:
+        raise ReviewError(f"Only admins and compliance managers may review certificates; your role is {actor.role}.",
+                          status=403)
+    certificate = get_scoped(Certificate, certificate_id, company_id)
+    if certificate is None:
+        raise ReviewError(f"Certificate {certificate_id} is not one of this company's certificates.", status=404)
     return certificate
 
 

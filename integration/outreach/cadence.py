@@ -1,12 +1,12 @@
 """The reminder cadence, run once a business day: what is due, to whom, in as few emails as possible.
 
-A sequence's first email goes when it starts (day 0); reminders follow on business days +2, +5 and +8,
-four emails at most. Two business days after the last, a request nobody answered is marked
-non-responsive and the GC is told. Renewal reminders go 30, 14 and 7 days before the earliest expiry
-on file. Nothing goes to a muted vendor, to an address that asked to stop reminders or that the mail
-server refused, or while documents are being read or reviewed; a compliant request just closes. All
-that is due to one address on one day, across projects and GCs, is one email: a digest when it is
-more than one request.
+A sequence's first email goes when it starts (day 0); reminders follow on business days +2, +5 and +8
+(or the days the company chose in its account settings), four emails at most. Two business days after
+the last, a request nobody answered is marked non-responsive and the GC is told. Renewal reminders go
+30, 14 and 7 days before the earliest expiry on file. Nothing goes to a muted vendor, to an address that
+asked to stop reminders or that the mail server refused, or while documents are being read or reviewed;
+a compliant request just closes. All that is due to one address on one day, across projects and GCs, is
+one email: a digest when it is more than one request.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from integration.compliance.statuses import Status
 from integration.extensions import db
 from integration.models import AppUser, EmailOptOut, Installation, OutreachRequest, Vendor, VendorContact
 from integration.outreach import compose
+from integration.outreach.branding import reminder_days
 from integration.outreach.facts import Scope, brand_of, earliest_expiry, open_gaps, scope_of, status_of, under_review
 from integration.outreach.links import upload_link, vendor_page_url
 from integration.outreach.requests import address_on_file, mark_closed
 
-STEPS = (0, 2, 5, 8)  # business days after a sequence starts: its first email, then three reminders
-NON_RESPONSIVE_AFTER = 10  # business days after the start: two after the last reminder
+SILENT_AFTER_LAST = 2  # business days after the last reminder, an unanswered request is non-responsive
 RENEWAL_DAYS = (30, 14, 7)
 
 
@@ -68,10 +68,11 @@ def run_cadence(today: date) -> CadenceRun:
     for company_id in db.session.scalars(select(Installation.company_id).where(
             Installation.connection_state == "connected")).all():
         _renewals(company_id, today)
+        steps = (0, *reminder_days(company_id))  # the first email, then the company's reminder days
         for request in db.session.scalars(select(OutreachRequest).where(
                 OutreachRequest.company_id == company_id, OutreachRequest.state == "open",
                 OutreachRequest.sequence.is_not(None)).order_by(OutreachRequest.id)).all():
-            reminder = _step(request, scope_of(request), today, run)
+            reminder = _step(request, scope_of(request), today, run, steps)
             if reminder is not None:
                 due.append(reminder)
     _send_due(due, today, run)
@@ -80,7 +81,8 @@ def run_cadence(today: date) -> CadenceRun:
     return run
 
 
-def _step(request: OutreachRequest, scope: Scope, today: date, run: CadenceRun) -> Due | None:
+def _step(request: OutreachRequest, scope: Scope, today: date, run: CadenceRun,
+          steps: tuple[int, ...]) -> Due | None:
     """The reminder this request is due today, if any; closes or marks it non-responsive as its time comes."""
     status = status_of(scope)
     if scope.vendor.outreach_muted:
@@ -94,12 +96,12 @@ def _step(request: OutreachRequest, scope: Scope, today: date, run: CadenceRun) 
     if request.kind == "renewal":
         return _renewal_step(request, scope, today, run)
     sent, elapsed = request.sequence_emails, business_days_between(request.sequence_started_on, today)
-    if elapsed >= NON_RESPONSIVE_AFTER:
+    if elapsed >= steps[-1] + SILENT_AFTER_LAST:
         _non_responsive(request, scope, run)  # every reminder had its day (or the address cannot get them)
         return None
-    if sent >= len(STEPS) or elapsed < STEPS[sent] or not _reachable(request):
+    if sent >= len(steps) or elapsed < steps[sent] or not _reachable(request):
         return None
-    return _reminder(request, scope, sent, final=sent == len(STEPS) - 1)
+    return _reminder(request, scope, sent, final=sent == len(steps) - 1)
 
 
 def _reminder(request: OutreachRequest, scope: Scope, step: int, *, final: bool) -> Due:

@@ -60,15 +60,17 @@ def _about(scope: Scope) -> dict:
     return {"vendor_name": scope.vendor.name, "project": scope.project, "label": scope.label}
 
 
-def invitation(scope: Scope, link: str, *, reply_to: str | None = None, step: int = 0, final: bool = False) -> Email:
-    """The request for documents (step 0), or one of its reminders (steps 1 and on)."""
+def invitation(scope: Scope, link: str, *, reply_to: str | None = None, step: int = 0, final: bool = False,
+               rejected: str | None = None) -> Email:
+    """The request for documents (step 0), or one of its reminders (steps 1 and on); ``rejected`` says why a
+    reviewer turned the last certificate down."""
     lines, notes = requirements_of(scope)
     subject = f"Your Insurance Docs are needed for {scope.label}"
     if step:
         subject = f"{'Final reminder' if final else 'Reminder'}: {subject}"
     return _render("invitation", scope.request.recipient_email, subject, brand=scope.brand, automated=bool(step),
                    reply_to=reply_to, link=link, lines=lines, notes=notes, reminder=bool(step), final=final,
-                   **_about(scope))
+                   rejected=rejected, **_about(scope))
 
 
 def gaps(scope: Scope, found: list[PeopleGap], link: str, *, responded: bool, reply_to: str | None = None,

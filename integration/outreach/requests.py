@@ -93,6 +93,27 @@ def resend_invitation(company_id: int, request_id: int, by_user: AppUser, today:
     return request
 
 
+def request_new_certificate(company_id: int, vendor_id: int, by_user: AppUser, reason: str,
+                            today: date | None = None) -> OutreachRequest:
+    """After a reviewer rejects a certificate: ask again, saying why, on the vendor's latest live request (else a
+    new company-wide one). The caller commits (through the outbox) with the rejection itself."""
+    vendor = _sendable_vendor(company_id, vendor_id, by_user)
+    address = _address(vendor)
+    request = db.session.scalar(select(OutreachRequest).where(
+        OutreachRequest.company_id == company_id, OutreachRequest.vendor_id == vendor.id,
+        OutreachRequest.kind == "invitation", OutreachRequest.state.in_(LIVE)).order_by(OutreachRequest.id.desc()))
+    if request is None:
+        request = OutreachRequest(company_id=company_id, vendor_id=vendor.id, project_id=None, kind="invitation",
+                                  requested_by_user_id=by_user.id)
+        db.session.add(request)
+    request.recipient_email, request.state = address, "open"
+    db.session.flush()
+    _invite(request, by_user, today or date.today(), rejected=reason)
+    audit.record(company_id, "outreach.requested_after_rejection", request, actor=by_user,
+                 after={"recipient": request.recipient_email, "reason": reason})
+    return request
+
+
 def send_gaps(company_id: int, vendor_id: int, project_id: int | None, by_user: AppUser,
               today: date | None = None) -> OutreachRequest:
     """Send the vendor its open gaps with the upload link ("Send Gaps"), and remind it of them."""
@@ -174,10 +195,10 @@ def _gaps_go_now(scope: Scope, status: Status) -> bool:
     return installation_of(scope.request.company_id).gap_email_mode == "automatic"
 
 
-def _invite(request: OutreachRequest, by_user: AppUser | None, today: date) -> None:
+def _invite(request: OutreachRequest, by_user: AppUser | None, today: date, rejected: str | None = None) -> None:
     _start(request, "invitation", today)
     _send(request, compose.invitation(scope_of(request), upload_link(request),
-                                      reply_to=by_user.email if by_user else None), "invitation")
+                                      reply_to=by_user.email if by_user else None, rejected=rejected), "invitation")
 
 
 def _start(request: OutreachRequest, sequence: str, today: date) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from integration.extensions import db
 from integration.models import Installation, OutreachRequest, SentEmail, VendorContact, utcnow
+from integration.outreach import branding
 from tests.conftest import signed_in
 from tests.integration.outreach.conftest import answer, make_world, sample_certificate
 
@@ -112,3 +113,32 @@ def test_admins_set_the_logo_and_the_gaps_mode(world):
     assert (installation.logo_url, installation.gap_email_mode) == ("https://cdn.summit.test/new.png", "manual")
     manager = signed_in(current_app, world["compliance_manager"])
     assert manager.get("/procore/companies/10/settings/outreach").status_code == 403
+
+
+def test_account_settings_set_the_holder_and_the_cadence_and_re_evaluate(world):
+    admin = signed_in(current_app, world["admin"])
+    page = admin.get("/procore/companies/10/settings/outreach").get_data(as_text=True)
+    assert 'value="Summit Builders, Inc."' in page and 'value="2, 5, 8"' in page
+    saved = admin.post("/procore/companies/10/settings/outreach", data={
+        "logo_url": "", "gap_email_mode": "automatic", "certificate_holder": "Summit Builders  LLC",
+        "reminder_days": "1, 3"})
+    assert saved.status_code == 303
+    assert "re-evaluated against the new certificate holder" in admin.get(saved.headers["Location"]).get_data(
+        as_text=True)
+    assert branding.certificate_holder(10) == "Summit Builders LLC" and branding.reminder_days(10) == (1, 3)
+
+
+@pytest.mark.parametrize(("days", "says"), [("8, 5", "Reminder cadence: give one to three business days"),
+                                            ("2, 5, 8, 11", "Reminder cadence"), ("0", "Reminder cadence"),
+                                            ("two", "Reminder cadence")])
+def test_a_bad_cadence_is_refused_naming_the_field_and_nothing_is_saved(world, days, says):
+    admin = signed_in(current_app, world["admin"])
+    refused = admin.post("/procore/companies/10/settings/outreach", data={
+        "logo_url": "https://cdn.summit.test/other.png", "gap_email_mode": "manual", "certificate_holder": "Other",
+        "reminder_days": days})
+    assert refused.status_code == 400 and says in refused.get_data(as_text=True)
+    assert f'value="{days}"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    installation = db.session.scalar(select(Installation).where(Installation.company_id == 10))
+    assert (installation.logo_url, installation.gap_email_mode) == ("https://cdn.summit.test/logo.png", "automatic")
+    assert branding.certificate_holder(10) == "Summit Builders, Inc." and branding.reminder_days(10) == (2, 5, 8)

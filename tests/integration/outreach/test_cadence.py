@@ -209,3 +209,18 @@ def test_the_reminders_command_runs_the_cadence_for_a_day(world):
     result = current_app.test_cli_runner().invoke(args=["coi", "reminders", "--date", "2026-03-04"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"closed": 0, "digests": 0, "emails": 1, "non_responsive": 0, "reminded": 1}
+
+
+def test_a_companys_own_reminder_days_set_the_cadence_and_when_it_goes_silent(world):
+    installation = world.company.installation
+    installation.settings = {"reminder_days": [1, 3]}
+    db.session.commit()
+    request = invite(world)
+    written = run_days(MONDAY, date(2026, 3, 20))
+    assert written == {
+        date(2026, 3, 3): [("office@acme.test", f"Reminder: {INVITATION}")],
+        date(2026, 3, 5): [("office@acme.test", f"Final reminder: {INVITATION}")],
+        date(2026, 3, 9): [("admin@gc.test", "Acme Drywall did not answer the insurance request for "
+                                             "Riverside Clinic (RC-1042)")],
+    }
+    assert (request.state, request.sequence_emails) == ("non_responsive", 3)

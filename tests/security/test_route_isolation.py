@@ -50,7 +50,9 @@ PUBLIC_VALUES = {"code": "MISSING_LINE", "company_id": A, "email_id": 1, "token"
                  "submission_id": 1}
 POST_FORMS = {"vendors.override": {"gap_key": "general_liability.missing", "kind": "waive", "reason": "probe"},
               "review.save": {"policies.0.policy_number": "PROBE-1"}, "team.set_role": {"role": "admin"},
-              "procore.disconnect_company": {"confirm": "disconnect"}}
+              "procore.disconnect_company": {"confirm": "disconnect"},
+              "outreach.settings": {"logo_url": "", "gap_email_mode": "automatic"},
+              "review.reject_certificate": {"reason": "probe reason"}}
 
 
 class Company:

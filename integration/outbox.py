@@ -57,12 +57,20 @@ def add(email: Email, key: str, *, company_id: int | None, requests: Iterable[Ou
         with db.session.begin_nested():  # another transaction may write the same key at the same moment
             db.session.add(row)
             db.session.flush()
-    except IntegrityError:
-        return db.session.scalar(select(SentEmail).where(SentEmail.idempotency_key == key))
+    except IntegrityError as exc:
+        first = db.session.scalar(select(SentEmail).where(SentEmail.idempotency_key == key))
+        if first is None or not _duplicate_key(exc):
+            raise  # any other broken rule (an unknown company, a kind we do not send) is a bug to see
+        return first
     db.session.add_all(SentEmailRequest(company_id=r.company_id, sent_email_id=row.id, outreach_request_id=r.id)
                        for r in requests)
     db.session.info.setdefault(PENDING, []).append(row.id)
     return row
+
+
+def _duplicate_key(error: IntegrityError) -> bool:
+    """True when the database refused the row for its idempotency key alone (PostgreSQL and SQLite name it)."""
+    return "idempotency_key" in str(error.orig)
 
 
 @event.listens_for(Session, "after_commit")

@@ -9,7 +9,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from integration import outbox
 from integration.extensions import db
@@ -31,6 +32,55 @@ def test_the_same_key_writes_one_email(app):
     first, second = add("invitation:1"), add("invitation:1", subject="Another")
     assert first.id == second.id
     assert db.session.scalar(select(func.count(SentEmail.id))) == 1
+
+
+@pytest.mark.parametrize("broken", ["kind", "company"])
+def test_a_row_broken_for_another_reason_than_its_key_is_refused_loudly(database, broken):
+    db.session.add(SentEmail(idempotency_key="kept", kind="invitation", to_address="a@sub.test", subject="Kept",
+                             body_text="Kept."))
+    db.session.commit()
+    bad = outbox.Email("no-such-kind" if broken == "kind" else "invitation", "b@sub.test", "Bad", "Bad.", "")
+    with pytest.raises(IntegrityError):
+        outbox.add(bad, "broken:1", company_id=999_999 if broken == "company" else None)
+    assert outbox.PENDING not in db.session.info or db.session.info[outbox.PENDING] == []
+    db.session.rollback()
+    assert db.session.scalars(select(SentEmail.idempotency_key)).all() == ["kept"]  # nothing half-written
+
+
+@pytest.mark.integration
+def test_the_same_key_written_by_two_transactions_at_once_is_one_email(pg_committed):
+    other = db.engine.connect()  # a second transaction writes the key first and has not committed yet
+    other.execute(insert(SentEmail).values(idempotency_key="invitation:race", kind="invitation", attempts=0,
+                                           to_address="office@sub.test", subject="First", body_text="First.",
+                                           state="queued", headers={}, recipient_refused=False))
+    ours = db.session.connection().connection.dbapi_connection.info.backend_pid
+    seen: list[bool] = []
+    committer = threading.Thread(target=_commit_once_blocked, args=(db.engine, other, ours, seen))
+    committer.start()
+    try:
+        row = add("invitation:race", subject="Second")  # waits on the other's key, then finds it
+    finally:
+        committer.join(60)
+    assert seen == [True]  # our insert really waited on the other transaction's key
+    assert row.subject == "First"
+    db.session.commit()
+    assert db.session.scalar(select(func.count(SentEmail.id))) == 1
+    assert db.session.info.get(outbox.COMMITTED, []) == []  # the other writer's row is the other writer's to send
+
+
+def _commit_once_blocked(engine, connection, backend_pid: int, seen: list[bool]) -> None:
+    """Commit ``connection`` once the backend ``backend_pid`` waits on a lock (or after many looks, to never hang)."""
+    waiting = False
+    with engine.connect() as watcher:
+        for _ in range(20_000):
+            waiting = bool(watcher.execute(text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity "
+                                                "WHERE pid = :pid"), {"pid": backend_pid}).scalar())
+            watcher.rollback()
+            if waiting:
+                break
+    seen.append(waiting)
+    connection.commit()
+    connection.close()
 
 
 def test_an_email_of_a_rolled_back_change_is_never_sent(app, mail_to):

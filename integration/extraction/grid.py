@@ -25,14 +25,14 @@ REACH = 3.0  # points past a cell's corners that the strip looked along for its 
 SKIP = 30.0  # points: the cost of leaving a rule unmatched, against the distance of a match
 
 
-def _centres(flags: numpy.ndarray) -> list[float]:
+def rule_centres(flags: numpy.ndarray, per_point: float = ZOOM) -> list[float]:
     """Centres (points) of runs of set flags, one per printed rule however many pixels thick."""
     found, start = [], None
     for i, flag in enumerate([*flags.tolist(), False]):
         if flag and start is None:
             start = i
         elif not flag and start is not None:
-            found.append((start + i - 1) / 2 / ZOOM)
+            found.append((start + i - 1) / 2 / per_point)
             start = None
     return found
 
@@ -84,7 +84,7 @@ def _rules(ink: numpy.ndarray, spans: list[tuple[float, float]], solid: float, h
     seen: list[list[float]] = []
     for lo, hi in spans:
         piece = ink[:, int(lo * ZOOM):int(hi * ZOOM)] if horizontal else ink[int(lo * ZOOM):int(hi * ZOOM), :].T
-        for at in _centres(piece.mean(axis=1) >= solid):
+        for at in rule_centres(piece.mean(axis=1) >= solid):
             group = next((g for g in seen if abs(g[0] - at) <= 1.5), None)
             if group is None:
                 seen.append([at])

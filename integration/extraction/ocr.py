@@ -21,6 +21,7 @@ from integration.extraction.fields import (
 )
 from integration.extraction.grid import Rules
 from integration.extraction.normalize import parse_amount, parse_date, repair_ocr_name
+from integration.extraction.orient import turn_order
 from integration.extraction.parties import read_party
 from integration.extraction.refine import refine_by_rules
 from integration.extraction.register import Affine, register
@@ -56,6 +57,7 @@ REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets
 def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, float, float, float, float, float]]:
     """Tesseract words as (text, confidence 0-1, left, top, right, bottom); a timeout ends the file."""
     limit = clock.call_timeout()
+    image.format = "BMP"  # handed to Tesseract uncompressed: PNG encoding a page costs more than reading its bands
     try:
         data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT, timeout=limit)
     except pytesseract.TesseractError:
@@ -72,9 +74,8 @@ def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, floa
     return words
 
 
-def _register(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
-    """Fit template -> image from anchor words found in a few bands (read in one call, at about 200 dpi), falling
-    back to the whole page."""
+def _register_bands(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
+    """Fit template -> image from anchor words found in a few bands, read in one call at about 200 dpi."""
     per_point = image.width / PAGE_WIDTH
     factor = min(1.0, ANCHOR_DPI / 72 / per_point)  # label words read well enough at 200 dpi; the rules refine
     bands = [(int(top * per_point), min(image.height, int(bottom * per_point))) for top, bottom in ANCHOR_BANDS]
@@ -87,13 +88,30 @@ def _register(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
         if slot is not None:
             y0 = bands[int(slot.name)][0]
             found.append((word, (left - slot.left) / factor, y0 + ((wtop + wbottom) / 2 - slot.top) / factor))
-    affine = register(found, expected_scale=per_point, tolerance=3 * per_point)
-    text = [w[0] for w in found]
-    if affine is None:
-        words = _data(image, "--psm 11", clock)
-        affine = register(((w[0], w[2], (w[3] + w[5]) / 2) for w in words), per_point, 3 * per_point)
-        text = [w[0] for w in words]
-    return affine, " ".join(text)
+    return register(found, expected_scale=per_point, tolerance=3 * per_point), " ".join(w[0] for w in found)
+
+
+def _register_page(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
+    """The same fit from the whole page's words (a form printed small or far off the bands), read at 200 dpi."""
+    per_point = image.width / PAGE_WIDTH
+    factor = min(1.0, ANCHOR_DPI / 72 / per_point)
+    small = image.resize((int(image.width * factor), int(image.height * factor))) if factor < 1 else image
+    words = _data(small, "--psm 11", clock)
+    found = ((w[0], w[2] / factor, (w[3] + w[5]) / 2 / factor) for w in words)
+    return register(found, per_point, 3 * per_point), " ".join(w[0] for w in words)
+
+
+def _upright(image: Image.Image, clock: Clock) -> tuple[Image.Image, Affine, str] | None:
+    """The page turned upright and registered: each likely turn is tried on the anchor bands first, and only when
+    none registers there on the whole page. None when no turn registers as the form."""
+    turns = turn_order(image, clock)
+    pages = {turn: image.rotate(-turn, expand=True, fillcolor=255) if turn else image for turn in turns}
+    for how in (_register_bands, _register_page):
+        for turn in turns:
+            affine, text = how(pages[turn], clock)
+            if affine is not None:
+                return pages[turn], affine, text
+    return None
 
 
 def _checkboxes(image: Image.Image, rules: Rules) -> Readings:
@@ -275,15 +293,10 @@ def _work_size(image: Image.Image) -> Image.Image:
 def read_scan(image: Image.Image, clock: Clock) -> tuple[Readings, str] | None:
     """Readings of a scanned certificate page and its OCR'd label text; None when it does not register."""
     image = _work_size(image.convert("L"))
-    affine, text = _register(image, clock) if image.height > image.width else (None, "")
-    for degrees in _turns(image, clock) if affine is None else []:
-        turned = image.rotate(-degrees, expand=True, fillcolor=255)
-        affine, text = _register(turned, clock)
-        if affine is not None:
-            image = turned
-            break
-    if affine is None:
+    found = _upright(image, clock)
+    if found is None:
         return None
+    image, affine, text = found
     affine = refine_by_rules(image, affine)
     page = warp(image, affine)
     rules = Rules(page)
@@ -295,20 +308,6 @@ def read_scan(image: Image.Image, clock: Clock) -> tuple[Readings, str] | None:
         # with certainty (3 and 2, 8 and 6 at 150 dpi): no value read off it skips review.
         readings = {name: Reading(r.value, min(r.confidence, UNSURE)) for name, r in readings.items()}
     return readings, text
-
-
-def _turns(image: Image.Image, clock: Clock) -> list[int]:
-    """Clockwise turns to try, Tesseract's orientation guess first (it is often unsure on a form's small print)."""
-    small = image.resize((image.width // 2, image.height // 2)) if image.width > 1800 else image
-    try:
-        osd = pytesseract.image_to_osd(small, output_type=pytesseract.Output.DICT, timeout=clock.call_timeout())
-        guess = int(osd.get("rotate", 0)) % 360
-    except (pytesseract.TesseractError, RuntimeError):
-        guess = 0  # too little text to tell: try every turn
-    portrait = image.height > image.width
-    order = [guess, (guess + 180) % 360, (guess + 90) % 360, (guess + 270) % 360]
-    # A turn that leaves the page landscape cannot make it the portrait form.
-    return [t for t in order if t and (portrait == (t == 180))]
 
 
 def scan_text(image: Image.Image, clock: Clock) -> str:

@@ -13,6 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from fixtures.certgen import generate
 from fixtures.certgen.marks import Style
 from integration.extraction import extract
+from integration.extraction.orient import upright_guess
 from integration.extraction.pipeline import NOT_A_CERTIFICATE
 from integration.extraction.scoring import score
 
@@ -92,6 +93,13 @@ def test_scans_fed_a_quarter_or_half_turn_off_are_turned_upright(turned_scans):
         result = score(got, made.truth)
         assert got["ok"] is True and got["method"] == "ocr"
         assert result.accuracy >= 0.9 and result.silent == [], result.flagged
+
+
+def test_which_way_up_a_scan_is_told_by_its_rules_alone():
+    page = Image.open(io.BytesIO(generate(44, "scanned", image_format="png", dpi=150).data)).convert("L")
+    assert upright_guess(page) is True
+    assert upright_guess(page.rotate(180)) is False
+    assert upright_guess(Image.new("L", page.size, 255)) is None  # nothing to tell by: Tesseract is asked
 
 
 def test_a_page_rotate_flag_on_a_scanned_pdf_is_honoured():

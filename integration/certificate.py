@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 LINES = ("general_liability", "automobile_liability", "umbrella_liability", "excess_liability",
@@ -121,6 +122,11 @@ class ExtractedCertificate:
     def unreadable(cls, file: str | None, error: str) -> ExtractedCertificate:
         """A document that could not be read, with the reason."""
         return cls(file=file, ok=False, error=error)
+
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """Values worked out from this certificate by whoever reads it often (it never changes, so they hold)."""
+        return {}
 
     def source(self, path: str) -> FieldSource:
         """Where the value at ``path`` was read (an empty FieldSource when the reader recorded nothing)."""

@@ -8,9 +8,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from integration.evaluations import evaluate_vendor
+from integration import outbox
+from integration.evaluations import batches, evaluate_vendors
 from integration.extensions import db
 from integration.models import Installation, Vendor
+from integration.outreach.requests import after_evaluation
 from integration.queue import Enqueued, enqueue, job_id_for
 from integration.requirement_sets import RequirementCache
 from integration.tenancy import scoped
@@ -20,21 +22,22 @@ from sync_jobs.context import job
 @job
 def reevaluate_company(company_id: int, trigger: str = "requirements_changed", today: str | None = None,
                        vendor_ids: list[int] | None = None) -> int:
-    """Re-evaluate every vendor of the company, or only ``vendor_ids``; returns how many.
+    """Re-evaluate every vendor of the company, or only ``vendor_ids``, in batches; returns how many.
 
-    Earlier evaluations stay as history.
+    Each batch is read, evaluated and written in a few statements and committed: a failure later keeps
+    what is done. Earlier evaluations stay as history; outreach answers the vendors whose results changed.
     """
     day = date.fromisoformat(today) if today else date.today()
     query = scoped(Vendor, company_id).with_only_columns(Vendor.id).order_by(Vendor.id)
     if vendor_ids is not None:
         query = query.where(Vendor.id.in_(vendor_ids))
+    ids = db.session.scalars(query).all()
     requirements = RequirementCache(company_id)  # one read of the sets and carriers for the whole run
-    count = 0
-    for vendor_id in db.session.scalars(query).all():
-        evaluate_vendor(company_id, vendor_id, day, trigger=trigger, requirements=requirements)
-        db.session.commit()  # one vendor at a time: a failure later keeps what is done
-        count += 1
-    return count
+    for chunk in batches(ids):
+        for vendor in evaluate_vendors(company_id, chunk, day, trigger, requirements):
+            after_evaluation(vendor, trigger, day)
+        outbox.commit()
+    return len(ids)
 
 
 @job

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from integration.certificate import ExtractedCertificate
@@ -55,10 +56,17 @@ def parse_date(value: Any) -> date | None:
 
 
 def read_fact(cert: ExtractedCertificate, path: str) -> Fact:
-    """The value at dotted ``path`` (``policies.0.limits.each_occurrence``) with its provenance."""
-    source = cert.source(path)
-    location = Location(cert.file, source.page, path, wording.box(cert, path))
-    return Fact(cert.value_at(path), location, source.confidence, cert.needs_review)
+    """The value at dotted ``path`` (``policies.0.limits.each_occurrence``) with its provenance.
+
+    Remembered with the certificate: a bulk re-evaluation reads the same facts for every assignment.
+    """
+    known = cert.memo.setdefault("facts", {})
+    fact = known.get(path)
+    if fact is None:
+        source = cert.source(path)
+        location = Location(cert.file, source.page, path, wording.box(cert, path))
+        fact = known[path] = Fact(cert.value_at(path), location, source.confidence, cert.needs_review)
+    return fact
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,11 @@ class Submission:
     policies: Mapping[str, PolicyEvidence]
     endorsements: tuple[EndorsementPage, ...]
 
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """What the engine worked out from these documents, kept for the next evaluation of them."""
+        return {}
+
     @property
     def received(self) -> bool:
         """True when at least one document was submitted."""
@@ -119,7 +132,8 @@ def combine(certificates: Iterable[ExtractedCertificate], today: date) -> Submis
             line = LINE_OF_POLICY.get(policy.line)
             if line:
                 candidates.setdefault(line, []).append(PolicyEvidence(cert, index))
-    chosen = {line: max(found, key=lambda ev: _rank(ev, today)) for line, found in candidates.items()}
+    chosen = {line: found[0] if len(found) == 1 else max(found, key=lambda ev: _rank(ev, today))
+              for line, found in candidates.items()}
     return Submission(readable, unreadable, chosen, tuple(_endorsements(readable)))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from integration.certificate import ExtractedCertificate
 from integration.compliance import checks_endorsements, checks_parties, checks_policy
 from integration.compliance.carriers import CarrierTable
-from integration.compliance.combine import combine
+from integration.compliance.combine import Submission, combine
 from integration.compliance.consolidate import consolidate
 from integration.compliance.context import Assignment, Context, Finding, Vendor
 from integration.compliance.gaps import missing_code
@@ -26,6 +26,9 @@ from integration.compliance.statuses import Status, line_statuses, status_of
 from integration.compliance.wording import coverage, with_article
 
 Check = Callable[[Requirement, Context], Finding]
+
+# The checks that read the assignment (its work window, its project's name); see _remembered.
+ASSIGNMENT_CHECKS = frozenset({"work_window", "per_project_aggregate"})
 
 CHECKS: dict[str, Check] = {
     "coverage": checks_policy.check_coverage,
@@ -105,7 +108,7 @@ class Evaluation:
 
 
 def evaluate(
-    certificates: Iterable[ExtractedCertificate],
+    certificates: Iterable[ExtractedCertificate] | Submission,
     requirement_set: RequirementSet,
     assignment: Assignment | Mapping[str, Any] | None,
     today: date,
@@ -117,11 +120,12 @@ def evaluate(
     """Check one submission (its extracted certificates) against ``requirement_set`` on ``today``.
 
     The certificate holder must be the set's ``certificate_holder`` wording or, when it names none, the
-    general contractor's legal name ``gc_legal_name``.
+    general contractor's legal name ``gc_legal_name``. Evaluating one vendor for several assignments, pass
+    the documents once combined (``combine(certificates, today)``) rather than combining them each time.
     """
     work = Assignment.coerce(assignment)
     ctx = Context(
-        submission=combine(certificates, today),
+        submission=certificates if isinstance(certificates, Submission) else combine(certificates, today),
         settings=requirement_set.settings,
         today=today,
         assignment=work,
@@ -129,11 +133,29 @@ def evaluate(
         carriers=carriers,
         certificate_holder=requirement_set.certificate_holder or gc_legal_name,
     )
-    findings = [(requirement, _finding(requirement, ctx)) for requirement in requirement_set.requirements()]
+    findings = [(requirement, _remembered(requirement, ctx)) for requirement in requirement_set.requirements()]
     unmet = [(requirement, finding) for requirement, finding in findings if finding.outcome is not Outcome.PASS]
     gaps = apply_overrides(consolidate(unmet), overrides, work.vendor_id, work.assignment_id, today)
     results = _results(findings, gaps)
     return Evaluation(tuple(results), tuple(gaps), today, work, requirement_set.name)
+
+
+def _remembered(requirement: Requirement, ctx: Context) -> Finding:
+    """The finding on a requirement, made once per documents, day, rules, vendor and holder.
+
+    One vendor is evaluated for the company and for each of its assignments on the same documents; only the
+    ``ASSIGNMENT_CHECKS`` look at the assignment, so every other finding is the same in each evaluation.
+    """
+    if requirement.check in ASSIGNMENT_CHECKS:
+        return _finding(requirement, ctx)
+    memo = ctx.submission.memo
+    if memo.get("carriers", memo) is not ctx.carriers:  # a carrier table is not hashable: findings follow one
+        memo["carriers"], memo["findings"] = ctx.carriers, {}
+    key = (requirement, ctx.today, ctx.settings, ctx.vendor, ctx.certificate_holder)
+    found = memo["findings"].get(key)
+    if found is None:
+        found = memo["findings"][key] = _finding(requirement, ctx)
+    return found
 
 
 def _finding(requirement: Requirement, ctx: Context) -> Finding:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from integration.compliance.requirement_schema import (
@@ -70,14 +71,18 @@ class RequirementSet:
     named_insured_must_match: bool = True
     note: str = ""
 
-    def requirements(self) -> list[Requirement]:
-        """Every checkable item, in a stable order."""
+    def requirements(self) -> tuple[Requirement, ...]:
+        """Every checkable item, in a stable order (worked out once per set: a set never changes)."""
+        return self._items
+
+    @cached_property
+    def _items(self) -> tuple[Requirement, ...]:
         items = [item for line in LINES if line in self.lines for item in self._line_items(line)]
         items.append(Requirement("certificate.holder", "holder"))  # the set's wording, else the GC's legal name
         if self.named_insured_must_match:
             items.append(Requirement("certificate.named_insured", "named_insured"))
         items.append(Requirement("submission.readable", "readable"))
-        return items
+        return tuple(items)
 
     def keys(self) -> list[str]:
         """The stable keys of every item."""

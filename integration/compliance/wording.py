@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from integration.certificate import ExtractedCertificate
@@ -97,6 +98,7 @@ def dollars(amount: Any) -> str:
     return f"${amount:,}" if isinstance(amount, int) and not isinstance(amount, bool) else str(amount)
 
 
+@lru_cache(maxsize=4096)  # a batch words the same few dates thousands of times
 def day(value: date | None) -> str:
     """A date as people write it: "March 1, 2026"."""
     return f"{value:%B} {value.day}, {value.year}" if value else "no date"

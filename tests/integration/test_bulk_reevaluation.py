@@ -1,0 +1,219 @@
+"""Re-evaluating a company in batches: what one vendor alone would get, history kept, pushes marked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from integration.certificate import ExtractedCertificate
+from integration.evaluations import evaluate_vendor
+from integration.extensions import db
+from integration.models import (
+    AppUser,
+    CoverageGap,
+    Evaluation,
+    Override,
+    PendingPush,
+    Project,
+    ProjectAssignment,
+    Vendor,
+    utcnow,
+)
+from integration.requirement_sets import replace_carriers, save_set
+from integration.tenancy import scoped
+from sync_jobs.compliance import reevaluate_company
+from tests import factories
+from tests.integration.compliance.compliance_factories import add_page, drop_forms, policy, remove_line
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "compliance"
+MARCH = date(2026, 3, 1)
+
+
+def sample() -> dict:
+    return json.loads((SAMPLES / "certificate_acme_drywall.json").read_text())
+
+
+def low_gl() -> dict:
+    cert = sample()
+    policy(cert, "general_liability")["limits"]["each_occurrence"] = 500_000
+    return cert
+
+
+def ended(cert: dict) -> dict:
+    for row in cert["policies"]:
+        row["expiration_date"] = "2026-02-01"
+    return cert
+
+
+def flagged() -> dict:
+    return {**sample(), "needs_review": True}
+
+
+def unreadable(file: str) -> dict:
+    return ExtractedCertificate.unreadable(file, f"{file}: not a certificate").to_dict()
+
+
+def override(vendor: Vendor, key: str, assignment: ProjectAssignment | None = None, **fields) -> Override:
+    user = db.session.scalar(scoped(AppUser, vendor.company_id))
+    row = Override(company_id=vendor.company_id, vendor_id=vendor.id, gap_key=key, kind=fields.pop("kind", "waive"),
+                   reason="Accepted by the project manager", created_by_user_id=user.id,
+                   assignment_id=assignment.id if assignment else None, **fields)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+GL = "general_liability.each_occurrence"
+
+
+def _documents(*certs: dict) -> Callable:
+    """A vendor that sent ``certs``, each in a submission of its own (the last is the latest)."""
+    def build(vendor: Vendor, projects: dict[str, Project]) -> None:
+        for cert in certs:
+            factories.certificate(vendor, cert)
+    return build
+
+
+def _assigned(cert: dict, *windows: tuple[str, dict]) -> Callable:
+    def build(vendor: Vendor, projects: dict[str, Project]) -> None:
+        factories.certificate(vendor, cert)
+        for project, fields in windows:
+            factories.assignment(projects[project], vendor, **fields)
+    return build
+
+
+def _overridden(cert: dict, key: str, where: str | None = None, **fields) -> Callable:
+    """A vendor with ``cert``, assigned to both projects, and an override of ``key`` (for one project's work)."""
+    def build(vendor: Vendor, projects: dict[str, Project]) -> None:
+        factories.certificate(vendor, cert)
+        rows = {name: factories.assignment(project, vendor) for name, project in projects.items()}
+        override(vendor, key, rows.get(where), **fields)
+    return build
+
+
+VENDORS: dict[str, Callable] = {
+    "nothing sent": _documents(),
+    "compliant": _documents(sample()),
+    "limit too low": _documents(low_gl()),
+    "expired": _documents(ended(sample())),
+    "no umbrella, an unreadable page": _documents(remove_line(sample(), "umbrella_liability"),
+                                                  unreadable("page2.pdf")),
+    "unreadable page sent before a good one": _documents(unreadable("old.pdf"), sample()),
+    "flagged for review": _documents(flagged()),
+    "endorsement owed": _documents(drop_forms(sample(), "CG 20 10", "CG 20 37")),
+    "aggregate page without a schedule": _documents(add_page(sample(), "CG 25 03", "05 09", 4)),
+    "two certificates": _documents(remove_line(sample(), "workers_compensation"), sample()),
+    "waived for all work": _overridden(low_gl(), GL),
+    "marked compliant for one project": _overridden(low_gl(), GL, "Harbor", kind="mark_compliant"),
+    "override revoked": _overridden(low_gl(), GL, revoked_at=utcnow()),
+    "override ended": _overridden(low_gl(), GL, expires_on=date(2026, 2, 1)),
+    "work windows and tiers": _assigned(sample(), ("Harbor", {"work_ends_on": date(2027, 6, 30)}),
+                                        ("Riverside", {"trade_tier": "high_risk"})),
+    "stricter project": _assigned(sample(), ("Riverside", {})),
+}
+
+
+def build_company(company_id: int) -> dict[str, int]:
+    """A company with every vendor of ``VENDORS``; returns their ids by name."""
+    factories.company(company_id, "Summit Builders, Inc.", "Unused vendor")
+    save_set(company_id, json.loads((SAMPLES / "requirements_standard.json").read_text()), None)
+    replace_carriers(company_id, (SAMPLES / "carriers.csv").read_text(), None)
+    projects = {name: factories.project(company_id, name) for name in ("Harbor", "Riverside")}
+    save_set(company_id, {"lines": {"general_liability": {"limits": {"each_occurrence": 3_000_000}}}}, None,
+             project_id=projects["Riverside"].id)
+    ids = {}
+    for name, build in VENDORS.items():
+        vendor = factories.vendor(company_id, name, legal_name="Acme Drywall, LLC")
+        build(vendor, projects)
+        ids[name] = vendor.id
+    db.session.commit()
+    return ids
+
+
+def snapshot(company_id: int, ids: dict[str, int]) -> dict[str, dict]:
+    """Every vendor's statuses and current evaluations with their gaps, by names rather than ids."""
+    found = {}
+    for name, vendor_id in ids.items():
+        vendor = db.session.get(Vendor, vendor_id)
+        evaluations = db.session.execute(
+            scoped(Evaluation, company_id).add_columns(Project.name)
+            .outerjoin(ProjectAssignment, ProjectAssignment.id == Evaluation.assignment_id)
+            .outerjoin(Project, Project.id == ProjectAssignment.project_id)
+            .where(Evaluation.vendor_id == vendor_id, Evaluation.is_current.is_(True))).all()
+        found[name] = {"status": vendor.status, "evaluations": {
+            project: (row.version, row.status, row.line_statuses, row.results, _gaps(row))
+            for row, project in evaluations}}
+        found[name]["assignments"] = sorted(db.session.execute(
+            select(Project.name, ProjectAssignment.status).join(Project, Project.id == ProjectAssignment.project_id)
+            .where(ProjectAssignment.vendor_id == vendor_id)).all())
+    return found
+
+
+def _gaps(evaluation: Evaluation) -> list[tuple]:
+    rows = db.session.scalars(select(CoverageGap).where(CoverageGap.evaluation_id == evaluation.id)
+                              .order_by(CoverageGap.id))
+    return [(g.gap_key, g.code, g.line, g.outcome, g.expected, g.found, g.source, g.explanation, g.ask,
+             g.requirement_keys, g.state, g.override_id is not None) for g in rows]
+
+
+@pytest.fixture
+def companies(database, monkeypatch):
+    monkeypatch.setattr("integration.evaluations.BATCH", 3)  # several batches, split mid-way through the vendors
+    return build_company(10), build_company(20)
+
+
+def test_a_batched_run_gives_each_vendor_what_evaluating_it_alone_gives(companies):
+    batched, alone = companies
+    assert reevaluate_company(10, "requirements_changed", MARCH.isoformat()) == len(VENDORS) + 1
+    for vendor_id in alone.values():
+        evaluate_vendor(20, vendor_id, MARCH, trigger="requirements_changed")
+    db.session.commit()
+    together, one_by_one = snapshot(10, batched), snapshot(20, alone)
+    for name in VENDORS:
+        assert together[name] == one_by_one[name], name
+    statuses = {name: seen["status"] for name, seen in together.items()}
+    assert len(set(statuses.values())) >= 6, statuses  # the set is varied enough to tell vendors apart
+    gaps = together["no umbrella, an unreadable page"]["evaluations"][None][4]
+    assert [gap[1] for gap in gaps] == ["umbrella_missing", "document_unreadable"]
+
+
+def test_history_is_kept_and_only_changed_vendors_get_a_version_and_a_push(companies):
+    batched, _ = companies
+    reevaluate_company(10, "first", MARCH.isoformat())
+    db.session.query(PendingPush).delete()
+    db.session.commit()
+    body = json.loads((SAMPLES / "requirements_standard.json").read_text())
+    body["lines"]["general_liability"]["limits"]["each_occurrence"] = 2_000_000
+    save_set(10, body, None)
+    db.session.commit()
+    reevaluate_company(10, "requirements_changed", "2026-03-02")
+    compliant, nothing = batched["compliant"], batched["nothing sent"]
+    history = db.session.execute(select(Evaluation.version, Evaluation.status, Evaluation.is_current,
+                                        Evaluation.evaluated_for, Evaluation.trigger)
+                                 .where(Evaluation.vendor_id == compliant, Evaluation.assignment_id.is_(None))
+                                 .order_by(Evaluation.version)).all()
+    assert history == [(1, "compliant", False, MARCH, "first"),
+                       (2, "not_compliant", True, date(2026, 3, 2), "requirements_changed")]
+    first = db.session.scalar(select(Evaluation.id).where(Evaluation.vendor_id == compliant, Evaluation.version == 1))
+    assert db.session.scalars(select(CoverageGap.code).where(CoverageGap.evaluation_id == first)).all() == []
+    unchanged = db.session.execute(select(Evaluation.version, Evaluation.evaluated_for)
+                                   .where(Evaluation.vendor_id == nothing)).all()
+    assert unchanged == [(1, date(2026, 3, 2))]  # nothing to do with GL limits: the date moves, no new version
+    marked = set(db.session.scalars(select(PendingPush.vendor_id)))
+    assert compliant in marked and nothing not in marked
+    assert db.session.get(Vendor, compliant).status == "not_compliant"
+
+
+def test_a_run_that_changes_nothing_adds_no_version_and_marks_no_push(companies):
+    reevaluate_company(10, "first", MARCH.isoformat())
+    db.session.query(PendingPush).delete()
+    db.session.commit()
+    before = db.session.scalar(select(db.func.count()).select_from(Evaluation).where(Evaluation.company_id == 10))
+    reevaluate_company(10, "daily", MARCH.isoformat())
+    after = db.session.scalar(select(db.func.count()).select_from(Evaluation).where(Evaluation.company_id == 10))
+    assert before == after and db.session.scalar(select(db.func.count()).select_from(PendingPush)) == 0

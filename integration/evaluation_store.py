@@ -7,14 +7,15 @@ An evaluation that changes nothing only moves its date forward; any change retir
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 
 from integration.compliance.evaluate import Evaluation as Outcome
 from integration.extensions import db
-from integration.models import CoverageGap, Evaluation, Override
+from integration.models import CoverageGap, Evaluation, Override, utcnow
 
 GAP_STATES = {None: "open", "waive": "waived", "mark_compliant": "marked_compliant"}
 
@@ -86,21 +87,47 @@ def _set_where(ids: list[int], **values: Any) -> None:
 
 def _evaluation_row(each: Decided, now: Current | None, results: list, today: date, trigger: str) -> dict:
     statuses = {line: status.value for line, status in each.outcome.line_statuses.items()}
+    stamp = utcnow()
     return {"company_id": each.company_id, "vendor_id": each.vendor_id, "assignment_id": each.assignment_id,
             "version": now.version + 1 if now else 1, "is_current": True, "evaluated_for": today,
-            "status": each.outcome.status.value, "line_statuses": statuses, "results": results, "trigger": trigger}
+            "status": each.outcome.status.value, "line_statuses": statuses, "results": results, "trigger": trigger,
+            "created_at": stamp, "updated_at": stamp}
 
 
 def _add(added: list[tuple[Decided, dict]]) -> None:
     """Insert the new versions, then their gaps, each in one bulk statement."""
     if not added:
         return
-    table = Evaluation.__table__  # Core statements: many rows per INSERT, where the ORM's bulk path sends one each
-    ids = {(vendor_id, assignment_id): row_id for row_id, vendor_id, assignment_id in db.session.execute(
-        insert(table).returning(table.c.id, table.c.vendor_id, table.c.assignment_id), [row for _, row in added])}
+    made = insert_many(Evaluation.__table__, [row for _, row in added], ("id", "vendor_id", "assignment_id"))
+    ids = {(vendor_id, assignment_id): row_id for row_id, vendor_id, assignment_id in made}
     gaps = [gap for each, _ in added for gap in _gap_rows(each, ids[each.key])]
     if gaps:
-        db.session.execute(insert(CoverageGap.__table__), gaps)
+        insert_many(CoverageGap.__table__, gaps)
+
+
+def insert_many(table: Table, rows: list[dict], returning: tuple[str, ...] = ()) -> list[tuple]:
+    """Insert ``rows`` (all with the same keys, defaults filled in) in one statement; returns ``returning``.
+
+    On PostgreSQL the rows travel as one JSON parameter: a statement with a placeholder per value costs
+    more to prepare than to run at this size.
+    """
+    dialect = db.session.get_bind().dialect
+    if dialect.name != "postgresql":
+        statement = insert(table).returning(*(table.c[name] for name in returning)) if returning else insert(table)
+        result = db.session.execute(statement, rows)
+        return [tuple(row) for row in result] if returning else []
+    quote = dialect.identifier_preparer.quote
+    names, name = ", ".join(quote(key) for key in rows[0]), quote(table.name)
+    sql = f"INSERT INTO {name} ({names}) SELECT {names} FROM jsonb_populate_recordset(NULL::{name}, :rows)"
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(key) for key in returning)
+    result = db.session.execute(text(sql).bindparams(bindparam("rows", type_=JSONB)),
+                                {"rows": [{key: _json(value) for key, value in row.items()} for row in rows]})
+    return [tuple(row) for row in result] if returning else []
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
 
 
 def _gap_rows(each: Decided, evaluation_id: int) -> list[dict]:

@@ -87,10 +87,11 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.templating import TEMPLATE_GLOBALS
     from embedded_views.vendors import bp as vendors_bp
     from embedded_views.webhooks import bp as webhooks_bp
+    from embedded_views.widget import bp as widget_bp
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
                       compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp, portal_bp, hub_bp, outreach_bp,
-                      admin_bp, requirements_bp):
+                      admin_bp, requirements_bp, widget_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 
+from embedded_views import widget
 from embedded_views.auth import redeem_ticket, requires_user, sign_in, sign_in_ticket, sign_out
 from integration.connections import complete_sign_in, disconnect, end_sessions
 from integration.dashboard import company_overview
@@ -26,6 +27,7 @@ from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
 from integration.refusals import Refusal
 from integration.roles import is_admin
+from integration.tenancy import installation_of, project_in_company
 from procore_client import ProcoreError
 from sync_jobs.directory_import import queue_directory_import
 from sync_jobs.webhooks import queue_webhook_setup
@@ -51,6 +53,8 @@ def connect():
 @bp.get("/oauth/callback")
 def callback():
     """Finish the OAuth round trip: check state, identify the user, connect the company if it is new."""
+    if widget.expects(request.args.get("state", "")):  # the subcontractor widget's sign-in shares the callback
+        return widget.finish(request.args.get("code", ""), request.args["state"])
     expected = session.pop(STATE, None)
     if request.args.get("error"):
         return _failed(f"Procore sign-in was not completed ({request.args['error']}).")
@@ -107,6 +111,9 @@ def sign_out_user(company_id: int):
 def app_home(company_id: int, project_id: str | None = None):
     """The full-screen app: the company's connection and its vendors' compliance."""
     project = int(project_id) if project_id and project_id.isdigit() else None  # uninterpolated ids are ignored
+    if project is not None and project_in_company(company_id, project) is None:
+        return render_template("procore/wrong_context.html", company_id=company_id, project_id=project,
+                               installation=installation_of(company_id)), 404
     overview = company_overview(company_id, procore_project_id=project)
     return render_template("procore/app_home.html", overview=overview, user=g.user)
 

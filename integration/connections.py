@@ -101,6 +101,16 @@ def _not_connected(company_name: str, installation: Installation | None) -> str:
             "Gapline) must sign in to reconnect it; then you can sign in.")
 
 
+def procore_identity(code: str) -> dict:
+    """Who a Procore sign-in is (``/me``: id, login, name); the token is revoked at once, never kept."""
+    deadline = request_deadline()
+    token = procore_oauth(deadline).exchange_code(code)
+    try:
+        return request_client(token.access_token, deadline).me()
+    finally:
+        _discard(token, deadline)
+
+
 def _membership(client: ProcoreClient, company_id: int) -> dict:
     for company in client.list_companies():
         if company.get("id") == company_id:

@@ -26,7 +26,9 @@ def build_manifest(settings: Settings) -> dict:
         "schema_version": "4.1",
         "post_installation_instruction": {
             "notes": "Open Gapline from a project's Apps menu and connect it with your Procore account. "
-                     "Gapline then imports your Directory vendors and writes their insurance statuses back.",
+                     "Gapline then imports your Directory vendors and writes their insurance statuses back. "
+                     "Subcontractors open the same app and sign in with Procore to see their own requests "
+                     f"and upload certificates (the widget: {base}/procore/widget).",
             "page": {"url": f"{base}/guide/", "label": "Gapline set-up guide"},
         },
         "fullscreen": {

@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from integration.extensions import db
-from integration.models import Installation
+from integration.models import Installation, Project
 
 T = TypeVar("T")
 
@@ -29,3 +29,8 @@ def installation_of(company_id: int, session: Session | None = None) -> Installa
     ``session`` is for the token store, which reads and saves on a session of its own.
     """
     return (session or db.session).scalar(scoped(Installation, company_id))
+
+
+def project_in_company(company_id: int, procore_project_id: int) -> Project | None:
+    """The company's project with this Procore id; None for another company's project or an unknown one."""
+    return db.session.scalar(scoped(Project, company_id).where(Project.procore_project_id == procore_project_id))

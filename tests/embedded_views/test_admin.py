@@ -71,3 +71,18 @@ def test_a_confirmed_disconnect_ends_every_session(app, world):
     assert admin.post(f"/procore/companies/{COMPANY}/disconnect", data={"confirm": "disconnect"}).status_code == 303
     assert state() == ("disconnected", 2)
     assert viewer.get(f"/procore/companies/{COMPANY}").status_code == 401
+
+
+def test_a_project_of_another_company_in_the_url_gets_a_clear_refusal_and_none_of_its_vendors(app, world):
+    other = factories.company(COMPANY + 1, "Rival GC", "Rival Vendor")
+    foreign = factories.project(COMPANY + 1, name="Rival Tower")
+    factories.assignment(foreign, other.vendor)
+    own = factories.project(COMPANY, name="Riverside Clinic")
+    db.session.commit()
+    admin = signed_in(app, world["admin"])
+    refused = admin.get(f"/procore/companies/{COMPANY}/projects/{foreign.procore_project_id}")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 404 and "is not a project of the company you are signed in to" in text
+    assert "Rival" not in text
+    assert admin.get(f"/procore/companies/{COMPANY}/projects/{own.procore_project_id}").status_code == 200
+    assert admin.get(f"/procore/companies/{COMPANY + 1}/projects/{foreign.procore_project_id}").status_code == 401

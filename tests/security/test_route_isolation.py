@@ -33,7 +33,9 @@ PUBLIC = {"home.index", "home.healthz", "guide.index", "guide.gap", "procore.ifr
           # The subcontractor's ways in: the signed upload link is its own key, the Record Hub its code.
           "portal.landing", "portal.show", "portal.documents", "portal.progress", "portal.new_link",
           "portal.unsubscribe_page", "portal.unsubscribe", "hub.record_hub", "hub.sign_in_page", "hub.send_code",
-          "hub.sign_in", "hub.sign_out", "hub.requests", "hub.submit_page", "hub.documents", "hub.progress"}
+          "hub.sign_in", "hub.sign_out", "hub.requests", "hub.submit_page", "hub.documents", "hub.progress",
+          # The subcontractor widget: Procore's sign-in in the popup proves the address, then it is the Record Hub.
+          "widget.index", "widget.connect", "widget.start_session"}
 # The Compliance Hub's pages for its members: guarded by a hub member's session, which names no Procore company;
 # without one (a Procore session is not one) they send the browser to the hub's sign-in page.
 HUB_MEMBERS = {"compliance_hub.index", "compliance_hub.switch", "compliance_hub.table", "compliance_hub.certificate",

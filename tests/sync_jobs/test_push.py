@@ -26,7 +26,7 @@ from integration.models import (
 from integration.overrides import create_override
 from integration.reading import replace_policies
 from integration.sync_runs import start_run
-from sync_jobs.push import push_company, push_records
+from sync_jobs.push import push_company, push_key, push_records
 from tests import factories
 from tests.fixtures.sandbox_helpers import COMPANY_A
 from tests.sync_jobs.conftest import SAMPLES
@@ -233,3 +233,25 @@ def test_a_vendor_marked_while_a_push_begins_keeps_its_mark_for_the_next_push(co
     push_company(COMPANY_A, now=NOW.isoformat())
     gl = emulator.record(origin_id(late.procore_vendor_id, "general_liability"))
     assert gl["policy_number"] == "GL-7781201" and db.session.scalar(select(func.count()).select_from(PendingPush)) == 0
+
+
+def test_a_429_that_outlasts_the_clients_waits_drops_nothing_and_the_push_comes_back(connected, emulator):
+    from integration.deferred import deferred_jobs
+
+    connected.config["PROCORE_CLIENT_OPTIONS"] = {}  # the client really waits out each 429
+    emulator.configure(FAIL_RATE_429=1.0, RETRY_AFTER_503=1)
+    marked = db.session.scalar(select(func.count()).select_from(PendingPush))
+    jobs = deferred_jobs()
+    for job in jobs.waiting():
+        jobs._take(job.job_id)
+    run = db.session.get(SyncRun, push_company(COMPANY_A, now=NOW.isoformat()))
+    assert run.state == "failed" and "RateLimited" in run.error and run.counts["http_429"] == 4
+    assert emulator.records() == [] and run.counts.get("pushed", 0) == 0
+    assert db.session.scalar(select(func.count()).select_from(PendingPush)) == marked > 0  # every change kept
+    assert db.session.scalar(select(func.count()).select_from(PushedRecord).where(
+        PushedRecord.payload_sha256.is_not(None))) == 0
+    assert [job.job_id for job in jobs.waiting()] == [push_key(COMPANY_A)]  # queued for after the reset
+    emulator.configure(FAIL_RATE_429=0.0)
+    assert jobs.run_due(everything=True) == 1
+    assert len(emulator.records()) == RECORDS and set(emulator.by_origin().values()) == {1}
+    assert db.session.scalar(select(func.count()).select_from(PendingPush)) == 0

@@ -50,6 +50,11 @@ def add_counts(run: SyncRun, counts: Mapping[str, Any]) -> None:
     run.counts = merged
 
 
+def calls_since(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:
+    """The API calls counted between two readings of a client's call counts (as a run records them)."""
+    return {key: value - before.get(key, 0) for key, value in after.items()}
+
+
 def finish_run(run: SyncRun, state: str, error: str | None = None) -> SyncRun:
     """Close the run (committed)."""
     run.state, run.error, run.finished_at = state, error, utcnow()

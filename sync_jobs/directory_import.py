@@ -18,6 +18,7 @@ from integration.push_state import mark_vendors
 from integration.queue import Enqueued, enqueue, enqueue_debounced, job_id_for
 from integration.requirement_sets import RequirementCache
 from integration.sync_lock import company_sync_lock
+from integration.sync_runs import calls_since
 from integration.tenancy import scoped
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
@@ -55,11 +56,13 @@ def run_import(company_id: int, client: ProcoreClient | None = None,
     run = SyncRun(company_id=company_id, kind="directory_import", state="running", started_at=utcnow())
     db.session.add(run)
     db.session.commit()
+    client = client or job_client(company_id)
+    before = client.http.stats.to_dict()
     try:
-        counts, changed = _import(client or job_client(company_id), company_id, since, run.started_at,
-                                  progress or (lambda done, total: None))
+        counts, changed = _import(client, company_id, since, run.started_at, progress or (lambda done, total: None))
     except ProcoreError as exc:
         db.session.rollback()
+        run.counts = calls_since(before, client.http.stats.to_dict())
         run.state, run.error, run.finished_at = "failed", in_words(exc), utcnow()
         db.session.commit()
         log.warning("directory import for company %s failed: %s", company_id, exc)
@@ -68,6 +71,7 @@ def run_import(company_id: int, client: ProcoreClient | None = None,
                                              "admin can reconnect it")
             return run
         raise
+    counts.update(calls_since(before, client.http.stats.to_dict()))  # the API calls it made, as every run records
     run.state, run.counts, run.finished_at = "succeeded", counts, utcnow()
     db.session.commit()
     follow_changes(company_id, changed)

@@ -33,7 +33,7 @@ from integration.push_state import (
 )
 from integration.queue import debounce_started, enqueue_debounced, job_id_for
 from integration.sync_lock import company_sync_lock
-from integration.sync_runs import add_counts, finish_run, start_run
+from integration.sync_runs import add_counts, calls_since, finish_run, start_run
 from integration.tenancy import installation_of, scoped
 from procore_client import ProcoreClient, ProcoreError
 from procore_client.errors import error_message
@@ -194,8 +194,7 @@ class Push:
     def record_counts(self) -> None:
         """Add what was done and the API calls made since the last time to the run's counts."""
         calls = self.client.http.stats.to_dict()
-        add_counts(self.run, {**self.tally, **{k: v - self.reported.get(k, 0) for k, v in calls.items()},
-                              "failures": self.failures})
+        add_counts(self.run, {**self.tally, **calls_since(self.reported, calls), "failures": self.failures})
         self.tally, self.failures, self.reported = Counter(), [], calls
 
     def finish(self, *, close: bool = True) -> SyncRun:

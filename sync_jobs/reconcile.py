@@ -32,7 +32,7 @@ from integration.push_state import forget_copy
 from integration.queue import enqueue, enqueue_debounced, job_id_for
 from integration.requirement_sets import RequirementCache
 from integration.sync_lock import company_sync_lock
-from integration.sync_runs import add_counts, finish_run, save_checkpoint, start_run
+from integration.sync_runs import add_counts, calls_since, finish_run, save_checkpoint, start_run
 from integration.tenancy import scoped
 from procore_client import ProcoreClient, ProcoreError
 from sync_jobs.context import job
@@ -101,7 +101,7 @@ def _run_step(step: str, run: SyncRun, client: ProcoreClient, today: date, progr
         _STEP[step](run, client, today, progress)
     finally:
         if step != "push":
-            add_counts(run, {key: value - before[key] for key, value in client.http.stats.to_dict().items()})
+            add_counts(run, calls_since(before, client.http.stats.to_dict()))
     save_checkpoint(run, **{step: True})
     db.session.commit()
 

@@ -24,6 +24,7 @@ from tests.fixtures.sandbox_helpers import ADMIN, COMPANY_A
 from tests.sync_jobs.emulator import SYNC_ROUTE, point_at, start_emulator
 from tests.sync_jobs.test_push import RECORDS, acme, full_push, sample
 
+DIRECTORY_PATHS = ("/rest/v1.0/projects", "/rest/v1.0/vendors", f"/rest/v1.3/companies/{COMPANY_A}/users")
 LINES = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation")
 
 
@@ -58,6 +59,10 @@ def test_connecting_imports_the_directory_and_the_first_push_follows(app, sandbo
     assert len(sandbox.records()) == expected == runs["push"].counts["pushed"] == RECORDS
     assert set(sandbox.by_origin().values()) == {1}
     assert sandbox.calls() == runs["push"].counts["write_calls"] == 1  # 380 records, one call
+    log = requests.get(f"{sandbox.url}/_emulator/requests", timeout=5).json()["requests"]
+    directory = [e for e in log if e["method"] == "GET" and e["path"].startswith(DIRECTORY_PATHS)]
+    assert runs["directory_import"].counts["read_calls"] == len(directory) > 0  # every run counts its calls
+    assert runs["directory_import"].counts["write_calls"] == 0
 
 
 def test_an_upload_shows_in_progress_until_it_is_read_then_its_policy(connected, emulator):

@@ -138,10 +138,10 @@ class ExtractedCertificate:
         for part in path.split("."):
             if isinstance(node, tuple):
                 node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
+            elif hasattr(node, "__dataclass_fields__"):  # a part of the certificate: only its own fields
+                node = getattr(node, part) if part in node.__dataclass_fields__ else None
             elif isinstance(node, Mapping):
                 node = node.get(part)
-            elif part in _field_names(type(node)):
-                node = getattr(node, part)
             else:
                 return None
             if node is None:

@@ -6,12 +6,12 @@ An evaluation that changes nothing only moves its date forward; any change retir
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Table, insert, select, text, update
 
 from integration.compliance.evaluate import Evaluation as Outcome
 from integration.extensions import db
@@ -118,16 +118,18 @@ def insert_many(table: Table, rows: list[dict], returning: tuple[str, ...] = ())
         return [tuple(row) for row in result] if returning else []
     quote = dialect.identifier_preparer.quote
     names, name = ", ".join(quote(key) for key in rows[0]), quote(table.name)
-    sql = f"INSERT INTO {name} ({names}) SELECT {names} FROM jsonb_populate_recordset(NULL::{name}, :rows)"
+    sql = (f"INSERT INTO {name} ({names}) SELECT {names} "
+           f"FROM jsonb_populate_recordset(NULL::{name}, CAST(:rows AS jsonb))")
     if returning:
         sql += " RETURNING " + ", ".join(quote(key) for key in returning)
-    result = db.session.execute(text(sql).bindparams(bindparam("rows", type_=JSONB)),
-                                {"rows": [{key: _json(value) for key, value in row.items()} for row in rows]})
+    result = db.session.execute(text(sql), {"rows": json.dumps(rows, default=_iso)})
     return [tuple(row) for row in result] if returning else []
 
 
-def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date | datetime) else value
+def _iso(value: Any) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _gap_rows(each: Decided, evaluation_id: int) -> list[dict]:

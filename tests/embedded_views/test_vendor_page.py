@@ -45,17 +45,20 @@ def _page(database, company: factories.Company) -> str:
     return viewer.get(f"/procore/companies/10/vendors/{company.vendor.id}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize("projects", [0, 2], ids=["company only", "on two projects"])
 @pytest.mark.parametrize("documents", [
     pytest.param(lambda: [_without_umbrella(), UNREADABLE], id="beside an unreadable document"),
     pytest.param(lambda: [{**_without_umbrella(), "needs_review": True}], id="flagged for a hard-to-read page"),
 ])
-def test_no_umbrella_and_one_unreadable_page_shows_two_gaps(database, company, documents) -> None:
+def test_no_umbrella_and_one_unreadable_page_shows_two_gaps(database, company, documents, projects) -> None:
+    for name in ("Riverside Clinic", "Harbor Lofts")[:projects]:
+        factories.assignment(factories.project(10, name), company.vendor)
     for document in documents():
         factories.certificate(company.vendor, document)
     db.session.commit()
     evaluate_vendor(10, company.vendor.id, MARCH)
     page = _page(database, company)
-    assert page.count('<tr class="gap">') == 2
+    assert page.count('<tr class="gap">') == 2  # one per thing to fix, however many projects it concerns
     assert page.count("Umbrella or excess liability is missing") == 1
 
 

@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.outreach import bp as outreach_bp
     from embedded_views.portal import bp as portal_bp
     from embedded_views.procore import bp as procore_bp
+    from embedded_views.project_table import bp as vendor_table_bp
     from embedded_views.requirements import bp as requirements_bp
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
@@ -91,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
                       compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp, portal_bp, hub_bp, outreach_bp,
-                      admin_bp, requirements_bp, widget_bp):
+                      admin_bp, requirements_bp, widget_bp, vendor_table_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
 

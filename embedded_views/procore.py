@@ -21,8 +21,8 @@ from flask import (
 
 from embedded_views import widget
 from embedded_views.auth import redeem_ticket, requires_user, sign_in, sign_in_ticket, sign_out
+from embedded_views.project_table import render_app_home
 from integration.connections import complete_sign_in, disconnect, end_sessions
-from integration.dashboard import company_overview
 from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
 from integration.refusals import Refusal
@@ -114,8 +114,7 @@ def app_home(company_id: int, project_id: str | None = None):
     if project is not None and project_in_company(company_id, project) is None:
         return render_template("procore/wrong_context.html", company_id=company_id, project_id=project,
                                installation=installation_of(company_id)), 404
-    overview = company_overview(company_id, procore_project_id=project)
-    return render_template("procore/app_home.html", overview=overview, user=g.user)
+    return render_app_home(company_id, project)
 
 
 @bp.post("/companies/<int:company_id>/disconnect")

@@ -12,3 +12,13 @@ def status_label(status: str) -> str:
 
 
 TEMPLATE_GLOBALS = {"status_label": status_label, "coverage_name": coverage, "day": day}
+
+
+def app_home_url(company_id: int) -> str:
+    """The app's home for the project in context (see embedded_views.project_table)."""
+    from embedded_views.project_table import app_home_url as home
+
+    return home(company_id)
+
+
+TEMPLATE_GLOBALS["app_home_url"] = app_home_url

@@ -1,10 +1,11 @@
-"""The side panel on Procore's project vendor page: this vendor's status and gaps at a glance."""
+"""The side panel on Procore's project vendor page: the vendor's Insurance view, 400 px wide."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request
 
 from embedded_views.auth import requires_user, sign_in_page, signed_in_user
+from embedded_views.insurance_view import insurance_context, project_in_context
 from embedded_views.security import procore_origins
 from integration.vendor_view import procore_vendor_page
 
@@ -26,5 +27,7 @@ def panel():
 @requires_user()
 def vendor(company_id: int, procore_vendor_id: int):
     """The vendor Procore is showing (by its Procore id), for this company only."""
-    page = procore_vendor_page(company_id, procore_vendor_id)
-    return render_template("sidepanel/vendor.html", page=page, company_id=company_id, user=g.user)
+    page, project = procore_vendor_page(company_id, procore_vendor_id), project_in_context(company_id)
+    if page is None:
+        return render_template("sidepanel/vendor.html", page=None, company_id=company_id, user=g.user)
+    return render_template("sidepanel/vendor.html", **insurance_context(page, project, compact=True))

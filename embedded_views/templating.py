@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from integration.compliance.statuses import Status
-from integration.compliance.wording import coverage, day
+from integration.compliance.wording import coverage, day, dollars
 
 
 def status_label(status: str) -> str:
@@ -11,7 +11,7 @@ def status_label(status: str) -> str:
     return Status(status).label
 
 
-TEMPLATE_GLOBALS = {"status_label": status_label, "coverage_name": coverage, "day": day}
+TEMPLATE_GLOBALS = {"status_label": status_label, "coverage_name": coverage, "day": day, "dollars": dollars}
 
 
 def app_home_url(company_id: int) -> str:

@@ -1,17 +1,20 @@
-"""The vendor page inside Procore: status and gaps, documents (upload and download), overrides."""
+"""The vendor's Insurance view inside Procore (full screen here, the side panel in sidepanel.py): status, each
+coverage line, documents (upload, preview, download), history, the next outreach step, overrides."""
 
 from __future__ import annotations
 
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, render_template, request
 
 from embedded_views.auth import requires_user
+from embedded_views.insurance_view import back_to, insurance_context, project_in_context, take_next_step
 from embedded_views.uploads import incoming_files
 from integration.isolation import BudgetExceeded
-from integration.models import StoredFile, Vendor
+from integration.models import Override, StoredFile, Vendor
 from integration.outreach.history import outreach_panel
+from integration.outreach.requests import OutreachRefused
 from integration.overrides import create_override, expiry_date, revoke_override
 from integration.previews import page_png
 from integration.refusals import Refusal
@@ -19,7 +22,7 @@ from integration.roles import can_manage
 from integration.storage import get_storage
 from integration.submissions import receive
 from integration.tenancy import get_scoped
-from integration.vendor_view import vendor_page
+from integration.vendor_view import file_progress, vendor_page
 from sync_jobs.reading import queue_reading
 
 bp = Blueprint("vendors", __name__, url_prefix="/procore/companies/<int:company_id>")
@@ -32,8 +35,32 @@ def show(company_id: int, vendor_id: int):
     page = vendor_page(company_id, vendor_id)
     if page is None:
         abort(404, description="No such vendor in this company.")
-    return render_template("vendors/show.html", page=page, user=g.user, company_id=company_id,
+    project = project_in_context(company_id)
+    return render_template("vendors/show.html", **insurance_context(page, project, compact=False),
                            outreach=outreach_panel(page.vendor))
+
+
+@bp.get("/vendors/<int:vendor_id>/reading")
+@requires_user()
+def reading(company_id: int, vendor_id: int):
+    """How far the reading of each of the vendor's files has gone, and its status (polled by the page)."""
+    vendor = get_scoped(Vendor, vendor_id, company_id)
+    if vendor is None:
+        abort(404, description="No such vendor in this company.")
+    files = [f.to_dict() for f in file_progress(company_id, vendor_id)]
+    return jsonify({"status": vendor.status, "files": files, "reading": any(f["state"] == "reading" for f in files)})
+
+
+@bp.post("/vendors/<int:vendor_id>/next-step")
+@requires_user(can_manage)
+def next_step(company_id: int, vendor_id: int):
+    """The Insurance view's button: Request New COI, Resend Invitation or Send Gaps, as the page showed it."""
+    try:
+        sent = take_next_step(company_id, vendor_id, request.form.get("action", ""))
+        flash(f"{request.form.get('action')}: sent to {sent.recipient_email}.", "ok")
+    except (OutreachRefused, Refusal) as refused:
+        flash(f"Not sent: {refused.message}", "error")
+    return back_to(company_id, vendor_id)
 
 
 @bp.post("/vendors/<int:vendor_id>/documents")
@@ -47,14 +74,14 @@ def upload(company_id: int, vendor_id: int):
         received = receive(company_id, vendor_id, files, "staff_upload", submitted_by=g.user.email)
     except Refusal as exc:
         flash(f"Nothing was uploaded: {exc.message}", "error")
-        return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+        return back_to(company_id, vendor_id)
     reading = queue_reading(company_id, received.submission.id)
     if reading.error:
         flash(f"Received {len(files)} file(s), kept safely, but Gapline could not read them just now; they can be "
               "read again.", "error")
     else:
-        flash(f"Received {len(files)} file(s); reading them now.", "ok")
-    return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+        flash(f"Received {len(files)} file(s); they are being read, and this page follows along.", "ok")
+    return back_to(company_id, vendor_id)
 
 
 @bp.get("/files/<int:file_id>")
@@ -86,18 +113,24 @@ def override(company_id: int, vendor_id: int):
                         form.get("reason", ""), date.today(), expires_on=expiry_date(form.get("expires_on", "")))
     except Refusal as exc:
         flash(f"Not overridden: {exc}", "error")
-        return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+        return back_to(company_id, vendor_id)
     flash("Override saved; the vendor was re-evaluated.", "ok")
-    return redirect(url_for(".show", company_id=company_id, vendor_id=vendor_id)), 303
+    return back_to(company_id, vendor_id)
 
 
 @bp.post("/overrides/<int:override_id>/revoke")
 @requires_user()
 def revoke(company_id: int, override_id: int):
     """End an override now."""
+    found = get_scoped(Override, override_id, company_id)
+    if found is None:
+        abort(404, description="No such override in this company.")
+    if request.form.get("confirm") != "yes":
+        flash("Not revoked: tick the box that says the gap comes back, then press Revoke.", "error")
+        return back_to(company_id, found.vendor_id)
     ended = revoke_override(company_id, g.user, override_id, date.today())  # a refusal renders as its page
     flash("Override revoked; the gap is back.", "ok")
-    return redirect(url_for(".show", company_id=company_id, vendor_id=ended.vendor_id)), 303
+    return back_to(company_id, ended.vendor_id)
 
 
 @bp.get("/files/<int:file_id>/pages/<int:page>.png")

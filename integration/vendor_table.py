@@ -125,40 +125,57 @@ class TablePage:
 
 
 def vendor_table(company_id: int, project_id: int | None, wanted: TableFilter, today: date) -> TablePage:
-    """The page ``wanted`` asks for: a project's vendors (``project_id``, ours) or, with None, the company's."""
-    rows = _rows(company_id, project_id, today).subquery("table_rows")
-    searched = select(rows).where(_search(rows, wanted.q))
-    counts = dict(db.session.execute(select(rows.c.status, func.count()).where(_search(rows, wanted.q))
-                                     .group_by(rows.c.status)).all())
-    chosen = searched.where(*_status_filter(rows, wanted.status, today))
-    total = db.session.scalar(select(func.count()).select_from(chosen.subquery())) or 0
-    ordered = chosen.order_by(*_order(rows, wanted, today)).limit(PAGE_SIZE).offset((wanted.page - 1) * PAGE_SIZE)
-    listed = [VendorRow(**r._mapping) for r in db.session.execute(ordered)]
+    """The page ``wanted`` asks for: a project's vendors (``project_id``, ours) or, with None, the company's.
+
+    Two queries: the count per status (no facts needed), and the page with the count of matching rows.
+    """
+    light = _base(company_id, project_id)[0].subquery("light")
+    counts = dict(db.session.execute(select(light.c.status, func.count()).where(_search(light, wanted.q))
+                                     .group_by(light.c.status)).all())
+    rows = _rows(company_id, project_id).subquery("table_rows")
+    chosen = select(rows).where(_search(rows, wanted.q), *_status_filter(rows, wanted.status, today))
+    page = (chosen.add_columns(func.count().over().label("total")).order_by(*_order(rows, wanted, today))
+            .limit(PAGE_SIZE).offset((wanted.page - 1) * PAGE_SIZE))
+    found = db.session.execute(page).all()
+    if found:
+        total = found[0].total
+    else:  # past the last page, or nothing matches
+        total = db.session.scalar(select(func.count()).select_from(chosen.subquery())) or 0
+    listed = [VendorRow(**{k: v for k, v in r._mapping.items() if k != "total"}) for r in found]
     return TablePage(listed, total, wanted, counts)
 
 
-def _rows(company_id: int, project_id: int | None, today: date) -> Select:
-    """One row per vendor (of the project, or of the company) with its facts."""
-    gaps, expiry = _open_gaps(company_id, project_id), _expiry(company_id)
-    requests, live = _last_request(company_id, project_id), _live(company_id, project_id)
+def _base(company_id: int, project_id: int | None):
+    """The listed vendors (of the project, or the company's active ones) with their status: (select, status)."""
     if project_id is None:
-        status, projects = Vendor.status, _project_counts(company_id)
         base = select(Vendor).where(Vendor.company_id == company_id, Vendor.active.is_(True))
-        base = base.outerjoin(projects, projects.c.vendor_id == Vendor.id)
-        project_count = func.coalesce(projects.c.projects, 0)
+        status = Vendor.status
     else:
-        status, project_count = ProjectAssignment.status, literal(1)
         base = (select(Vendor).join(ProjectAssignment, ProjectAssignment.vendor_id == Vendor.id)
                 .where(ProjectAssignment.company_id == company_id, ProjectAssignment.project_id == project_id))
+        status = ProjectAssignment.status
+    return base.with_only_columns(Vendor.id.label("vendor_id"), Vendor.name, Vendor.trade,
+                                  status.label("status")), status
+
+
+def _rows(company_id: int, project_id: int | None) -> Select:
+    """One row per listed vendor with its facts."""
+    base, status = _base(company_id, project_id)
+    gaps, expiry = _open_gaps(company_id, project_id), _expiry(company_id)
+    requests, live = _last_request(company_id, project_id), _live(company_id, project_id)
+    project_count = literal(1)
+    if project_id is None:
+        projects = _project_counts(company_id)
+        base = base.outerjoin(projects, projects.c.vendor_id == Vendor.id)
+        project_count = func.coalesce(projects.c.projects, 0)
     return (base.outerjoin(gaps, gaps.c.key == (Vendor.id if project_id is None else ProjectAssignment.id))
             .outerjoin(expiry, expiry.c.vendor_id == Vendor.id)
             .outerjoin(requests, requests.c.vendor_id == Vendor.id)
             .outerjoin(live, live.c.vendor_id == Vendor.id)
-            .with_only_columns(Vendor.id.label("vendor_id"), Vendor.name, Vendor.trade, status.label("status"),
-                               func.coalesce(gaps.c.open_gaps, 0).label("open_gaps"),
-                               expiry.c.expires_on, requests.c.last_requested_at,
-                               action_expression(Vendor.outreach_muted, status, live).label("next_action"),
-                               project_count.label("projects")))
+            .add_columns(func.coalesce(gaps.c.open_gaps, 0).label("open_gaps"), expiry.c.expires_on,
+                         requests.c.last_requested_at,
+                         action_expression(Vendor.outreach_muted, status, live).label("next_action"),
+                         project_count.label("projects")))
 
 
 def action_expression(muted, status, live):

@@ -1,11 +1,16 @@
-"""What the vendor page shows: status, the current evaluation's gaps, documents and overrides, for one company."""
+"""What the vendor page and the side panel show: status, each coverage line (required, shown, missing), the gaps,
+documents, overrides and the files being read, for one company."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from integration.compliance.plain_words import RequiredLine, required_lines
+from integration.compliance.requirements import LIMIT_KEYS
 from integration.compliance.results import Gap
+from integration.compliance.statuses import Status
+from integration.compliance.wording import coverage
 from integration.evaluations import current_evaluation
 from integration.extensions import db
 from integration.models import (
@@ -19,7 +24,10 @@ from integration.models import (
     Submission,
     Vendor,
 )
+from integration.requirement_sets import effective_set
 from integration.tenancy import get_scoped, scoped
+
+READING = ("received", "reading")
 
 
 @dataclass
@@ -109,3 +117,72 @@ def grouped_gaps(rows: Iterable[tuple[CoverageGap, bool, str | None]]) -> list[S
         elif project not in entry.projects:
             entry.projects.append(project)
     return list(shown.values())
+
+
+@dataclass
+class CoverageLine:
+    """One coverage line of the vendor: what is required, what the certificate on file shows, and what is missing."""
+
+    line: str
+    title: str
+    status: Status
+    required: RequiredLine | None
+    shown: object | None  # insurance_standing.PolicyFacts of the policy the engine chose, if any
+    gaps: list[ShownGap] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    """Where one stored file is: "reading", "read", "needs_review" or "unreadable", with words for people."""
+
+    file_id: int
+    name: str
+    state: str
+    words: str
+    certificate_id: int | None
+
+    def to_dict(self) -> dict:
+        """Plain-data form (the reading status endpoint's answer)."""
+        return {"file_id": self.file_id, "name": self.name, "state": self.state, "words": self.words,
+                "certificate_id": self.certificate_id}
+
+
+def coverage_lines(page: VendorPage, project_id: int | None, today) -> tuple[list[CoverageLine], list[ShownGap]]:
+    """Each required line with its status, requirement, chosen policy and own gaps; and the whole-document gaps."""
+    from integration.insurance_standing import load_standings  # it builds on this module's ShownGap
+
+    vendor = page.vendor
+    standing = load_standings(vendor.company_id, [vendor.id], base_url="", today=today)[0]
+    requirements = effective_set(vendor.company_id, project_id, vendor.trade_tier)
+    keys = [line for line in LIMIT_KEYS if line in requirements.lines]
+    required = dict(zip(keys, required_lines(requirements), strict=True))
+    names = list(dict.fromkeys([*keys, *standing.lines]))
+    lines = [CoverageLine(line, coverage(line).capitalize(),
+                          standing.lines[line].status if line in standing.lines else Status.NOTHING_RECEIVED,
+                          required.get(line), standing.policies.get(line),
+                          [g for g in page.gaps if g.row.line == line]) for line in names]
+    whole = [g for g in page.gaps if g.row.line not in names]
+    return lines, whole
+
+
+def file_progress(company_id: int, vendor_id: int) -> list[FileProgress]:
+    """Every stored file of the vendor, newest first, and how far its reading has gone."""
+    rows = db.session.execute(
+        scoped(StoredFile, company_id).add_columns(Certificate, Submission.state)
+        .join(Submission, Submission.id == StoredFile.submission_id)
+        .outerjoin(Certificate, Certificate.stored_file_id == StoredFile.id)
+        .where(Submission.vendor_id == vendor_id).order_by(StoredFile.id.desc())).all()
+    return [_progress(stored, cert, state) for stored, cert, state in rows]
+
+
+def _progress(stored: StoredFile, cert: Certificate | None, submission_state: str) -> FileProgress:
+    if cert is None:
+        words = "Reading…" if submission_state in READING else "Not read"
+        return FileProgress(stored.id, stored.filename, "reading" if submission_state in READING else "unread",
+                            words, None)
+    if not cert.ok:
+        return FileProgress(stored.id, stored.filename, "unreadable", f"Unreadable: {cert.error}", cert.id)
+    if cert.needs_review:
+        return FileProgress(stored.id, stored.filename, "needs_review", "Read; waiting for a person to check it",
+                            cert.id)
+    return FileProgress(stored.id, stored.filename, "read", f"Read ({cert.method or 'automatically'})", cert.id)

@@ -58,7 +58,7 @@ def test_no_umbrella_and_one_unreadable_page_shows_two_gaps(database, company, d
     db.session.commit()
     evaluate_vendor(10, company.vendor.id, MARCH)
     page = _page(database, company)
-    assert page.count('<tr class="gap">') == 2  # one per thing to fix, however many projects it concerns
+    assert page.count('<li class="gap gap-') == 2  # one per thing to fix, however many projects it concerns
     assert page.count("Umbrella or excess liability is missing") == 1
 
 
@@ -91,7 +91,7 @@ def test_the_vendor_page_shows_no_internal_key_path_or_doubled_word(database, co
                     "Owner accepts it on this job", MARCH)
     page = _page(database, company)
     text = visible_text(page)
-    assert page.count('<tr class="gap">') >= 7
+    assert page.count('<li class="gap gap-') >= 7
     assert "_" not in text, re.findall(r"\S*_\S*", text)
     assert not re.search(r"\b(policies|insurers|endorsements|limits)\.\w", text)
     assert not doubled_words(text), doubled_words(text)

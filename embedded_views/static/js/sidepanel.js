@@ -12,7 +12,8 @@
       panel.textContent = "This page is not a vendor of this company.";
       return;
     }
-    window.location.replace(vendorUrl + context.id);
+    var project = /^\d+$/.test(String(context.project_id)) ? "?project=" + context.project_id : "";
+    window.location.replace(vendorUrl + context.id + project);
   });
   allowed.forEach(function (origin) { window.parent.postMessage({type: "initialize"}, origin); });
 })();

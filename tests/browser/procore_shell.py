@@ -22,7 +22,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @contextmanager
 def running_demo(folder: Path) -> Iterator[tuple]:
-    """(app, app_url, sandbox_url): the demo's app on SQLite in ``folder`` and the emulator, each pointing at the other."""
+    """(app, app_url, sandbox_url): the demo app on SQLite in ``folder`` and the emulator, pointing at each other."""
     settings = make_settings(database_url=f"sqlite:///{folder / 'demo.db'}", storage_path=str(folder / "files"))
     app = build_app(settings, TESTING=False, IN_PROCESS_CLOCK=False)  # no clock thread outliving the session
     app_url, stop_app = serve_in_thread(app=app)

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
-
 import pytest
 from playwright.sync_api import sync_playwright
 
 from fixtures.procore_sandbox import serve_in_thread
-from fixtures.procore_sandbox.__main__ import app_urls
-from tests.conftest import build_app, make_settings
-
-PROJECT = 300_001  # a project of COMPANY_A in the emulator's seed
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+from tests.browser.procore_shell import ARGS, CHROMIUM, PROJECT, running_demo, sign_in
 
 
 @pytest.fixture
 def servers(tmp_path):
     """Gapline and the Procore emulator on free ports, each pointing at the other."""
-    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_path=str(tmp_path / "files"))
-    # No in-process clock: its thread would outlive the test and run jobs on the next tests' sessions.
-    app = build_app(settings, TESTING=False, IN_PROCESS_CLOCK=False)
-    app_url, stop_app = serve_in_thread(app=app)
-    sandbox_url, stop_sandbox = serve_in_thread(app_urls(app_url))  # as `make run` starts it
-    app.config["GAPLINE"] = dataclasses.replace(settings, public_base_url=app_url, procore_api_base=sandbox_url,
-                                                procore_login_base=sandbox_url)
-    yield app_url, sandbox_url
-    stop_sandbox()
-    stop_app()
+    with running_demo(tmp_path) as (_, app_url, sandbox_url):
+        yield app_url, sandbox_url
 
 
 def _procore_vendor_id(name: str) -> int:
@@ -49,15 +32,7 @@ def test_sign_in_popup_connects_and_the_frame_shows_vendors(servers, tmp_path):
         refused = []  # scripts the Content-Security-Policy blocked, in any frame or the popup
         browser.contexts[0].on("console", lambda message: "Content Security Policy" in message.text
                                and refused.append(message.text))
-        page.goto(f"{sandbox_url}/{PROJECT}/project/apps/gapline")
-        frame = page.frame_locator("#fullscreen-app")
-        with page.expect_popup() as popup_info:
-            frame.get_by_role("link", name="Sign in with Procore").click()
-        popup = popup_info.value
-        popup.wait_for_load_state()
-        popup.get_by_role("button", name="Allow").click()  # the emulator's consent screen, first user: the admin
-        popup.wait_for_event("close", timeout=15_000)  # notifySuccess: the parent closes the popup
-        frame.locator("tbody tr").first.wait_for(timeout=15_000)  # the frame started its session: the app
+        frame = sign_in(page, sandbox_url)  # the popup closes (notifySuccess) and the frame starts its session
         heading = frame.get_by_role("heading", level=1).inner_text()
         rows = frame.locator("tbody tr").count()
         vendor_name = frame.locator("tbody tr td a").first.inner_text()

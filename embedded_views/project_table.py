@@ -29,10 +29,7 @@ def render_app_home(company_id: int, procore_project_id: int | None):
         None if request.args.get("scope") == "company" else remembered_project(company_id))
     if procore_project_id is None and chosen:
         return redirect(url_for("procore.app_home", company_id=company_id, project_id=chosen))
-    overview = company_overview(company_id, procore_project_id)
-    if procore_project_id is not None and overview.project is None:
-        abort(404, description=f"Project {procore_project_id} is not one of this company's projects in Gapline "
-                               "(a new project arrives with the next directory import).")
+    overview = company_overview(company_id, procore_project_id)  # the project was checked (procore.app_home)
     if overview.project is not None:
         remember_project(company_id, procore_project_id)
     wanted, today = TableFilter.from_args(request.args), date.today()

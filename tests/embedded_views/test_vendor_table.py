@@ -181,7 +181,7 @@ def test_another_companys_project_is_refused(database, world):
     client = signed_in(database, world["admin"])
     response = client.get(f"/procore/companies/{C}/projects/{hidden.procore_project_id}")
     body = response.get_data(as_text=True)
-    assert response.status_code == 404 and "is not one of this company&#39;s projects" in body and "Hidden" not in body
+    assert response.status_code == 404 and "is not a project of the company" in body and "Hidden" not in body
     foreign = client.get(f"/procore/companies/{C + 1}/projects/{hidden.procore_project_id}")
     assert foreign.status_code == 401 and "Hidden Vendor" not in foreign.get_data(as_text=True)
 

@@ -2,10 +2,11 @@
 
 ``add`` writes an email in the caller's transaction, once per idempotency key. ``commit`` commits
 and hands what was committed to the sender (the ``emails`` RQ queue; see sync_jobs/emails.py).
-``deliver`` sends rows one at a time under a claim, so a duplicated or retried job sends nothing
-twice: a row is claimed (``sending``, with a lease) in its own commit before the SMTP conversation and
-marked ``sent`` right after it. Transient failures go back to ``queued`` with a backoff; after the last
-attempt, or on a permanent refusal, the row ends ``failed`` with the reason.
+``deliver`` sends a batch of rows under a claim, so a duplicated or retried job sends nothing
+twice: the rows are claimed (``sending``, with a lease) in one commit before the SMTP conversation,
+and each is marked ``sent`` in its own commit right after the server takes it. Transient failures go
+back to ``queued`` with a backoff; after the last attempt, or on a permanent refusal, the row ends
+``failed`` with the reason.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from integration.extensions import db
-from integration.mail_transport import DeliveryError, transport_for
+from integration.mail_transport import DeliveryError, build_message, transport_for
 from integration.models import OutreachRequest, SentEmail, SentEmailRequest, VendorContact, utcnow
 
 log = logging.getLogger(__name__)
@@ -103,32 +104,42 @@ def release() -> list[int]:
 
 def deliver(ids: Iterable[int], now: Callable[[], datetime] = utcnow) -> dict[str, int]:
     """Send each queued email of ``ids`` over one connection; returns a count per outcome."""
-    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
-    with transport_for(current_app.config["GAPLINE"]) as transport:
-        for email_id in ids:
-            row = _claim(email_id, now())
-            if row is None:
-                counts["skipped"] += 1
-                continue
+    wanted = list(dict.fromkeys(ids))
+    settings = current_app.config["GAPLINE"]
+    outgoing = [(row.id, row.to_address, build_message(row, settings.mail_default_sender))
+                for row in _claim(wanted, now())]
+    db.session.commit()  # the claim holds before any SMTP conversation starts
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": len(wanted) - len(outgoing)}
+    with transport_for(settings) as transport:
+        for email_id, to, message in outgoing:
             try:
-                transport.send(row)
+                transport.send(message, to)
             except DeliveryError as exc:
-                counts[_failed(row, exc, now())] += 1
+                counts[_failed(email_id, exc, now())] += 1
             else:
-                row.state, row.sent_at, row.claimed_until, row.last_error = "sent", now(), None, None
-                db.session.commit()
+                _sent(email_id, now())
                 counts["sent"] += 1
     return counts
 
 
-def _claim(email_id: int, now: datetime) -> SentEmail | None:
-    """Take the row for sending: queued and due, or left ``sending`` by a sender whose lease ran out."""
-    claimed = db.session.execute(
-        update(SentEmail).where(SentEmail.id == email_id, _sendable(now))
+def _claim(ids: list[int], now: datetime) -> list[SentEmail]:
+    """Take the rows for sending in one statement: queued and due, or left ``sending`` by a sender whose lease
+    ran out. A row another sender holds is not taken (its lock decides who has it)."""
+    if not ids:
+        return []
+    claimed = db.session.scalars(
+        update(SentEmail).where(SentEmail.id.in_(ids), _sendable(now))
         .values(state="sending", claimed_until=now + LEASE, attempts=SentEmail.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .returning(SentEmail).execution_options(populate_existing=True))
+    return sorted(claimed.all(), key=lambda row: row.id)
+
+
+def _sent(email_id: int, now: datetime) -> None:
+    """The server took the message: marked sent in its own commit, right away."""
+    db.session.execute(update(SentEmail).where(SentEmail.id == email_id)
+                       .values(state="sent", sent_at=now, claimed_until=None, last_error=None)
+                       .execution_options(synchronize_session=False))
     db.session.commit()
-    return db.session.get(SentEmail, email_id, populate_existing=True) if claimed.rowcount == 1 else None
 
 
 def _sendable(now: datetime):
@@ -136,7 +147,8 @@ def _sendable(now: datetime):
     return or_((SentEmail.state == "queued") & due, (SentEmail.state == "sending") & (SentEmail.claimed_until < now))
 
 
-def _failed(row: SentEmail, error: DeliveryError, now: datetime) -> str:
+def _failed(email_id: int, error: DeliveryError, now: datetime) -> str:
+    row = db.session.get(SentEmail, email_id)
     row.last_error, row.claimed_until = error.reason[:2000], None
     if error.transient and row.attempts < MAX_ATTEMPTS:
         row.state, row.next_attempt_at = "queued", now + BACKOFF[row.attempts - 1]
@@ -147,8 +159,8 @@ def _failed(row: SentEmail, error: DeliveryError, now: datetime) -> str:
     if error.recipient_refused:
         row.recipient_refused = True
         _record_refusal(row, error.reason, now)
-    db.session.commit()
     log.warning("email %s to %s: %s (%s)", row.id, row.to_address, error.reason, outcome)
+    db.session.commit()
     return outcome
 
 

@@ -8,6 +8,7 @@ RCPT until the test lets it go (to kill a sender in the middle of a send).
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -15,6 +16,9 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 
 from tests.services import free_port
+
+# aiosmtpd logs every command at INFO; the server is a stand-in, its chatter only slows the tests down.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Recorder:

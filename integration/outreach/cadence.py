@@ -20,12 +20,12 @@ from sqlalchemy import select
 from integration import outbox
 from integration.compliance.statuses import Status
 from integration.extensions import db
-from integration.models import AppUser, EmailOptOut, Installation, OutreachRequest, Vendor, VendorContact
+from integration.models import AppUser, EmailOptOut, Installation, OutreachRequest, Vendor
 from integration.outreach import compose
 from integration.outreach.branding import reminder_days
 from integration.outreach.facts import Scope, brand_of, earliest_expiry, open_gaps, scope_of, status_of, under_review
 from integration.outreach.links import upload_link, vendor_page_url
-from integration.outreach.requests import address_on_file, mark_closed
+from integration.outreach.requests import address_on_file, mark_closed, refused_address
 
 SILENT_AFTER_LAST = 2  # business days after the last reminder, an unanswered request is non-responsive
 RENEWAL_DAYS = (30, 14, 7)
@@ -163,9 +163,7 @@ def _reachable(request: OutreachRequest) -> bool:
     address = request.recipient_email
     if db.session.scalar(select(EmailOptOut.id).where(EmailOptOut.address == address)) is not None:
         return False
-    return db.session.scalar(select(VendorContact.id).where(
-        VendorContact.company_id == request.company_id, VendorContact.email == address,
-        VendorContact.mail_refused_at.is_not(None))) is None
+    return not refused_address(request.company_id, address)
 
 
 def _send_due(due: list[Due], today: date, run: CadenceRun) -> None:

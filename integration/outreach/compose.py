@@ -127,12 +127,13 @@ class DigestGroup:
 
 
 def digest(to: str, items: list[DigestItem]) -> Email:
-    """One reminder for every request due to one address, grouped by GC."""
+    """One reminder for every request due to one address, grouped by GC (each with its logo when it has one)."""
     groups: dict[str, DigestGroup] = {}
     for item in items:
         groups.setdefault(item.brand.name, DigestGroup(item.brand, [])).requests.append(item)
     subject = f"Reminder: insurance documents are needed for {len(items)} projects"
-    return _render("digest", to, subject, brand=None, automated=True, count=len(items), groups=list(groups.values()))
+    brand = next(iter(groups.values())).brand if len(groups) == 1 else None  # one GC: its name and logo on top
+    return _render("digest", to, subject, brand=brand, automated=True, count=len(items), groups=list(groups.values()))
 
 
 @dataclass(frozen=True)

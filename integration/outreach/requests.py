@@ -53,6 +53,19 @@ def live_request(company_id: int, vendor_id: int, project_id: int | None) -> Out
         OutreachRequest.project_id.is_(None) if project_id is None else OutreachRequest.project_id == project_id))
 
 
+def refused_address(company_id: int, address: str) -> bool:
+    """True when the mail server refused ``address`` for one of the company's vendors."""
+    return db.session.scalar(select(VendorContact.id).where(
+        VendorContact.company_id == company_id, VendorContact.email == address,
+        VendorContact.mail_refused_at.is_not(None)).limit(1)) is not None
+
+
+def _resendable(request: OutreachRequest) -> bool:
+    """A live request that cannot reach anyone: nobody answered it, or its address was refused."""
+    return request.state == "non_responsive" or (
+        request.state == "open" and refused_address(request.company_id, request.recipient_email))
+
+
 def request_documents(company_id: int, vendor_id: int, project_id: int | None, by_user: AppUser,
                       today: date | None = None) -> OutreachRequest:
     """Ask a vendor for documents for a project (None: company-wide) and send the invitation now.
@@ -63,7 +76,7 @@ def request_documents(company_id: int, vendor_id: int, project_id: int | None, b
     if project_id is not None and get_scoped(Project, project_id, company_id) is None:
         raise OutreachRefused(f"Project {project_id} is not one of this company's projects.")
     existing = live_request(company_id, vendor_id, project_id)
-    if existing is not None and existing.state == "non_responsive":
+    if existing is not None and _resendable(existing):
         return resend_invitation(company_id, existing.id, by_user, today)
     if existing is not None:
         raise OutreachRefused(f"A request to {vendor.name} is already open (sent on {existing.created_at:%Y-%m-%d}, "
@@ -80,9 +93,10 @@ def request_documents(company_id: int, vendor_id: int, project_id: int | None, b
 
 
 def resend_invitation(company_id: int, request_id: int, by_user: AppUser, today: date | None = None) -> OutreachRequest:
-    """Start a non-responsive request's reminders again, to the address now on file."""
+    """Start a non-responsive request's reminders again (or one whose address was refused), to the address now
+    on file."""
     request = get_scoped(OutreachRequest, request_id, company_id)
-    if request is None or request.state != "non_responsive":
+    if request is None or not _resendable(request):
         raise OutreachRefused("Only a non-responsive request can be sent again.")
     vendor = _sendable_vendor(company_id, request.vendor_id, by_user)
     request.recipient_email, request.state = _address(vendor), "open"

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import threading
 from datetime import timedelta
+from email.utils import formataddr
 
 import pytest
 from sqlalchemy import func, insert, select, text, update
@@ -104,6 +105,22 @@ def test_committing_sends_a_multipart_message_with_its_headers(app, mail_to):
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
     assert message.get_body(("plain",)).get_content().strip() == "Plain words."
     assert (row.state, row.attempts) == ("sent", 1) and row.sent_at is not None
+
+
+def test_words_outside_ascii_and_a_long_subject_arrive_exactly_as_written(app, mail_to):
+    server = mail_to()
+    subject = "Your Insurance Docs are needed for Bâtiment Québec — Phase 2, the long wing on the east side (BQ-7)"
+    sender = formataddr(("Bâtiment Québec via Gapline", "no-reply@gapline.local"))
+    outbox.add(outbox.Email("invitation", "office@sub.test", subject, "Reçu: 1 file.\n", "<p>Reçu</p>",
+                            {"From": sender, "Reply-To": "Zoë <zoe@gc.test>"}), "invitation:q", company_id=None)
+    outbox.commit()
+    [message] = server.messages
+    assert message["Subject"] == subject
+    [sent_by], [reply_to] = message["From"].addresses, message["Reply-To"].addresses
+    assert (sent_by.display_name, sent_by.addr_spec) == ("Bâtiment Québec via Gapline", "no-reply@gapline.local")
+    assert (reply_to.display_name, reply_to.addr_spec) == ("Zoë", "zoe@gc.test")
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == "Reçu: 1 file.\n"  # mail lines end CRLF
+    assert message.get_body(("html",)).get_content().strip() == "<p>Reçu</p>"
 
 
 def test_without_a_mail_server_mail_goes_to_the_dev_mailbox(app):

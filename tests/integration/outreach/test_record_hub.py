@@ -75,6 +75,7 @@ def test_a_wrong_code_is_refused_and_counts(world, requested, web):
     refused = try_code(web, "12345x")
     assert refused.status_code == 403 and "That code is not right. 4 tries left." in refused.get_data(as_text=True)
     assert web.get("/hub/requests").status_code == 302  # not signed in
+    assert try_code(web, code_sent(requested)).status_code == 303  # and the right code still works
 
 
 def test_an_expired_code_is_refused(world, requested, web, monkeypatch):
@@ -84,6 +85,11 @@ def test_an_expired_code_is_refused(world, requested, web, monkeypatch):
     monkeypatch.setattr(tokens, "utcnow", lambda: later)
     refused = try_code(web, code)
     assert refused.status_code == 403 and "expired" in refused.get_data(as_text=True)
+    assert web.get("/hub/requests").status_code == 302
+    assert db.session.scalar(select(OneTimeToken.used_at).where(OneTimeToken.subject == ADDRESS)) is None
+    monkeypatch.undo()
+    ask(web)  # a new code is one click away
+    assert try_code(web, code_sent(requested)).status_code == 303
 
 
 def test_a_used_code_is_refused(world, requested, web):
@@ -93,6 +99,7 @@ def test_a_used_code_is_refused(world, requested, web):
     web.post("/hub/sign-out")
     refused = try_code(web, code)
     assert refused.status_code == 403 and "already used" in refused.get_data(as_text=True)
+    assert web.get("/hub/requests").status_code == 302
 
 
 def test_the_sixth_try_is_refused_even_with_the_right_code(world, requested, web):
@@ -103,13 +110,18 @@ def test_the_sixth_try_is_refused_even_with_the_right_code(world, requested, web
     assert "1 try left" in answers[3] and "it was the last try" in answers[4]
     refused = try_code(web, code)
     assert refused.status_code == 403 and "Too many wrong tries" in refused.get_data(as_text=True)
+    assert web.get("/hub/requests").status_code == 302
+    ask(web)  # a new code starts its own five tries
+    assert try_code(web, code_sent(requested)).status_code == 303
 
 
 def test_codes_are_rate_limited_per_address_and_per_ip(world, requested, web):
     for n in range(5):
         assert ask(web, ip=f"203.0.113.{n}").status_code == 200
+    codes, emails = db.session.scalar(select(func.count(OneTimeToken.id))), len(requested.messages)
     limited = ask(web, ip="203.0.113.99")
     assert limited.status_code == 429 and "Too many tries" in limited.get_data(as_text=True)
+    assert (db.session.scalar(select(func.count(OneTimeToken.id))), len(requested.messages)) == (codes, emails)
     for n in range(20):  # one IP, many addresses: 20 an hour in all
         assert ask(web, f"user{n}@sub.test", ip="192.0.2.1").status_code == 200
     assert ask(web, "user20@sub.test", ip="192.0.2.1").status_code == 429

@@ -21,6 +21,8 @@ from integration.vendor_table import TableFilter, vendor_table
 
 bp = Blueprint("vendor_table", __name__, url_prefix="/procore/companies/<int:company_id>")
 PROJECT_KEY = "gapline_project"  # the session's {company_id: procore_project_id} last opened
+# Routes whose project_id is Procore's (elsewhere, such as the requirement editor, it is Gapline's own id).
+PROCORE_PROJECT_ROUTES = {"procore.app_home", "vendor_table.request_coi"}
 
 
 def render_app_home(company_id: int, procore_project_id: int | None):
@@ -59,8 +61,8 @@ def remember_project(company_id: int, procore_project_id: int) -> None:
 
 def app_home_url(company_id: int) -> str:
     """The app's home for the project in context (the URL's, else the remembered one), else the company's."""
-    project = (request.view_args or {}).get("project_id") or request.args.get("project", type=int) \
-        or remembered_project(company_id)
+    in_url = (request.view_args or {}).get("project_id") if request.endpoint in PROCORE_PROJECT_ROUTES else None
+    project = in_url or request.args.get("project", type=int) or remembered_project(company_id)
     if project and str(project).isdigit():
         return url_for("procore.app_home", company_id=company_id, project_id=project)
     return url_for("procore.app_home", company_id=company_id)

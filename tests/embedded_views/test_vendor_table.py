@@ -243,3 +243,14 @@ def test_bulk_request_names_a_vendor_of_another_company_without_asking_it(databa
     client.post(bulk(world), data={"vendor_id": [str(other.vendor.id)]})
     assert "not one of this company&#39;s vendors" in client.get(home(world)).get_data(as_text=True)
     assert requests_and_emails() == (0, 0)
+
+
+def test_the_brand_link_goes_to_the_project_in_context(database, world):
+    client = signed_in(database, world["admin"])
+    client.get(home(world))  # remembered from here on
+    vendor_page = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}").get_data(as_text=True)
+    assert f'class="brand" href="{home(world)}"' in vendor_page and f'href="{home(world)}">All vendors' in vendor_page
+    other = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}?project={world.elsewhere.procore_project_id}")
+    assert f'/projects/{world.elsewhere.procore_project_id}"' in other.get_data(as_text=True)
+    editor = client.get(f"/procore/companies/{C}/requirements/projects/{world.project.id}")  # Gapline's own id
+    assert f'class="brand" href="{home(world)}"' in editor.get_data(as_text=True)

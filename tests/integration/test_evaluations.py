@@ -223,3 +223,19 @@ def test_waiving_a_missing_line_waives_the_vendor_on_every_project_at_once(compa
     assert set(states) == {"waived"}
     with pytest.raises(OverrideRefused, match="not one of this vendor's current open gaps"):
         create_override(10, company["admin"], vendor.id, "umbrella_liability.each_occurrence", "waive", "x", MARCH)
+
+
+@pytest.mark.parametrize(("holder", "holder_gap"), [
+    ("SUMMIT BUILDERS INC", False),
+    ("Summit Builders, Inc", False),
+    ("Peak Builders, Inc.", True),
+])
+def test_by_default_the_certificate_holder_is_checked_against_the_gcs_name_from_procore(database, holder,
+                                                                                       holder_gap):
+    world = factories.company(12, "Summit Builders, Inc.", "Acme Drywall", legal_name="Acme Drywall, LLC")
+    cert = sample_certificate()  # no set saved: the shipped default, which names no holder
+    cert["certificate_holder"] = {**cert["certificate_holder"], "name": holder}
+    submit(world.vendor, cert)
+    evaluate_vendor(12, world.vendor.id, MARCH)
+    codes = db.session.scalars(select(CoverageGap.code).where(CoverageGap.company_id == 12)).all()
+    assert ("holder_mismatch" in codes) is holder_gap

@@ -118,8 +118,27 @@ def _waive(key: str, kind: str = "waive") -> dict[str, Any]:
     return {"gap_key": key, "kind": kind, "reason": "owner agreed", "vendor_id": "v-acme"}
 
 
+def _blank_addl_insd() -> list[dict[str, Any]]:
+    cert = certificate()
+    cert["policies"][0]["additional_insured"] = False  # CG 20 10 and CG 20 37 stay attached
+    return [cert]
+
+
+def _aggregate_page() -> list[dict[str, Any]]:
+    cert = certificate()
+    remarks = cert["description_of_operations"]
+    cert["description_of_operations"] = remarks.replace("on all projects", "for the Harbor Pier project only")
+    return [cert]
+
+
 # documents, overrides -> status, open gap keys
 OVERRIDES = [
+    ("a box against two pages, confirmed by a person", _blank_addl_insd,
+     [_waive(f"box:{COI}:policies.0.additional_insured", "mark_compliant")], Status.COMPLIANT, []),
+    ("a waiver of one requirement the box gap covers leaves the box gap", _blank_addl_insd,
+     [_waive(f"{GL}.additional_insured")], Status.UNDER_REVIEW, [f"box:{COI}:policies.0.additional_insured"]),
+    ("a schedule for another project only, confirmed by a person", _aggregate_page,
+     [_waive(f"{GL}.per_project_aggregate", "mark_compliant")], Status.COMPLIANT, []),
     ("waiving the missing line waives the vendor", _no_umbrella, [_waive(f"{UMB}.coverage")], Status.WAIVED, []),
     ("marking the flagged document compliant clears it", _flagged(), [_waive(f"document:{COI}:review",
                                                                               "mark_compliant")], Status.COMPLIANT, []),

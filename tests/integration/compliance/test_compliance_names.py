@@ -6,7 +6,7 @@ import pytest
 
 from integration.compliance import Outcome
 from integration.compliance.names import NameMatch, compare_names, entity_parts
-from tests.integration.compliance.compliance_factories import certificate, run, set_confidence
+from tests.integration.compliance.compliance_factories import certificate, requirements, run, set_confidence
 
 
 @pytest.mark.parametrize(
@@ -106,3 +106,31 @@ def test_certificate_holder(holder: str | None, outcome: Outcome) -> None:
     cert = certificate()
     cert["certificate_holder"]["name"] = holder
     assert run(cert).result("certificate.holder").outcome is outcome
+
+
+@pytest.mark.parametrize(
+    ("holder", "gc_legal_name", "outcome"),
+    [
+        ("Summit Builders, Inc.", "Summit Builders, Inc.", Outcome.PASS),
+        ("SUMMIT BUILDERS INCORPORATED", "Summit Builders, Inc.", Outcome.PASS),
+        ("summit builders inc", "Summit Builders, Inc.", Outcome.PASS),
+        ("Summit Builders", "Summit Builders, Inc.", Outcome.PASS),
+        ("The Summit Builders, Inc", "Summit Builders Inc.", Outcome.PASS),
+        ("Summit Builders LLC", "Summit Builders, Inc.", Outcome.NEEDS_REVIEW),
+        ("Peak Builders, Inc.", "Summit Builders, Inc.", Outcome.FAIL),
+        ("Summit Builders, Inc.", None, Outcome.NEEDS_REVIEW),
+    ],
+)
+def test_by_default_the_holder_is_the_gcs_legal_name(holder: str, gc_legal_name: str | None,
+                                                      outcome: Outcome) -> None:
+    cert = certificate()
+    cert["certificate_holder"]["name"] = holder
+    evaluation = run(cert, requirements(certificate_holder=None), gc_legal_name=gc_legal_name)
+    assert evaluation.result("certificate.holder").outcome is outcome
+
+
+def test_the_sets_holder_wording_wins_over_the_legal_name() -> None:
+    cert = certificate()
+    cert["certificate_holder"]["name"] = "Riverside Health Partners"
+    wording = requirements(certificate_holder="Riverside Health Partners")
+    assert run(cert, wording, gc_legal_name="Summit Builders, Inc.").result("certificate.holder").satisfied

@@ -138,10 +138,11 @@ def requirements_of(scope: Scope) -> tuple[list[RequiredLine], list[str]]:
 
 def under_review(vendor: Vendor) -> bool:
     """True while the vendor's documents are being read or wait for a person: reminders pause then."""
-    reading = db.session.scalar(select(func.count(Submission.id)).where(
-        Submission.vendor_id == vendor.id, Submission.state.in_(("received", "reading"))))
-    waiting = db.session.scalar(select(func.count(Certificate.id)).where(
-        Certificate.vendor_id == vendor.id, Certificate.needs_review.is_(True)))
+    reading = db.session.scalar(
+        scoped(Submission, vendor.company_id).with_only_columns(func.count(Submission.id))
+        .where(Submission.vendor_id == vendor.id, Submission.state.in_(("received", "reading"))))
+    waiting = db.session.scalar(scoped(Certificate, vendor.company_id).with_only_columns(func.count(Certificate.id))
+                                .where(Certificate.vendor_id == vendor.id, Certificate.needs_review.is_(True)))
     return bool(reading or waiting)
 
 
@@ -150,8 +151,8 @@ def earliest_expiry(vendor: Vendor, today: date) -> date | None:
     rows = db.session.execute(
         select(CertificatePolicy.line, func.max(CertificatePolicy.expiration_date))
         .join(Certificate, Certificate.id == CertificatePolicy.certificate_id)
-        .where(Certificate.vendor_id == vendor.id, Certificate.ok.is_(True),
-               CertificatePolicy.expiration_date.is_not(None))
+        .where(Certificate.company_id == vendor.company_id, Certificate.vendor_id == vendor.id,
+               Certificate.ok.is_(True), CertificatePolicy.expiration_date.is_not(None))
         .group_by(CertificatePolicy.line)).all()
     ends = [end for _, end in rows if end >= today]
     return min(ends) if ends else None

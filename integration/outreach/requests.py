@@ -139,12 +139,15 @@ def send_gaps(company_id: int, vendor_id: int, project_id: int | None, by_user: 
                                   requested_by_user_id=by_user.id, state="open")
         db.session.add(request)
         db.session.flush()
-    scope = scope_of(request)
+    scope, today = scope_of(request), today or date.today()
     found = open_gaps(scope)
     if status_of(scope).satisfied or not found:
         raise OutreachRefused(f"{vendor.name} has no open gaps to send.")
+    if request.sequence == "gaps" and request.sequence_started_on == today:
+        raise OutreachRefused(f"The gaps went to {request.recipient_email} today; reminders follow on their days, "
+                              "so they are not sent twice.")
     request.state = "open"
-    _start(request, "gaps", today or date.today())
+    _start(request, "gaps", today)
     _send(request, compose.gaps(scope, found, upload_link(request), responded=False, reply_to=by_user.email), "gaps")
     audit.record(company_id, "outreach.gaps_sent", request, actor=by_user, after={"gaps": [g.code for g in found]})
     outbox.commit()

@@ -224,3 +224,21 @@ def test_a_companys_own_reminder_days_set_the_cadence_and_when_it_goes_silent(wo
                                              "Riverside Clinic (RC-1042)")],
     }
     assert (request.state, request.sequence_emails) == ("non_responsive", 3)
+
+
+def test_reminders_wait_while_documents_are_being_read(world):
+    request = invite(world)
+    reading = factories.Submission(company_id=10, vendor_id=world.vendor.id, channel="upload_link", state="reading",
+                                   outreach_request_id=request.id)
+    db.session.add(reading)
+    db.session.commit()
+    assert run_days(MONDAY, date(2026, 3, 20)) == {}
+    assert (request.state, request.sequence_emails) == ("open", 1)  # not marked non-responsive while reading
+
+
+def test_a_muted_vendor_gets_no_renewal_reminder(world):
+    answer(world.vendor, sample_certificate(), date(2026, 11, 1))
+    world.vendor.outreach_muted = True
+    db.session.commit()
+    assert run_days(date(2026, 11, 1), date(2027, 1, 5)) == {}
+    assert db.session.scalar(select(OutreachRequest.id)) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -119,6 +121,20 @@ def test_with_manual_gaps_nothing_goes_until_someone_presses_send_gaps(world, ma
     send_gaps(10, world.vendor.id, world.project.id, world["compliance_manager"], MONDAY)
     assert server.messages[-1]["Subject"] == "Gaps to fix in your insurance documents for Riverside Clinic (RC-1042)"
     assert (request.sequence, request.sequence_emails) == ("gaps", 1)
+
+
+def test_send_gaps_pressed_twice_the_same_day_sends_once(world, mail_to):
+    server = mail_to()
+    world.company.installation.gap_email_mode = "manual"
+    db.session.commit()
+    answer(world.vendor, sample_certificate(each_occurrence=500_000))
+    request = send_gaps(10, world.vendor.id, world.project.id, world["admin"], MONDAY)
+    with pytest.raises(OutreachRefused, match="The gaps went to office@acme.test today"):
+        send_gaps(10, world.vendor.id, world.project.id, world["admin"], MONDAY)
+    db.session.rollback()
+    assert len(server.messages) == 1 and (request.sequence_number, request.sequence_emails) == (1, 1)
+    send_gaps(10, world.vendor.id, world.project.id, world["admin"], date(2026, 3, 3))  # another day: a new sequence
+    assert len(server.messages) == 2 and request.sequence_number == 2
 
 
 def test_send_gaps_is_refused_when_there_are_none(world, mail_to):

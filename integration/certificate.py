@@ -266,10 +266,25 @@ def _policy(read: _Reader) -> Policy:
 def _sources(read: _Reader) -> dict[str, FieldSource]:
     sources = read.part("fields")
     found = {}
-    for path in sources.data:
-        entry = sources.part(path)
-        found[_dotted(str(path))] = FieldSource(entry("confidence", "score"), entry("page", "page"))
+    for path, entry in sources.data.items():
+        source = _plain_source(entry)
+        if source is None:  # not plainly well formed: the reader says what is wrong, if anything
+            part = sources.part(path)
+            source = FieldSource(part("confidence", "score"), part("page", "page"))
+        found[_dotted(str(path))] = source
     return found
+
+
+def _plain_source(entry: Any) -> FieldSource | None:
+    """A well-formed source read at once (a certificate has dozens, and a bulk re-evaluation reads thousands)."""
+    if type(entry) is not dict:
+        return None
+    confidence, page = entry.get("confidence"), entry.get("page")
+    if confidence is not None and (type(confidence) not in (int, float) or not 0 <= confidence <= 1):
+        return None
+    if page is not None and (type(page) is not int or page < 1):
+        return None
+    return FieldSource(None if confidence is None else float(confidence), page)
 
 
 def _dotted(path: str) -> str:

@@ -15,6 +15,7 @@ help: ## List the targets
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "install: Python packages into $(VENV) (the first time takes a few minutes)"
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 

@@ -135,18 +135,20 @@ def load_inputs(company_id: int, vendor_ids: Iterable[int]) -> list[Inputs]:
 
 
 def vendor_certificates(company_id: int, vendor_ids: list[int]) -> dict[int, list[ExtractedCertificate]]:
-    """Per vendor, every readable certificate, plus the unreadable ones of its latest submission."""
+    """Per vendor, every readable certificate, plus the unreadable ones of its latest submission (not those a
+    reviewer rejected: the vendor has been asked for a new one)."""
     latest = dict(db.session.execute(
         select(Submission.vendor_id, func.max(Submission.id)).group_by(Submission.vendor_id)
         .where(Submission.company_id == company_id, Submission.vendor_id.in_(vendor_ids))).all())
     rows = db.session.execute(
         scoped(Certificate, company_id)
-        .with_only_columns(Certificate.vendor_id, Certificate.ok, Certificate.content, StoredFile.submission_id)
+        .with_only_columns(Certificate.vendor_id, Certificate.ok, Certificate.content, StoredFile.submission_id,
+                           Certificate.reviewed_at)
         .join(StoredFile, StoredFile.id == Certificate.stored_file_id)
         .where(Certificate.vendor_id.in_(vendor_ids)).order_by(Certificate.id))
     found: dict[int, list[ExtractedCertificate]] = defaultdict(list)
-    for vendor_id, ok, content, submission_id in rows:
-        if ok or submission_id == latest.get(vendor_id):
+    for vendor_id, ok, content, submission_id, reviewed_at in rows:
+        if ok or (submission_id == latest.get(vendor_id) and reviewed_at is None):
             found[vendor_id].append(content)
     return found
 

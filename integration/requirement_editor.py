@@ -47,7 +47,8 @@ class SetScope:
         if self.kind == "tier":
             return TIERS[self.tier]["name"]
         if self.kind == "project":
-            return f"Project {self.project.name}"
+            number = f" ({self.project.project_number})" if self.project.project_number else ""
+            return f"Project {self.project.name}{number}"
         return "Company default"
 
     @property

@@ -4,7 +4,8 @@
 
 It starts the demo (SQLite in a temporary folder) and the emulator, signs in through the popup, gives a
 few of the imported vendors certificates (tests/browser/demo_records.py) and saves: the project table,
-the vendor page, the side panel at Procore's 400 px, and the table at 400 px.
+the vendor page, the side panel at Procore's 400 px, and the table at 400 px; then the admin screens, the review
+page, the subcontractor widget and the requirement editor at 400 px (scripts/screenshots_admin.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from scripts.screenshots_admin import take_admin  # noqa: E402
 from tests.browser.demo_records import give_certificates  # noqa: E402
 from tests.browser.procore_shell import ARGS, CHROMIUM, COMPANY, PROJECT, running_demo, sign_in  # noqa: E402
 
@@ -61,6 +63,7 @@ def take(outdir: Path) -> list[Path]:
             narrow.goto(f"{app_url}/procore/companies/{COMPANY}/projects/{PROJECT}")
             saved.append(outdir / "table-400px.png")
             narrow.screenshot(path=str(saved[-1]))
+            saved += take_admin(browser, app, app_url, sandbox_url, outdir)
             browser.close()
     return saved
 

@@ -76,7 +76,7 @@ def test_rejecting_asks_the_vendor_for_a_new_certificate_with_the_reason(world):
     assert (certificate.ok, certificate.needs_review, certificate.content.ok) == (False, False, False)
     assert db.session.scalar(select(func.count()).select_from(CertificatePolicy)
                              .where(CertificatePolicy.certificate_id == certificate.id)) == 0
-    assert db.session.get(Vendor, world.vendor.id).status != "compliant"
+    assert db.session.get(Vendor, world.vendor.id).status == "nothing_received"  # not "under review": reminders go
     request = db.session.scalar(select(OutreachRequest).where(OutreachRequest.vendor_id == world.vendor.id))
     assert request.state == "open" and request.recipient_email == "office@acme.test"
     email = db.session.scalar(select(SentEmail).where(SentEmail.to_address == "office@acme.test"))

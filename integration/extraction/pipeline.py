@@ -8,7 +8,6 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2
 import pypdfium2.raw
 from PIL import Image, ImageOps
@@ -22,7 +21,8 @@ from integration.extraction.endorsements import find_endorsements
 from integration.extraction.fields import Readings
 from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile, IntakeError, check_file
 from integration.extraction.ocr import read_scan, scan_page
-from integration.extraction.textlayer import PlacedWord, Stroke, read_text_page
+from integration.extraction.pdfwords import page_strokes, page_words
+from integration.extraction.textlayer import read_text_page
 
 log = logging.getLogger(__name__)
 WORK_PIXELS = 12_000_000  # a letter page at 300 dpi is 8.4 MP: larger photos are decoded smaller, never refused
@@ -66,46 +66,57 @@ def _pdf(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
         reader.decrypt("")  # intake let it in: an owner password only, with an empty user password
     found = read_acroform(reader)
     method = "acroform"
-    texts: dict[int, str] = {}
-    with pdfplumber.open(io.BytesIO(file.data), password="") as pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            clock.remaining()
-            words: list[PlacedWord] = [(w["text"], w["x0"], w["top"], w["x1"], w["bottom"])
-                                       for w in page.extract_words()]
-            texts[number] = " ".join(w[0] for w in words)
-            if found is None and words and (readings := read_text_page(words, _strokes(page))) is not None:
-                found, method = (readings, number), "text"
-    if found is None:
-        return _scanned_pdf(file, clock, texts)
+    doc = pypdfium2.PdfDocument(file.data)  # forms are never initialised: no scripts, nothing drawn from fields
+    try:
+        texts = {number: _plain_text(doc[number - 1]) for number in range(1, len(doc) + 1)}
+        if found is None:  # only a page with text can be read from its text layer
+            found = _text_layer(doc, clock, [n for n, text in texts.items() if text], texts)
+            method = "text"
+        if found is None:
+            return _scanned_pdf(doc, file.name, clock, texts)
+    finally:
+        doc.close()
     readings, page = found
     return _finish(file.name, readings, method, page, texts)
 
 
-def _strokes(page: pdfplumber.page.Page) -> list[Stroke]:
-    """The page's small drawn shapes (lines, curves, rectangles): ticks drawn without a glyph are among them."""
-    return [(o["x0"], o["top"], o["x1"], o["bottom"]) for o in (*page.lines, *page.curves, *page.rects)
-            if o["x1"] - o["x0"] < 20 and o["bottom"] - o["top"] < 20]
-
-
-def _scanned_pdf(file: AcceptedFile, clock: Clock, texts: dict[int, str]) -> ExtractedCertificate:
-    doc = pypdfium2.PdfDocument(file.data)  # forms are never initialised: no scripts, nothing drawn from fields
-    ocr_confidence: dict[int, float] = {}
+def _plain_text(page: pypdfium2.PdfPage) -> str:
+    """A page's text, for form numbers and editions (the words' places are not needed for those)."""
+    textpage = page.get_textpage()
     try:
-        found = None
-        for number in range(1, len(doc) + 1):
-            if texts.get(number) or (found is not None and number - found[1] > MAX_SCANNED_EXTRA_PAGES):
-                continue  # a text page that did not register is not the certificate
-            image = _render(doc[number - 1], clock)
-            result = read_scan(image, clock) if found is None else None
-            if result is not None:
-                found, texts[number] = (result[0], number), result[1]
-            else:  # endorsement pages, with or without a certificate
-                texts[number], ocr_confidence[number] = scan_page(image, clock)
+        return " ".join(textpage.get_text_bounded().split())
     finally:
-        doc.close()
+        textpage.close()
+
+
+def _text_layer(doc: pypdfium2.PdfDocument, clock: Clock, numbers: list[int], texts: dict[int, str]
+                ) -> tuple[Readings, int] | None:
+    """The first of the pages `numbers` whose text layer registers as the form, read; its words' text kept."""
+    for number in numbers:
+        clock.remaining()
+        page = doc[number - 1]
+        words = page_words(page)
+        if words and (readings := read_text_page(words, page_strokes(page))) is not None:
+            texts[number] = " ".join(w[0] for w in words)
+            return readings, number
+    return None
+
+
+def _scanned_pdf(doc: pypdfium2.PdfDocument, name: str, clock: Clock, texts: dict[int, str]) -> ExtractedCertificate:
+    ocr_confidence: dict[int, float] = {}
+    found = None
+    for number in range(1, len(doc) + 1):
+        if texts.get(number) or (found is not None and number - found[1] > MAX_SCANNED_EXTRA_PAGES):
+            continue  # a text page that did not register is not the certificate
+        image = _render(doc[number - 1], clock)
+        result = read_scan(image, clock) if found is None else None
+        if result is not None:
+            found, texts[number] = (result[0], number), result[1]
+        else:  # endorsement pages, with or without a certificate
+            texts[number], ocr_confidence[number] = scan_page(image, clock)
     if found is None:
-        return _endorsements_only(file.name, texts, ocr_confidence)
-    return _finish(file.name, found[0], "ocr", found[1], texts, ocr_confidence)
+        return _endorsements_only(name, texts, ocr_confidence)
+    return _finish(name, found[0], "ocr", found[1], texts, ocr_confidence)
 
 
 def _endorsements_only(name: str, texts: dict[int, str], ocr_confidence: dict[int, float]) -> ExtractedCertificate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pdfplumber
+import pypdfium2
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -14,6 +15,7 @@ from fixtures.certgen import generate
 from fixtures.certgen.marks import Style
 from integration.extraction import extract
 from integration.extraction.orient import upright_guess
+from integration.extraction.pdfwords import page_strokes
 from integration.extraction.pipeline import NOT_A_CERTIFICATE
 from integration.extraction.scoring import score
 
@@ -125,3 +127,25 @@ def test_a_speckled_300_dpi_jpeg_at_quality_70_is_read_without_a_silent_misread(
     made = generate(43, "scanned", image_format="jpeg", dpi=300, speckle=True, jpeg_quality=70)
     got = _read(made)
     assert got["ok"] is True and score(got, made.truth).silent == []
+
+
+def test_a_tick_drawn_inside_a_form_xobject_is_placed_on_the_page():
+    out = io.BytesIO()
+    c = Canvas(out, pagesize=(612, 792))
+    c.beginForm("tick")
+    c.line(0, 0, 8, 8)
+    c.line(0, 8, 8, 0)
+    c.endForm()
+    c.saveState()
+    c.translate(300, 500)  # a flattened checkbox: its appearance drawn where the box is
+    c.doForm("tick")
+    c.restoreState()
+    c.showPage()
+    c.save()
+    doc = pypdfium2.PdfDocument(out.getvalue())
+    strokes = page_strokes(doc[0])
+    doc.close()
+    # Its two lines, each within their width (1 pt) of where the page shows them: 300-308 across, 284-292 down.
+    assert len(strokes) == 2
+    assert all(abs(x0 - 300) < 1.5 and abs(x1 - 308) < 1.5 and abs(top - 284) < 1.5 and abs(bottom - 292) < 1.5
+               for x0, top, x1, bottom in strokes)

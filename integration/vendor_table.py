@@ -124,15 +124,20 @@ class TablePage:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
+LEAN_SORTS = ("priority", "expiry", "vendor", "status")  # orders that need no fact but the expiry
+
+
 def vendor_table(company_id: int, project_id: int | None, wanted: TableFilter, today: date) -> TablePage:
     """The page ``wanted`` asks for: a project's vendors (``project_id``, ours) or, with None, the company's.
 
-    Two queries: the count per status (no facts needed), and the page with the count of matching rows.
+    The count per status needs no facts. The page is found in one query that joins only the facts its
+    order needs (for the default order, the expiry); the page's rows then get the other facts.
     """
     light = _base(company_id, project_id)[0].subquery("light")
     counts = dict(db.session.execute(select(light.c.status, func.count()).where(_search(light, wanted.q))
                                      .group_by(light.c.status)).all())
-    rows = _rows(company_id, project_id).subquery("table_rows")
+    lean = wanted.sort in LEAN_SORTS
+    rows = (_lean_rows(company_id, project_id) if lean else _rows(company_id, project_id)).subquery("table_rows")
     chosen = select(rows).where(_search(rows, wanted.q), *_status_filter(rows, wanted.status, today))
     page = (chosen.add_columns(func.count().over().label("total")).order_by(*_order(rows, wanted, today))
             .limit(PAGE_SIZE).offset((wanted.page - 1) * PAGE_SIZE))
@@ -141,6 +146,9 @@ def vendor_table(company_id: int, project_id: int | None, wanted: TableFilter, t
         total = found[0].total
     else:  # past the last page, or nothing matches
         total = db.session.scalar(select(func.count()).select_from(chosen.subquery())) or 0
+    if lean and found:
+        full = {r.vendor_id: r for r in db.session.execute(_rows(company_id, project_id, [r.vendor_id for r in found]))}
+        found = [full[r.vendor_id] for r in found]
     listed = [VendorRow(**{k: v for k, v in r._mapping.items() if k != "total"}) for r in found]
     return TablePage(listed, total, wanted, counts)
 
@@ -158,16 +166,26 @@ def _base(company_id: int, project_id: int | None):
                                   status.label("status")), status
 
 
-def _rows(company_id: int, project_id: int | None) -> Select:
-    """One row per listed vendor with its facts."""
+def _lean_rows(company_id: int, project_id: int | None) -> Select:
+    """One row per listed vendor with its status and expiry only (enough to order by LEAN_SORTS)."""
+    base, _ = _base(company_id, project_id)
+    expiry = _expiry(company_id)
+    return base.outerjoin(expiry, expiry.c.vendor_id == Vendor.id).add_columns(expiry.c.expires_on)
+
+
+def _rows(company_id: int, project_id: int | None, vendor_ids: list[int] | None = None) -> Select:
+    """One row per listed vendor (or only ``vendor_ids``) with its facts."""
     base, status = _base(company_id, project_id)
-    gaps, expiry = _open_gaps(company_id, project_id), _expiry(company_id)
-    requests, live = _last_request(company_id, project_id), _live(company_id, project_id)
+    gaps, expiry = _open_gaps(company_id, project_id, vendor_ids), _expiry(company_id, vendor_ids)
+    requests = _last_request(company_id, project_id, vendor_ids)
+    live = _live(company_id, project_id, vendor_ids)
     project_count = literal(1)
     if project_id is None:
-        projects = _project_counts(company_id)
+        projects = _project_counts(company_id, vendor_ids)
         base = base.outerjoin(projects, projects.c.vendor_id == Vendor.id)
         project_count = func.coalesce(projects.c.projects, 0)
+    if vendor_ids is not None:
+        base = base.where(Vendor.id.in_(vendor_ids))
     return (base.outerjoin(gaps, gaps.c.key == (Vendor.id if project_id is None else ProjectAssignment.id))
             .outerjoin(expiry, expiry.c.vendor_id == Vendor.id)
             .outerjoin(requests, requests.c.vendor_id == Vendor.id)
@@ -176,6 +194,11 @@ def _rows(company_id: int, project_id: int | None) -> Select:
                          requests.c.last_requested_at,
                          action_expression(Vendor.outreach_muted, status, live).label("next_action"),
                          project_count.label("projects")))
+
+
+def _only(column, vendor_ids: list[int] | None) -> list:
+    """The condition limiting a fact's subquery to ``vendor_ids`` (none: every vendor)."""
+    return [] if vendor_ids is None else [column.in_(vendor_ids)]
 
 
 def action_expression(muted, status, live):
@@ -189,44 +212,47 @@ def action_expression(muted, status, live):
         else_=None)
 
 
-def _open_gaps(company_id: int, project_id: int | None):
+def _open_gaps(company_id: int, project_id: int | None, vendor_ids: list[int] | None = None):
     """Open gaps per assignment of the project, or (company-wide) distinct open gaps per vendor."""
     key = Evaluation.vendor_id if project_id is None else Evaluation.assignment_id
     query = (select(key.label("key"), func.count(func.distinct(CoverageGap.gap_key)).label("open_gaps"))
              .join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
              .where(CoverageGap.company_id == company_id, Evaluation.company_id == company_id,
-                    Evaluation.is_current.is_(True), CoverageGap.state == "open"))
+                    Evaluation.is_current.is_(True), CoverageGap.state == "open",
+                    *_only(Evaluation.vendor_id, vendor_ids)))
     if project_id is not None:
         query = query.join(ProjectAssignment, ProjectAssignment.id == Evaluation.assignment_id).where(
             ProjectAssignment.project_id == project_id)
     return query.group_by(key).subquery("gaps")
 
 
-def _expiry(company_id: int):
+def _expiry(company_id: int, vendor_ids: list[int] | None = None):
     """Per vendor, the soonest of each coverage line's latest expiry on a readable certificate."""
     lines = (select(Certificate.vendor_id, func.max(CertificatePolicy.expiration_date).label("ends"))
              .join(Certificate, Certificate.id == CertificatePolicy.certificate_id)
              .where(CertificatePolicy.company_id == company_id, Certificate.company_id == company_id,
-                    Certificate.ok.is_(True), CertificatePolicy.expiration_date.is_not(None))
+                    Certificate.ok.is_(True), CertificatePolicy.expiration_date.is_not(None),
+                    *_only(Certificate.vendor_id, vendor_ids))
              .group_by(Certificate.vendor_id, CertificatePolicy.line).subquery("line_ends"))
     return (select(lines.c.vendor_id, func.min(lines.c.ends).label("expires_on"))
             .group_by(lines.c.vendor_id).subquery("expiry"))
 
 
-def _requests_for(company_id: int, project_id: int | None) -> list:
+def _requests_for(company_id: int, project_id: int | None, vendor_ids: list[int] | None) -> list:
     """Conditions for the requests a row counts: the project's and company-wide ones (project view), or all."""
-    conditions = [OutreachRequest.company_id == company_id]
+    conditions = [OutreachRequest.company_id == company_id, *_only(OutreachRequest.vendor_id, vendor_ids)]
     if project_id is not None:
         conditions.append(or_(OutreachRequest.project_id == project_id, OutreachRequest.project_id.is_(None)))
     return conditions
 
 
-def _last_request(company_id: int, project_id: int | None):
+def _last_request(company_id: int, project_id: int | None, vendor_ids: list[int] | None = None):
     return (select(OutreachRequest.vendor_id, func.max(OutreachRequest.created_at).label("last_requested_at"))
-            .where(*_requests_for(company_id, project_id)).group_by(OutreachRequest.vendor_id).subquery("requests"))
+            .where(*_requests_for(company_id, project_id, vendor_ids)).group_by(OutreachRequest.vendor_id)
+            .subquery("requests"))
 
 
-def _live(company_id: int, project_id: int | None):
+def _live(company_id: int, project_id: int | None, vendor_ids: list[int] | None = None):
     """Per vendor, the live invitation the button is about (the project's, or the company-wide one)."""
     scope = OutreachRequest.project_id.is_(None) if project_id is None else OutreachRequest.project_id == project_id
     flag = lambda condition: func.max(case((condition, 1), else_=0))  # noqa: E731
@@ -234,13 +260,13 @@ def _live(company_id: int, project_id: int | None):
                    flag(OutreachRequest.state == "non_responsive").label("non_responsive"),
                    flag(OutreachRequest.sequence.is_not(None)).label("running"))
             .where(OutreachRequest.company_id == company_id, OutreachRequest.kind == "invitation",
-                   OutreachRequest.state.in_(LIVE), scope)
+                   OutreachRequest.state.in_(LIVE), scope, *_only(OutreachRequest.vendor_id, vendor_ids))
             .group_by(OutreachRequest.vendor_id).subquery("live"))
 
 
-def _project_counts(company_id: int):
+def _project_counts(company_id: int, vendor_ids: list[int] | None = None):
     return (select(ProjectAssignment.vendor_id, func.count().label("projects"))
-            .where(ProjectAssignment.company_id == company_id)
+            .where(ProjectAssignment.company_id == company_id, *_only(ProjectAssignment.vendor_id, vendor_ids))
             .group_by(ProjectAssignment.vendor_id).subquery("projects"))
 
 
@@ -272,9 +298,10 @@ def _priority(rows, today: date):
 def _order(rows, wanted: TableFilter, today: date) -> list:
     rank = {s.value: n for n, s in enumerate(VENDOR_ORDER)}
     status_rank = case(*[(rows.c.status == s, n) for s, n in rank.items()], else_=len(rank))
-    column = {"priority": _priority(rows, today), "vendor": func.lower(rows.c.name), "status": status_rank,
-              "gaps": rows.c.open_gaps, "expiry": rows.c.expires_on, "requested": rows.c.last_requested_at,
-              "action": rows.c.next_action, "projects": rows.c.projects}[wanted.sort]
+    column = {"priority": lambda: _priority(rows, today), "vendor": lambda: func.lower(rows.c.name),
+              "status": lambda: status_rank, "gaps": lambda: rows.c.open_gaps, "expiry": lambda: rows.c.expires_on,
+              "requested": lambda: rows.c.last_requested_at, "action": lambda: rows.c.next_action,
+              "projects": lambda: rows.c.projects}[wanted.sort]()  # lean rows have only what their sorts use
     first = column.desc() if wanted.descending else column.asc()
     if wanted.sort in ("expiry", "requested", "action"):
         first = first.nulls_last()

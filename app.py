@@ -112,13 +112,16 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Refusals as readable pages that say what was wrong."""
-    from embedded_views.errors import http_error, refused
+    """Refusals as readable pages that say what was wrong; a busy database says so and asks to try again."""
+    from sqlalchemy.exc import OperationalError
+
+    from embedded_views.errors import database_error, http_error, refused
     from integration.refusals import Refusal
 
     for code in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, http_error)
     app.register_error_handler(Refusal, refused)
+    app.register_error_handler(OperationalError, database_error)
 
 
 def register_cli(app: Flask) -> None:

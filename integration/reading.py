@@ -28,7 +28,9 @@ READ_SECONDS = 90.0
 def read_submission(company_id: int, submission_id: int, today: date) -> Submission:
     """Read every file of the submission not read yet, evaluate the vendor, and set the submission's state.
 
-    Safe to run twice: a file that already has its certificate is not read again.
+    Safe to run twice: a file that already has its certificate is not read again. Each file is read
+    with no write transaction open and saved in one short commit, so other users' writes never wait on
+    the reader (SQLite has one writer at a time).
     """
     submission = get_scoped(Submission, submission_id, company_id)
     if submission is None:
@@ -44,7 +46,7 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
         after_evaluation(vendor, "submission", today)  # the result or the gaps email, with the result itself
         outbox.commit()
     except Exception:
-        db.session.rollback()  # nothing half-written: a retry starts from the files again
+        db.session.rollback()  # the evaluation is not half-written; files already read stay read for a retry
         submission.state = "failed"
         db.session.commit()
         raise
@@ -56,8 +58,11 @@ def _certificate_for(submission: Submission, stored: StoredFile) -> Certificate:
     if existing is not None:
         return existing
     earlier = stored.duplicate_of_id and _certificate_of(stored.company_id, stored.duplicate_of_id)
+    db.session.commit()  # no transaction stays open while the file is read (seconds, on a scan)
     content = replace(earlier.content, file=stored.filename) if earlier else read_file(stored)
-    return save_certificate(submission, stored, content)
+    certificate = save_certificate(submission, stored, content)
+    db.session.commit()
+    return certificate
 
 
 def _certificate_of(company_id: int, stored_file_id: int) -> Certificate | None:

@@ -121,6 +121,8 @@ class Settings:
     # The nightly reconcile with Procore: a time of day (HH:MM) in a timezone.
     reconcile_at: str = "02:00"
     reconcile_timezone: str = "America/New_York"
+    # The demo's SQLite: how long a write waits for another writer before the page says "busy, try again".
+    sqlite_busy_seconds: float = 5.0
 
     @property
     def embedded(self) -> bool:
@@ -167,6 +169,7 @@ class Settings:
             push_min_interval_seconds=_seconds(env, "PUSH_MIN_INTERVAL_SECONDS", d.push_min_interval_seconds),
             reconcile_at=_time_of_day(env, "RECONCILE_AT", d.reconcile_at),
             reconcile_timezone=_timezone(env, "RECONCILE_TIMEZONE", d.reconcile_timezone),
+            sqlite_busy_seconds=_seconds(env, "SQLITE_BUSY_SECONDS", d.sqlite_busy_seconds),
         )
         settings.check()
         return settings
@@ -185,7 +188,7 @@ class Settings:
             "GAPLINE": self,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": self.engine_options(),
             "SESSION_COOKIE_SECURE": self.production,
             # Procore frames the app on another site: the session cookie must cross sites, and browsers
             # that block third-party cookies in frames keep a partitioned one (CHIPS) for Procore's site.
@@ -195,6 +198,13 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_lifetime_hours),
             "MAX_CONTENT_LENGTH": 6 * 25 * 1024 * 1024 + 1024 * 1024,
         }
+
+    def engine_options(self) -> dict:
+        """SQLAlchemy engine options: SQLite waits ``sqlite_busy_seconds`` for the write lock."""
+        options: dict = {"pool_pre_ping": True}
+        if self.database_url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": self.sqlite_busy_seconds}
+        return options
 
     def as_dict(self) -> dict:
         """Settings without secrets, for the health page and logs."""

@@ -1,4 +1,4 @@
-"""One way to run a job: on RQ when REDIS_URL is set, in-process in embedded mode."""
+"""One way to run a job: on RQ when REDIS_URL is set, on the process's own worker thread in embedded mode."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
@@ -49,27 +49,39 @@ def get_queue(name: str = "default") -> Queue:
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
-            job_timeout: int | None = None, **kwargs: Any) -> Enqueued:
+            job_timeout: int | None = None, retry: Retry | None = None, **kwargs: Any) -> Enqueued:
     """Run ``func(*args, **kwargs)`` as a job; callers never care whether RQ or in-process runs it.
 
     A deterministic ``job_id`` de-duplicates: while a job with that id waits on RQ, a second
-    enqueue returns the waiting one instead of adding another.
+    enqueue returns the waiting one instead of adding another. ``retry`` runs a failed job again later.
     """
     settings = current_app.config["GAPLINE"]
     if settings.embedded:
-        log.info("running job %s inline (embedded mode)", func.__name__)
-        try:
-            return Enqueued(job_id, queue, True, func(*args, **kwargs))
-        except Exception as exc:  # as on a worker: the caller's request is not the job's failure
-            log.exception("inline job %s failed", func.__name__)
-            return Enqueued(job_id, queue, True, error=f"{type(exc).__name__}: {exc}")
+        return _in_process(func, args, kwargs, queue, job_id, job_timeout, retry)
     q = get_queue(queue)
     if job_id:
         existing = q.fetch_job(job_id)
         if existing is not None and existing.get_status(refresh=True) in {"queued", "deferred", "scheduled"}:
             return Enqueued(job_id, queue, False)
-    job = q.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout)
+    job = q.enqueue_call(func, args=args, kwargs=kwargs, job_id=job_id, timeout=job_timeout,
+                         retry=retry)
     return Enqueued(job.id, queue, False)
+
+
+def _in_process(func: Callable[..., Any], args: tuple, kwargs: dict, queue: str, job_id: str | None,
+                timeout: int | None, retry: Retry | None) -> Enqueued:
+    """Embedded mode: the worker thread runs the job soon (``inline``, for tests: right here, in this session)."""
+    from integration.deferred import in_process_jobs
+
+    jobs = in_process_jobs()
+    if not jobs.inline:
+        jobs.schedule(job_id, 0.0, func, *args, retry=retry, timeout=timeout, **kwargs)
+        return Enqueued(job_id, queue, False)
+    try:
+        return Enqueued(job_id, queue, True, func(*args, **kwargs))
+    except Exception as exc:  # as on a worker: the caller's request is not the job's failure
+        log.exception("inline job %s failed", func.__name__)
+        return Enqueued(job_id, queue, True, error=f"{type(exc).__name__}: {exc}")
 
 
 def enqueue_debounced(func: Callable[..., Any], *args: Any, key: str, delay: float, min_interval: float = 0.0,
@@ -82,9 +94,9 @@ def enqueue_debounced(func: Callable[..., Any], *args: Any, key: str, delay: flo
     """
     settings = current_app.config["GAPLINE"]
     if settings.embedded:
-        from integration.deferred import deferred_jobs
+        from integration.deferred import in_process_jobs
 
-        jobs = deferred_jobs()
+        jobs = in_process_jobs()
         return jobs.schedule(key, _wait(delay, min_interval, jobs.started.get(key), jobs.clock()), func, *args)
     redis = redis_connection()
     started = redis.get(f"gapline:debounce:{key}:started")
@@ -99,9 +111,9 @@ def debounce_started(key: str) -> None:
     """A debounced job has begun: the next change queues the next run."""
     settings = current_app.config["GAPLINE"]
     if settings.embedded:
-        from integration.deferred import deferred_jobs
+        from integration.deferred import in_process_jobs
 
-        jobs = deferred_jobs()
+        jobs = in_process_jobs()
         jobs.started[key] = jobs.clock()
         return
     redis = redis_connection()

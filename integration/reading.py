@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
@@ -14,7 +14,7 @@ from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.extraction import extract
 from integration.isolation import BudgetExceeded, run_isolated
-from integration.models import Certificate, CertificatePolicy, StoredFile, Submission
+from integration.models import Certificate, CertificatePolicy, Installation, StoredFile, Submission, utcnow
 from integration.outreach.requests import after_evaluation
 from integration.storage import get_storage
 from integration.tenancy import get_scoped, scoped
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 READ_MEMORY_MB = 1024
 READ_SECONDS = 90.0
+READ_FAILED = ("Gapline could not read these files automatically. They are kept: a person can review them, "
+               "or the vendor can send them again.")
 
 
 def read_submission(company_id: int, submission_id: int, today: date) -> Submission:
@@ -35,7 +37,8 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
     submission = get_scoped(Submission, submission_id, company_id)
     if submission is None:
         raise LookupError(f"submission {submission_id} is not one of company {company_id}'s submissions")
-    submission.state = "reading"
+    submission.state, submission.reading_started_at, submission.failure_reason = "reading", utcnow(), None
+    submission.reading_attempts = (submission.reading_attempts or 0) + 1
     db.session.commit()
     try:
         files = db.session.scalars(scoped(StoredFile, company_id).where(StoredFile.submission_id == submission.id)
@@ -47,7 +50,7 @@ def read_submission(company_id: int, submission_id: int, today: date) -> Submiss
         outbox.commit()
     except Exception:
         db.session.rollback()  # the evaluation is not half-written; files already read stay read for a retry
-        submission.state = "failed"
+        submission.state, submission.failure_reason = "failed", READ_FAILED
         db.session.commit()
         raise
     return submission
@@ -108,3 +111,22 @@ def replace_policies(certificate: Certificate) -> None:
         policy_number=p.policy_number, effective_date=p.effective_date, expiration_date=p.expiration_date,
         limits=dict(p.limits))
         for p in content.policies)
+
+
+def stuck_readings(company_id: int, now: datetime, budget: timedelta) -> list[Submission]:
+    """The company's submissions whose reading began (or, never begun, was received) longer than ``budget`` ago."""
+    since = now - budget
+    return list(db.session.scalars(scoped(Submission, company_id).where(
+        ((Submission.state == "reading") & (Submission.reading_started_at < since))
+        | ((Submission.state == "received") & (Submission.created_at < since))).order_by(Submission.id)))
+
+
+def give_up_reading(submission: Submission, reason: str) -> None:
+    """Mark a submission failed with the reason people see on the vendor page."""
+    submission.state, submission.failure_reason = "failed", reason[:500]
+    db.session.commit()
+
+
+def companies_with_readings() -> list[int]:
+    """Every installed company (the reaper looks at each one's submissions in turn)."""
+    return list(db.session.scalars(db.select(Installation.company_id).order_by(Installation.company_id)))

@@ -168,16 +168,17 @@ def coverage_lines(page: VendorPage, project_id: int | None, today) -> tuple[lis
 def file_progress(company_id: int, vendor_id: int) -> list[FileProgress]:
     """Every stored file of the vendor, newest first, and how far its reading has gone."""
     rows = db.session.execute(
-        scoped(StoredFile, company_id).add_columns(Certificate, Submission.state)
+        scoped(StoredFile, company_id).add_columns(Certificate, Submission.state, Submission.failure_reason)
         .join(Submission, Submission.id == StoredFile.submission_id)
         .outerjoin(Certificate, Certificate.stored_file_id == StoredFile.id)
         .where(Submission.vendor_id == vendor_id).order_by(StoredFile.id.desc())).all()
-    return [_progress(stored, cert, state) for stored, cert, state in rows]
+    return [_progress(stored, cert, state, reason) for stored, cert, state, reason in rows]
 
 
-def _progress(stored: StoredFile, cert: Certificate | None, submission_state: str) -> FileProgress:
+def _progress(stored: StoredFile, cert: Certificate | None, submission_state: str,
+              failure_reason: str | None) -> FileProgress:
     if cert is None:
-        words = "Reading…" if submission_state in READING else "Not read"
+        words = "Reading…" if submission_state in READING else f"Not read: {failure_reason or 'reading stopped'}"
         return FileProgress(stored.id, stored.filename, "reading" if submission_state in READING else "unread",
                             words, None)
     if not cert.ok:

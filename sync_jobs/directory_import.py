@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 
+from rq import Retry
 from sqlalchemy import select
 
 from integration.directory import DirectoryIndex
@@ -26,6 +27,8 @@ from sync_jobs.context import job
 log = logging.getLogger(__name__)
 
 BUSY_RETRY_SECONDS = 60.0
+# A failed import (Procore down, a 5xx, a timeout) is tried again after one, five and fifteen minutes.
+IMPORT_RETRY = Retry(max=3, interval=[60, 300, 900])
 PAGE = 500  # items per page: fewer calls against the company's rate limit than Procore's default of 100
 
 
@@ -91,8 +94,9 @@ def follow_changes(company_id: int, changed: list[Vendor]) -> None:
 
 
 def queue_directory_import(company_id: int) -> Enqueued:
-    """Queue a directory import for the company (high priority: an admin just connected and is waiting)."""
-    return enqueue(import_directory, company_id, queue="high", job_id=job_id_for("import_directory", company_id))
+    """Queue a directory import for the company (high priority: an admin is waiting); retried when it fails."""
+    return enqueue(import_directory, company_id, queue="high", job_id=job_id_for("import_directory", company_id),
+                   retry=IMPORT_RETRY)
 
 
 def _last_success(company_id: int) -> datetime | None:

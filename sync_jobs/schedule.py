@@ -32,7 +32,7 @@ class Periodic:
 
 def periodic_jobs(settings: Settings | None = None) -> list[Periodic]:
     """Everything that runs on a schedule (the reconcile's time and timezone come from the settings)."""
-    from sync_jobs import compliance, emails, maintenance, reconcile
+    from sync_jobs import compliance, emails, maintenance, reading, reconcile
 
     settings = settings or Settings()
     hour, minute = (int(part) for part in settings.reconcile_at.split(":"))
@@ -45,6 +45,8 @@ def periodic_jobs(settings: Settings | None = None) -> list[Periodic]:
         Periodic(maintenance.prune_spent_secrets, "cron", {"hour": 3, "minute": 15}),
         # Retries whose backoff is over, and emails whose delivery job was lost (Redis down, a killed worker).
         Periodic(emails.sweep_outbox, "interval", {"minutes": 1}, queue="emails"),
+        # Readings whose worker died (killed, out of memory, the machine gone) are queued again or failed, saying why.
+        Periodic(reading.reap_stuck_readings, "interval", {"minutes": 5}, queue="high"),
         # Reminders on business days, mid-morning on the US east coast (14:00 UTC).
         Periodic(emails.send_reminders, "cron", {"day_of_week": "mon-fri", "hour": 14, "minute": 0}, queue="emails"),
     ]

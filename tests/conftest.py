@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,8 +37,9 @@ def build_app(settings: Settings, **config):
 
     # Procore retries back off without really sleeping, so refusal tests stay fast.
     options = {"sleep": lambda seconds: None}
-    # Jobs queued for later wait until a test runs them (integration.deferred), never on a timer.
-    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "DEFERRED_JOBS": "manual",
+    # Embedded jobs run inline in the test's own thread and session, and jobs queued for later wait until a
+    # test runs them (integration.deferred): no worker thread. Tests of the thread pass JOBS_IN_PROCESS="thread".
+    app = create_app({"GAPLINE": settings, "TESTING": True, "WTF_CSRF_ENABLED": False, "JOBS_IN_PROCESS": "inline",
                       "PROCORE_CLIENT_OPTIONS": options, **config})
     with app.app_context():
         upgrade()
@@ -64,13 +66,38 @@ class ConnectionSession(FlaskSession):
         return self.bind
 
 
+class ThreadBoundSession:
+    """The test's session in the test's thread; any other thread gets the app's own, never the test's connection.
+
+    A thread sharing the test's connection (a job thread, a clock, a late request) would run statements
+    inside the test's transaction: rows of one test in another, or "nested transaction already deassociated".
+    """
+
+    def __init__(self, test_session, original) -> None:
+        self._test, self._original, self._thread = test_session, original, threading.get_ident()
+
+    def _current(self):
+        return self._test if threading.get_ident() == self._thread else self._original
+
+    def __getattr__(self, name):
+        return getattr(self._current(), name)
+
+    def __call__(self, *args, **kwargs):
+        return self._current()(*args, **kwargs)
+
+
 @contextmanager
 def restored(application):
-    """Whatever a test changes in the app's config and extensions is put back after it."""
+    """Whatever a test changes in the app's config and extensions is put back after it; its job thread is joined."""
+    from integration.deferred import EXTENSION
+
     config, extensions = dict(application.config), dict(application.extensions)
     try:
         yield application
     finally:
+        jobs = application.extensions.get(EXTENSION)
+        if jobs is not None and jobs is not extensions.get(EXTENSION):
+            jobs.stop()  # a job thread started by this test ends with it
         application.config.clear()
         application.config.update(config)
         application.extensions.clear()
@@ -99,8 +126,9 @@ def rolled_back(application, storage: Path, **changes):
             if sqlite:
                 connection.exec_driver_sql("BEGIN")
             original = db.session
-            db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
-                                                  "class_": ConnectionSession})
+            test_session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
+                                                    "class_": ConnectionSession})
+            db.session = ThreadBoundSession(test_session, original)
             try:
                 yield application
             finally:

@@ -30,6 +30,10 @@ class Submission(TenantScoped, Timestamped, Base):
     state: Mapped[str] = mapped_column(String(32), default="received")
     submitted_by_email: Mapped[str | None] = mapped_column(String(320))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Reading: when the current attempt began, how many began (the reaper bounds them), why it gave up.
+    reading_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reading_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failure_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class StoredFile(TenantScoped, Timestamped, Base):

@@ -8,7 +8,7 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
-from integration.deferred import deferred_jobs
+from integration.deferred import in_process_jobs
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.insurance_records import origin_id
@@ -53,7 +53,7 @@ def test_each_kind_of_status_change_marks_the_vendor(connected):
 def test_a_burst_of_changes_queues_one_push_that_sends_them_in_one_call(connected, emulator):
     full_push()
     emulator.reset_log()
-    jobs = deferred_jobs()
+    jobs = in_process_jobs()
     admin = factories.user(COMPANY_A, "admin")
     vendors = db.session.scalars(select(Vendor).where(Vendor.company_id == COMPANY_A).order_by(Vendor.id)).all()
     for vendor in vendors[:30]:
@@ -72,7 +72,7 @@ def test_a_burst_of_changes_queues_one_push_that_sends_them_in_one_call(connecte
 
 def test_a_change_after_a_push_began_queues_the_next_one_after_the_minimum_interval(app):
     settings = app.config["GAPLINE"]
-    jobs = deferred_jobs()
+    jobs = in_process_jobs()
     jobs.clock = lambda: 1000.0
     assert queue_push(7) is True and queue_push(7) is False  # one waits; the second change joins it
     assert jobs.waiting()[0].run_at == 1000.0 + settings.push_debounce_seconds

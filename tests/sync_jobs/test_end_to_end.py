@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from fixtures.certgen import generate
-from integration.deferred import deferred_jobs
+from integration.deferred import in_process_jobs
 from integration.extensions import db
 from integration.extraction.intake import IncomingFile
 from integration.insurance_records import origin_id
@@ -38,7 +38,7 @@ def sandbox():
 
 def run_jobs() -> int:
     """Run every job waiting in this process (the push after the import, and so on) until none is left."""
-    jobs, ran = deferred_jobs(), 0
+    jobs, ran = in_process_jobs(), 0
     while count := jobs.run_due(everything=True):
         ran += count
     return ran

@@ -8,7 +8,7 @@ from datetime import date
 import requests
 from sqlalchemy import select
 
-from integration.deferred import deferred_jobs
+from integration.deferred import in_process_jobs
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.insurance_records import origin_id
@@ -95,7 +95,7 @@ def test_sync_jobs_of_one_company_never_run_at_once(connected, emulator):
     vendor = db.session.scalar(select(Vendor).where(Vendor.company_id == COMPANY_A))
     evaluate_vendor(COMPANY_A, vendor.id, MARCH)
     db.session.commit()
-    jobs = deferred_jobs()
+    jobs = in_process_jobs()
     for job in jobs.waiting():
         jobs._take(job.job_id)
     with company_sync_lock(COMPANY_A) as held:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from integration.connections import disconnect
-from integration.deferred import deferred_jobs
+from integration.deferred import in_process_jobs
 from integration.extensions import db
 from integration.insurance_records import origin_id
 from integration.models import SyncRun, Vendor, WebhookEvent, WebhookHook
@@ -90,7 +90,7 @@ def _events() -> int:
 
 def run_jobs() -> None:
     """Run what the deliveries queued (event processing), then what that queued (the push)."""
-    jobs = deferred_jobs()
+    jobs = in_process_jobs()
     while jobs.run_due(everything=True):
         pass
 

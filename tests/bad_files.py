@@ -72,6 +72,11 @@ def pdf_that_launches() -> bytes:
     return _pdf_opening_with("/Launch", "/F", "calc.exe")
 
 
+def pdf_that_launches_behind_escapes() -> bytes:
+    """The launching PDF with the action's name spelled in #xx escapes (/L#61unch reads as /Launch)."""
+    return pdf_that_launches().replace(b"/Launch", b"/L#61#75nch")
+
+
 def pdf_with_attachment() -> bytes:
     """A PDF carrying an attached program."""
     writer = PdfWriter()

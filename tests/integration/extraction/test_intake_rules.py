@@ -159,6 +159,7 @@ def test_an_image_claiming_more_pixels_than_its_bytes_hold_is_refused(build):
 
 
 @pytest.mark.parametrize(("build", "says"), [(bad_files.pdf_that_launches, "would launch a program"),
+                                             (bad_files.pdf_that_launches_behind_escapes, "would launch a program"),
                                              (bad_files.pdf_with_attachment, "carries attached files")])
 def test_a_pdf_that_launches_programs_or_carries_files_is_refused(build, says):
     error = _refusal(IncomingFile("active.pdf", build()))

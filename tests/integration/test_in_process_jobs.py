@@ -165,3 +165,21 @@ def test_the_worker_thread_is_stopped_and_joined(threaded_app):
     jobs.stop()
     assert thread is not None and not thread.is_alive()
     assert jobs.schedule(None, 0, ran.clear) is True and jobs._thread is thread  # stopped stays stopped
+
+
+def test_another_thread_never_runs_in_the_tests_session(app):
+    """A job thread (or a late request) that used the test's connection would write inside the test's transaction."""
+    from integration.models import Installation
+
+    factories.installation(COMPANY + 100)
+    db.session.commit()  # a savepoint of the test's transaction: no other connection sees it
+    seen = []
+
+    def look() -> None:
+        with app.app_context():
+            seen.append(db.session.scalar(select(func.count()).select_from(Installation)))
+
+    other = threading.Thread(target=look)
+    other.start()
+    other.join(30)
+    assert seen == [0] and db.session.scalar(select(func.count()).select_from(Installation)) == 1

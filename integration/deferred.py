@@ -170,3 +170,6 @@ def stop_in_process_jobs(app: Flask) -> None:
     jobs = app.extensions.get(EXTENSION)
     if jobs is not None:
         jobs.stop()
+
+
+deferred_jobs = in_process_jobs  # its earlier name, for branches written before the worker thread

@@ -236,12 +236,12 @@ def test_a_vendor_marked_while_a_push_begins_keeps_its_mark_for_the_next_push(co
 
 
 def test_a_429_that_outlasts_the_clients_waits_drops_nothing_and_the_push_comes_back(connected, emulator):
-    from integration.deferred import deferred_jobs
+    from integration.deferred import in_process_jobs
 
     connected.config["PROCORE_CLIENT_OPTIONS"] = {}  # the client really waits out each 429
     emulator.configure(FAIL_RATE_429=1.0, RETRY_AFTER_503=1)
     marked = db.session.scalar(select(func.count()).select_from(PendingPush))
-    jobs = deferred_jobs()
+    jobs = in_process_jobs()
     for job in jobs.waiting():
         jobs._take(job.job_id)
     run = db.session.get(SyncRun, push_company(COMPANY_A, now=NOW.isoformat()))

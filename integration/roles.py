@@ -18,7 +18,8 @@ class Permission:
 
     def refusal(self, user: AppUser) -> str:
         """Why ``user`` is refused, naming the roles that would be allowed."""
-        return f"This needs the {' or '.join(self.roles)} role; you are {user.role}."
+        words = " or ".join(role.replace("_", " ") for role in self.roles)
+        return f"This needs the {words} role; you are {user.role.replace('_', ' ')}."
 
 
 # Upload, review, override and mute outreach for the company.

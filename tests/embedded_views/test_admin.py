@@ -86,3 +86,12 @@ def test_a_project_of_another_company_in_the_url_gets_a_clear_refusal_and_none_o
     assert "Rival" not in text
     assert admin.get(f"/procore/companies/{COMPANY}/projects/{own.procore_project_id}").status_code == 200
     assert admin.get(f"/procore/companies/{COMPANY + 1}/projects/{foreign.procore_project_id}").status_code == 401
+
+
+def test_a_live_session_of_another_company_is_told_so_not_that_it_ended(app, world):
+    other = factories.company(COMPANY + 2, "Rival GC")
+    db.session.commit()
+    page = signed_in(app, other["viewer"]).get(f"/procore/companies/{COMPANY}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 401 and "You are signed in to Gapline for Rival GC, not for Procore company" in text
+    assert "session has ended" not in text and "Summit Builders" not in text

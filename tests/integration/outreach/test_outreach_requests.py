@@ -77,7 +77,7 @@ def test_a_refused_request_writes_nothing_and_says_why(world, mail_to, case):
     with pytest.raises(OutreachRefused) as refused:
         request_documents(10, world.vendor.id, world.project.id, user, MONDAY)
     expected = {"muted": "Outreach to Acme Drywall is muted: unmute it to send emails.",
-                "viewer": "This needs the admin or compliance_manager role; you are viewer.",
+                "viewer": "This needs the admin or compliance manager role; you are viewer.",
                 "no_address": "Acme Drywall has no email address on file that accepts mail",
                 "already_open": "A request to Acme Drywall is already open"}[case]
     assert expected in refused.value.message

@@ -104,7 +104,7 @@ def attachment(name: str) -> str:
 
 
 @bp.post("/vendors/<int:vendor_id>/overrides")
-@requires_user()
+@requires_user(can_manage)
 def override(company_id: int, vendor_id: int):
     """Waive a gap or mark it compliant (admins and compliance managers; a reason is required)."""
     form = request.form
@@ -119,7 +119,7 @@ def override(company_id: int, vendor_id: int):
 
 
 @bp.post("/overrides/<int:override_id>/revoke")
-@requires_user()
+@requires_user(can_manage)
 def revoke(company_id: int, override_id: int):
     """End an override now."""
     found = get_scoped(Override, override_id, company_id)

@@ -131,14 +131,10 @@ def test_a_compliance_manager_waives_a_gap_and_revoking_asks_first(database, wor
 def test_a_viewer_is_refused_every_control_and_nothing_is_written(database, world, path, form):
     form = {name: umbrella_key() if value == "KEY" else value for name, value in form.items()}
     before = written()
-    client = signed_in(database, world["viewer"])
-    response = client.post(f"/procore/companies/{C}/" + path.format(vendor=world.vendor.id), data=form)
-    assert response.status_code in (303, 403) and written() == before
-    if response.status_code == 303:  # refused by the core: the page says why
-        page = client.get(response.headers["Location"]).get_data(as_text=True)
-        assert "Only admins and compliance managers may override gaps; your role is viewer" in page
-    else:
-        assert "role; you are viewer" in response.get_data(as_text=True)
+    response = signed_in(database, world["viewer"]).post(
+        f"/procore/companies/{C}/" + path.format(vendor=world.vendor.id), data=form)
+    assert response.status_code == 403 and written() == before
+    assert "This needs the admin or compliance_manager role; you are viewer" in response.get_data(as_text=True)
 
 
 def test_another_companys_vendor_or_project_is_not_shown(database, world):
@@ -181,3 +177,11 @@ def test_an_expired_session_is_asked_to_sign_in_and_nothing_is_written(database,
     response = client.post(f"/procore/companies/{C}/vendors/{world.vendor.id}/next-step", data={"action": "Send Gaps"})
     assert response.status_code == 401 and "session has ended" in response.get_data(as_text=True)
     assert client.get(panel(world)).status_code == 401 and written() == before
+
+
+def test_the_full_page_requests_for_the_project_in_context(database, world):
+    client = signed_in(database, world["compliance_manager"])
+    page = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}?project={world.project.procore_project_id}")
+    assert f'<option value="{world.project.id}" selected>Tower</option>' in page.get_data(as_text=True)
+    plain = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}").get_data(as_text=True)
+    assert f'<option value="{world.project.id}">Tower</option>' in plain  # no project in context: company-wide first

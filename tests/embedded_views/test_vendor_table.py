@@ -254,3 +254,8 @@ def test_the_brand_link_goes_to_the_project_in_context(database, world):
     assert f'/projects/{world.elsewhere.procore_project_id}"' in other.get_data(as_text=True)
     editor = client.get(f"/procore/companies/{C}/requirements/projects/{world.project.id}")  # Gapline's own id
     assert f'class="brand" href="{home(world)}"' in editor.get_data(as_text=True)
+
+
+def test_a_page_past_the_last_says_so_and_links_to_the_last(database, world):
+    page = signed_in(database, world["viewer"]).get(home(world) + "?page=99").get_data(as_text=True)
+    assert "Page 99 is past the last page." in page and "Go to page 1" in page and "No vendors yet" not in page

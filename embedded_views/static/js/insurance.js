@@ -19,6 +19,7 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("insurance");
         if (!fresh) { return; }
         section.replaceWith(fresh);
+        Array.prototype.forEach.call(document.querySelectorAll("main .flash-ok"), function (old) { old.remove(); });
         var notice = document.createElement("p");
         notice.className = "flash flash-ok";
         notice.setAttribute("role", "status");

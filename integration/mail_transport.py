@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+import threading
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from email import charset, policy
 from email.header import Header
 from email.message import Message
@@ -20,6 +23,7 @@ from integration.models import SentEmail
 from integration.settings import Settings
 
 SMTP_TIMEOUT = 30  # seconds for connecting and for each SMTP reply
+CONNECTIONS = 4  # SMTP connections one delivery job keeps open at most: its sends overlap while each waits
 # The classic MIME classes build a message in a third of the time the modern EmailMessage takes (which
 # parses every header it is given); headers go out encoded here, up to SMTP's 998-character line, so a
 # long subject stays one line, exactly as written.
@@ -149,3 +153,44 @@ def _describe(exc: BaseException) -> str:
 def transport_for(settings: Settings) -> MailboxTransport | SmtpTransport:
     """SMTP when MAIL_SERVER is set; otherwise the dev mailbox."""
     return SmtpTransport(settings) if settings.mail_server else MailboxTransport()
+
+
+class Senders:
+    """Up to CONNECTIONS transports for one batch, each kept by one thread, so sends overlap while each waits
+    on the server; results come back as the server answers them."""
+
+    def __init__(self, settings: Settings, connections: int = CONNECTIONS) -> None:
+        self.settings, self.connections = settings, connections
+        self.local = threading.local()
+        self.opened: list[MailboxTransport | SmtpTransport] = []
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for transport in self.opened:
+            transport.__exit__(None, None, None)
+
+    def send(self, outgoing: dict[int, tuple[str, Message]]) -> Iterator[list[tuple[int, DeliveryError | None]]]:
+        """Send each ``{id: (to, message)}``; yields (id, error or None) pairs as soon as each is answered."""
+        if not outgoing:
+            return
+        with ThreadPoolExecutor(max_workers=min(self.connections, len(outgoing))) as pool:
+            pending = {pool.submit(self._send_one, message, to): email_id
+                       for email_id, (to, message) in outgoing.items()}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                yield [(pending.pop(future), future.result()) for future in done]
+
+    def _send_one(self, message: Message, to: str) -> DeliveryError | None:
+        transport = getattr(self.local, "transport", None)
+        if transport is None:
+            transport = self.local.transport = transport_for(self.settings)
+            with self.lock:
+                self.opened.append(transport)
+        try:
+            transport.send(message, to)
+        except DeliveryError as exc:
+            return exc
+        return None

@@ -4,9 +4,9 @@
 and hands what was committed to the sender (the ``emails`` RQ queue; see sync_jobs/emails.py).
 ``deliver`` sends a batch of rows under a claim, so a duplicated or retried job sends nothing
 twice: the rows are claimed (``sending``, with a lease) in one commit before the SMTP conversation,
-and each is marked ``sent`` in its own commit right after the server takes it. Transient failures go
-back to ``queued`` with a backoff; after the last attempt, or on a permanent refusal, the row ends
-``failed`` with the reason.
+and each is marked ``sent`` as soon as the server takes it (a few connections send at once).
+Transient failures go back to ``queued`` with a backoff; after the last attempt, or on a permanent
+refusal, the row ends ``failed`` with the reason.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import event, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from integration.extensions import db
-from integration.mail_transport import DeliveryError, build_message, transport_for
+from integration.mail_transport import DeliveryError, Senders, build_message
 from integration.models import OutreachRequest, SentEmail, SentEmailRequest, VendorContact, utcnow
 
 log = logging.getLogger(__name__)
@@ -48,30 +48,26 @@ class Email:
 
 
 def add(email: Email, key: str, *, company_id: int | None, requests: Iterable[OutreachRequest] = ()) -> SentEmail:
-    """Write ``email`` to the outbox in the current transaction; the same ``key`` again returns the first row."""
-    existing = db.session.scalar(select(SentEmail).where(SentEmail.idempotency_key == key))
-    if existing is not None:
-        return existing
-    row = SentEmail(idempotency_key=key, company_id=company_id, kind=email.kind, to_address=email.to,
-                    subject=email.subject, body_text=email.text, body_html=email.html, headers=dict(email.headers))
-    try:
-        with db.session.begin_nested():  # another transaction may write the same key at the same moment
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError as exc:
-        first = db.session.scalar(select(SentEmail).where(SentEmail.idempotency_key == key))
-        if first is None or not _duplicate_key(exc):
-            raise  # any other broken rule (an unknown company, a kind we do not send) is a bug to see
-        return first
+    """Write ``email`` to the outbox in the current transaction; the same ``key`` again returns the first row.
+
+    One statement: a row whose key is already written (even by another transaction at this moment) is
+    "already queued"; any other broken rule (an unknown company, a kind we do not send) raises.
+    """
+    row = db.session.scalar(_insert_once().values(
+        idempotency_key=key, company_id=company_id, kind=email.kind, to_address=email.to, subject=email.subject,
+        body_text=email.text, body_html=email.html, headers=dict(email.headers)).returning(SentEmail))
+    if row is None:
+        return db.session.scalar(select(SentEmail).where(SentEmail.idempotency_key == key))
     db.session.add_all(SentEmailRequest(company_id=r.company_id, sent_email_id=row.id, outreach_request_id=r.id)
                        for r in requests)
     db.session.info.setdefault(PENDING, []).append(row.id)
     return row
 
 
-def _duplicate_key(error: IntegrityError) -> bool:
-    """True when the database refused the row for its idempotency key alone (PostgreSQL and SQLite name it)."""
-    return "idempotency_key" in str(error.orig)
+def _insert_once():
+    """INSERT ... ON CONFLICT (idempotency_key) DO NOTHING, in the database's own words."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(SentEmail).on_conflict_do_nothing(index_elements=[SentEmail.idempotency_key])
 
 
 @event.listens_for(Session, "after_commit")
@@ -103,40 +99,43 @@ def release() -> list[int]:
 
 
 def deliver(ids: Iterable[int], now: Callable[[], datetime] = utcnow) -> dict[str, int]:
-    """Send each queued email of ``ids`` over one connection; returns a count per outcome."""
+    """Send each queued email of ``ids`` over a few reused connections; returns a count per outcome."""
     wanted = list(dict.fromkeys(ids))
     settings = current_app.config["GAPLINE"]
-    outgoing = [(row.id, row.to_address, build_message(row, settings.mail_default_sender))
-                for row in _claim(wanted, now())]
+    outgoing = {row.id: (row.to_address, build_message(row, settings.mail_default_sender))
+                for row in _claim(wanted, now())}
     db.session.commit()  # the claim holds before any SMTP conversation starts
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": len(wanted) - len(outgoing)}
-    with transport_for(settings) as transport:
-        for email_id, to, message in outgoing:
-            try:
-                transport.send(message, to)
-            except DeliveryError as exc:
-                counts[_failed(email_id, exc, now())] += 1
-            else:
-                _sent(email_id, now())
-                counts["sent"] += 1
+    with Senders(settings) as senders:
+        for finished in senders.send(outgoing):  # each group as the server answers it, while others are in flight
+            sent = [email_id for email_id, error in finished if error is None]
+            _sent(sent, now())
+            counts["sent"] += len(sent)
+            for email_id, error in finished:
+                if error is not None:
+                    counts[_failed(email_id, error, now())] += 1
     return counts
 
 
 def _claim(ids: list[int], now: datetime) -> list[SentEmail]:
     """Take the rows for sending in one statement: queued and due, or left ``sending`` by a sender whose lease
-    ran out. A row another sender holds is not taken (its lock decides who has it)."""
+    ran out. Rows another sender is claiming right now are skipped, never waited for (no two claims deadlock)."""
     if not ids:
         return []
+    free = (select(SentEmail.id).where(SentEmail.id.in_(ids), _sendable(now)).order_by(SentEmail.id)
+            .with_for_update(skip_locked=True))
     claimed = db.session.scalars(
-        update(SentEmail).where(SentEmail.id.in_(ids), _sendable(now))
+        update(SentEmail).where(SentEmail.id.in_(free.scalar_subquery()))
         .values(state="sending", claimed_until=now + LEASE, attempts=SentEmail.attempts + 1)
         .returning(SentEmail).execution_options(populate_existing=True))
     return sorted(claimed.all(), key=lambda row: row.id)
 
 
-def _sent(email_id: int, now: datetime) -> None:
-    """The server took the message: marked sent in its own commit, right away."""
-    db.session.execute(update(SentEmail).where(SentEmail.id == email_id)
+def _sent(email_ids: list[int], now: datetime) -> None:
+    """The server took these messages: marked sent at once, in one commit for those answered together."""
+    if not email_ids:
+        return
+    db.session.execute(update(SentEmail).where(SentEmail.id.in_(email_ids))
                        .values(state="sent", sent_at=now, claimed_until=None, last_error=None)
                        .execution_options(synchronize_session=False))
     db.session.commit()

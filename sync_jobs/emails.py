@@ -10,7 +10,7 @@ from integration.outreach.cadence import run_cadence
 from integration.queue import Enqueued, enqueue, job_id_for
 from sync_jobs.context import job
 
-BATCH = 50  # rows per delivery job: one SMTP connection carries them all
+BATCH = 200  # rows per delivery job: its few SMTP connections carry them all (a job costs a fork, so not fewer)
 
 
 @job

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from integration import outbox
 from integration.extensions import db
 from integration.models import SentEmail, VendorContact, utcnow
+from integration.queue import enqueue
 from sync_jobs.emails import deliver_emails, queue_deliveries, sweep_outbox
 from tests import factories
 from tests.conftest import ROOT, worker_command
@@ -152,6 +153,16 @@ def test_a_refused_recipient_fails_at_once_and_is_recorded_against_the_contact(a
     assert server.messages == []
 
 
+def test_a_refused_recipient_in_a_batch_leaves_the_others_to_go(app, mail_to):
+    server = mail_to()
+    server.recorder.refuse["gone@sub.test"] = "550 5.1.1 No such user here"
+    addresses = [f"sub{n}@sub.test" for n in range(5)] + ["gone@sub.test"] + [f"sub{n}@sub.test" for n in range(5, 9)]
+    rows = [add(f"invitation:{n}", to=to) for n, to in enumerate(addresses)]
+    outbox.commit()
+    assert sorted(m["To"] for m in server.messages) == sorted(a for a in addresses if a != "gone@sub.test")
+    assert [(r.to_address, r.state) for r in rows if r.state != "sent"] == [("gone@sub.test", "failed")]
+
+
 def test_a_mail_server_that_stays_down_ends_in_failed_with_the_reason(app, mail_to):
     server = mail_to()
     server.stop()
@@ -165,6 +176,21 @@ def test_a_mail_server_that_stays_down_ends_in_failed_with_the_reason(app, mail_
         sweep_outbox()
     assert (row.state, row.attempts, row.next_attempt_at) == ("failed", outbox.MAX_ATTEMPTS, None)
     assert row.last_error.startswith(f"could not reach the mail server 127.0.0.1:{server.port}")
+
+
+@pytest.mark.integration
+def test_two_workers_running_the_same_batch_at_once_send_each_email_once(pg_committed, worker_env, redis_url,
+                                                                        smtp_server, mail_to):
+    mail_to()
+    rows = [add(f"invitation:{n}", to=f"sub{n}@sub.test") for n in range(40)]
+    ids = outbox.commit()
+    enqueue(deliver_emails, ids, queue="emails", job_id="a-duplicate-of-the-batch")
+    workers = [subprocess.Popen(worker_command(redis_url, ("emails",)), cwd=ROOT, env=worker_env(**smtp_server.env()),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    assert [worker.wait(180) for worker in workers] == [0, 0]
+    db.session.expire_all()
+    assert {(r.state, r.attempts) for r in rows} == {("sent", 1)}
+    assert len(smtp_server.messages) == 40 and len({m["Message-ID"] for m in smtp_server.messages}) == 40
 
 
 def _kill_with_descendants(pid: int) -> None:

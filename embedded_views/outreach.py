@@ -18,7 +18,9 @@ bp = Blueprint("outreach", __name__, url_prefix="/procore/companies/<int:company
 
 
 def _back(company_id: int, vendor_id: int):
-    return redirect(url_for("vendors.show", company_id=company_id, vendor_id=vendor_id)), 303
+    """Back to the vendor page, with the project it was showing (``?project=``) kept."""
+    project = request.args.get("project", type=int)
+    return redirect(url_for("vendors.show", company_id=company_id, vendor_id=vendor_id, project=project)), 303
 
 
 @bp.post("/vendors/<int:vendor_id>/outreach/request")
@@ -26,7 +28,7 @@ def _back(company_id: int, vendor_id: int):
 def request_coi(company_id: int, vendor_id: int):
     """Request New COI: open a request and send the invitation (or resend a non-responsive one)."""
     return _send(company_id, vendor_id, request_documents,
-                 "Request sent to {to}; reminders follow on business days 2, 5 and 8.")
+                 "Request sent to {to}; reminders follow on the company's reminder days.")
 
 
 @bp.post("/vendors/<int:vendor_id>/outreach/gaps")

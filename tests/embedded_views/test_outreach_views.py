@@ -142,3 +142,15 @@ def test_a_bad_cadence_is_refused_naming_the_field_and_nothing_is_saved(world, d
     installation = db.session.scalar(select(Installation).where(Installation.company_id == 10))
     assert (installation.logo_url, installation.gap_email_mode) == ("https://cdn.summit.test/logo.png", "automatic")
     assert branding.certificate_holder(10) == "Summit Builders, Inc." and branding.reminder_days(10) == (2, 5, 8)
+
+
+def test_request_new_coi_on_a_projects_vendor_page_asks_for_that_project_and_comes_back_to_it(world):
+    manager = signed_in(current_app, world["admin"])
+    procore_id = world.project.procore_project_id
+    page = manager.get(f"/procore/companies/10/vendors/{world.vendor.id}?project={procore_id}").get_data(as_text=True)
+    assert f'<option value="{world.project.id}" selected>Riverside Clinic (RC-1042)</option>' in page
+    done = manager.post(f"/procore/companies/10/vendors/{world.vendor.id}/outreach/request?project={procore_id}",
+                        data={"project_id": str(world.project.id)})
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"?project={procore_id}")
+    email = db.session.scalar(select(SentEmail))
+    assert email.subject == "Your Insurance Docs are needed for Riverside Clinic (RC-1042)"

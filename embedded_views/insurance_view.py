@@ -14,7 +14,7 @@ from integration.outreach.history import REQUEST_NEW_COI, RESEND_INVITATION, SEN
 from integration.outreach.requests import OutreachRefused, request_documents, send_gaps
 from integration.roles import can_manage
 from integration.tenancy import get_scoped, scoped
-from integration.vendor_history import vendor_history
+from integration.vendor_history import people_of, vendor_history
 from integration.vendor_view import VendorPage, coverage_lines, file_progress
 
 
@@ -34,7 +34,10 @@ def insurance_context(page: VendorPage, project: Project | None, *, compact: boo
     today = date.today()
     lines, whole = coverage_lines(page, project.id if project else None, today)
     vendor = page.vendor
+    people = people_of(vendor.company_id)
+    decisions = {o.id: (o, people.get(o.created_by_user_id)) for o in page.overrides}
     return {"page": page, "project": project, "lines": lines, "whole_gaps": whole, "compact": compact,
+            "decisions": decisions,
             "files": file_progress(vendor.company_id, vendor.id),
             "history": vendor_history(vendor.company_id, vendor.id),
             "action": next_action(vendor, project.id if project else None), "user": g.user,

@@ -43,7 +43,7 @@ class Event:
 
 def vendor_history(company_id: int, vendor_id: int) -> list[Event]:
     """The vendor's timeline, newest first (at most MOST events)."""
-    people = _people(company_id)
+    people = people_of(company_id)
     events = [*_requests(company_id, vendor_id, people), *_emails(company_id, vendor_id),
               *_uploads(company_id, vendor_id), *_reviews(company_id, vendor_id, people),
               *_overrides(company_id, vendor_id, people), *_statuses(company_id, vendor_id),
@@ -51,7 +51,8 @@ def vendor_history(company_id: int, vendor_id: int) -> list[Event]:
     return sorted(events, key=lambda e: e.at, reverse=True)[:MOST]
 
 
-def _people(company_id: int) -> dict[int, str]:
+def people_of(company_id: int) -> dict[int, str]:
+    """The company's users by id, as their name (else their email)."""
     rows = db.session.execute(scoped(AppUser, company_id).with_only_columns(AppUser.id, AppUser.name, AppUser.email))
     return {user_id: name or email for user_id, name, email in rows}
 

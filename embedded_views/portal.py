@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from embedded_views.uploads import take_documents, wants_json
 from integration.extensions import csrf
 from integration.outreach import portal
-from integration.outreach.facts import Scope, requirements_of
+from integration.outreach.facts import Scope, requirements_of, status_words
 from integration.outreach.links import hub_url, read_unsubscribe_token
 from integration.refusals import Refusal
 from integration.tokens import TokenRefused
@@ -50,7 +50,8 @@ def show(scope: Scope, token: str):
     return render_template("portal/upload.html", scope=scope, lines=lines, notes=notes, hub_url=hub_url(),
                            action=url_for(".documents", token=token),
                            progress_url=url_for(".progress", token=token, submission_id=0),
-                           progress=portal.progress(scope, submission_id) if submission_id else None)
+                           progress=portal.progress(scope, submission_id) if submission_id else None,
+                           sent=portal.sent_so_far(scope), status=status_words(scope))
 
 
 @bp.post("/upload/<token>/documents")

@@ -34,8 +34,9 @@ def take_documents(scope: Scope, channel: str, submitted_by: str | None, progres
     try:
         received = portal.submit(scope, incoming_files(), channel, submitted_by)
     except Refusal as refused:
-        if wants_json():
-            return jsonify({"error": refused.message}), refused.status
+        if wants_json():  # the intake takes all the files or none: say so, so nobody thinks some arrived
+            return jsonify({"error": f"{refused.message} None of the files was kept: choose them again."}), \
+                refused.status
         raise
     submission_id = received.submission.id
     queue_reading(scope.request.company_id, submission_id)

@@ -76,8 +76,7 @@ def progress(scope: Scope, submission_id: int) -> Progress | None:
     if submission is None:
         return None
     db.session.refresh(submission)
-    files = list(db.session.scalars(scoped(StoredFile, request.company_id).with_only_columns(StoredFile.filename)
-                                    .where(StoredFile.submission_id == submission.id).order_by(StoredFile.position)))
+    files = _file_names(submission)
     state, count = submission.state, f"{len(files)} file{'s' if len(files) != 1 else ''}"
     if state == "received":
         return Progress(state, False, f"Received {count}; waiting for the reader.", files)
@@ -93,6 +92,33 @@ def progress(scope: Scope, submission_id: int) -> Progress | None:
     return Progress(state, True, "Read and checked.", files, status_words(scope), status.satisfied,
                     [] if status.satisfied else [gap.to_dict() for gap in open_gaps(scope)])
 
+
+
+SENT_WORDS = {"received": "Waiting to be read", "reading": "Being read", "needs_review": "A person is checking them",
+              "failed": "Kept; a person will look at them", "evaluated": "Read and checked"}
+
+
+@dataclass(frozen=True)
+class SentSoFar:
+    """Documents already sent for a request: when, which files, and where their reading stands."""
+
+    sent_on: str
+    files: list[str]
+    state: str
+
+
+def sent_so_far(scope: Scope) -> list[SentSoFar]:
+    """Every submission already sent for this request, newest first, so a returning visitor sees what arrived."""
+    request = scope.request
+    submissions = db.session.scalars(scoped(Submission, request.company_id).where(
+        Submission.outreach_request_id == request.id).order_by(Submission.id.desc())).all()
+    return [SentSoFar(f"{s.created_at:%b} {s.created_at.day}, {s.created_at:%Y}", _file_names(s),
+                      SENT_WORDS.get(s.state, s.state)) for s in submissions]
+
+
+def _file_names(submission: Submission) -> list[str]:
+    return list(db.session.scalars(scoped(StoredFile, submission.company_id).with_only_columns(StoredFile.filename)
+                                   .where(StoredFile.submission_id == submission.id).order_by(StoredFile.position)))
 
 
 def send_new_link(token: str, ip: str) -> None:

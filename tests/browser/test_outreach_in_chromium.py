@@ -42,10 +42,10 @@ def site(tmp_path):
     stop()
 
 
-def _submit_and_watch(page, document) -> str:
+def _submit_and_watch(page, document, button: str) -> str:
     """Upload on the current page and wait for the automatic review's result; returns its words."""
     page.set_input_files("input[type=file]", str(document))
-    page.get_by_role("button", name="Submit Docs").click()
+    page.get_by_role("button", name=button).click()
     result = page.locator("#progress [data-role=result] .result")
     expect(result).to_be_visible(timeout=60_000)
     return result.inner_text()
@@ -61,7 +61,7 @@ def test_submit_docs_from_the_email_then_again_through_the_record_hub(site):
         expect(page.get_by_text("Summit Builders, Inc.").first).to_be_visible()
         page.get_by_role("link", name="Submit Docs").click()
         expect(page.get_by_role("heading", name="Submit Docs")).to_be_visible()
-        first = _submit_and_watch(page, document)
+        first = _submit_and_watch(page, document, "Submit Docs")
         stage = page.locator("#progress [data-role=stage]").inner_text()
 
         page.goto(f"{url}/record-hub")
@@ -79,7 +79,7 @@ def test_submit_docs_from_the_email_then_again_through_the_record_hub(site):
         page.locator("details.action-menu summary").first.click()
         page.get_by_role("link", name="Submit Insurance Docs").first.click()
         expect(page.get_by_role("heading", name="Submit Insurance Docs")).to_be_visible()
-        second = _submit_and_watch(page, document)
+        second = _submit_and_watch(page, document, "Submit Insurance Docs")
         browser.close()
     with app.app_context():
         channels = [s.channel for s in db.session.scalars(db.select(Submission).order_by(Submission.id))]

@@ -36,6 +36,8 @@
   function show(data) {
     panel.hidden = false;
     stage.textContent = data.error || data.stage;
+    stage.className = data.error ? "stage flash flash-error" : "stage";  // a refusal reads as one, not as progress
+    if (data.error) { stage.setAttribute("role", "alert"); } else { stage.removeAttribute("role"); }
     files.textContent = "";
     (data.files || []).forEach(function (name) { files.appendChild(element("li", name)); });
     result.textContent = "";

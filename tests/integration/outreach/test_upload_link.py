@@ -53,12 +53,21 @@ def test_the_link_takes_documents_again_and_again_and_shows_each_result(world, i
     submissions = db.session.scalars(select(Submission).order_by(Submission.id)).all()
     assert [(s.channel, s.outreach_request_id, s.project_id) for s in submissions] == \
         [("upload_link", request.id, world.project.id)] * 2
+    page = web.get(path).get_data(as_text=True)  # coming back, the visitor sees what already arrived
+    assert "Sent so far" in page and page.index("coi-2.pdf") < page.index("coi-1.pdf")
+    assert page.count("· Read and checked") + page.count("· A person is checking them") == 2
+
+
+def test_the_first_visit_lists_nothing_sent(world, invited, web):
+    _, path, _ = invited
+    assert "Sent so far" not in web.get(path).get_data(as_text=True)
 
 
 def test_a_refused_upload_names_the_limit_and_stores_nothing(world, invited, web):
     _, path, _ = invited
     sent = upload(web, path, *[f"{n}.pdf" for n in range(7)], data=b"%PDF-1.7")
     assert sent.status_code == 400 and "at most 6 files" in sent.get_json()["error"]
+    assert sent.get_json()["error"].endswith("None of the files was kept: choose them again.")
     sent = upload(web, path, "notes.txt", data=b"not a certificate")
     assert sent.status_code == 400 and "not a PDF, JPEG or PNG" in sent.get_json()["error"]
     assert counts() == (0, 0)

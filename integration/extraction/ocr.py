@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import statistics
 
+import pytesseract
 from PIL import Image, ImageOps
 
-from integration.extraction import tesseract
 from integration.extraction.budget import BudgetExceeded, Clock
 from integration.extraction.cells import CELLS, PARTIES, TICK_CELLS
 from integration.extraction.fields import (
@@ -57,12 +57,21 @@ REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets
 def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, float, float, float, float, float]]:
     """Tesseract words as (text, confidence 0-1, left, top, right, bottom); a timeout ends the file."""
     limit = clock.call_timeout()
+    image.format = "BMP"  # handed to Tesseract uncompressed: PNG encoding a page costs more than reading its bands
     try:
-        return tesseract.words(image, config, limit)
-    except tesseract.OcrTimeout as exc:
+        data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT, timeout=limit)
+    except pytesseract.TesseractError:
+        raise  # a real failure (bad image, bad config): the file is reported unreadable
+    except RuntimeError as exc:  # pytesseract signals its timeout with a bare RuntimeError
         if limit < clock.budget.ocr_call_seconds:
             raise BudgetExceeded(f"time budget of {clock.budget.seconds:g} s exceeded during OCR") from exc
         raise BudgetExceeded(f"an OCR call took longer than its {limit:g} s budget") from exc
+    words = []
+    for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
+                                                    data["width"], data["height"], strict=True):
+        if text.strip():
+            words.append((text.strip(), max(float(conf), 0.0) / 100, left, top, left + width, top + height))
+    return words
 
 
 def _register_bands(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:

@@ -1,7 +1,8 @@
 """Checks on the documents as a whole: certificate holder, named insured, readability.
 
-Holder and named insured are checked on every document that supplied a chosen policy, so a
-separate umbrella certificate issued to another entity is caught too.
+Holder and named insured are checked on every document that supplied the chosen policy of a required
+line, so a separate umbrella certificate issued to another entity is caught too, and an older certificate
+kept only for a line nobody requires is not.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ _INSURED = _Party("named_insured_mismatch", "names as the insured", "your compan
 
 
 def _names_on_documents(ctx: Context, path: str, candidates: list[str], expected: str, party: _Party) -> Finding:
-    documents = ctx.submission.contributing()
+    documents = ctx.submission.contributing(ctx.lines)
     if not documents:
         return _nothing_readable(ctx, expected)
     return worst([_name_on(cert, ctx, path, candidates, expected, party) for cert in documents])

@@ -115,9 +115,13 @@ class Submission:
         """True when at least one document was submitted."""
         return bool(self.readable or self.unreadable)
 
-    def contributing(self) -> tuple[ExtractedCertificate, ...]:
-        """The readable documents that supplied a chosen policy (all readable ones when none did)."""
-        chosen = [evidence.cert for evidence in self.policies.values()]
+    def contributing(self, lines: Iterable[str]) -> tuple[ExtractedCertificate, ...]:
+        """The readable documents that supplied the chosen policy of one of ``lines`` (all readable ones when none did).
+
+        Only the required lines count: an older certificate that still holds a policy nobody asks for is not
+        one of the documents the vendor is judged on.
+        """
+        chosen = [self.policies[line].cert for line in lines if line in self.policies]
         return tuple(cert for cert in self.readable if any(cert is c for c in chosen)) or self.readable
 
 

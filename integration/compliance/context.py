@@ -68,6 +68,7 @@ class Context:
     vendor: Vendor | None = None
     carriers: CarrierTable | None = None
     certificate_holder: str | None = None
+    lines: frozenset[str] = frozenset()  # the coverage lines the requirement set asks for
 
     def policy(self, line: str) -> PolicyEvidence | None:
         """The chosen policy for a requirement line, if any document showed one."""

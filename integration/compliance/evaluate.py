@@ -132,6 +132,7 @@ def evaluate(
         vendor=Vendor.coerce(vendor),
         carriers=carriers,
         certificate_holder=requirement_set.certificate_holder or gc_legal_name,
+        lines=frozenset(requirement_set.lines),
     )
     findings = [(requirement, _remembered(requirement, ctx)) for requirement in requirement_set.requirements()]
     unmet = [(requirement, finding) for requirement, finding in findings if finding.outcome is not Outcome.PASS]
@@ -141,7 +142,7 @@ def evaluate(
 
 
 def _remembered(requirement: Requirement, ctx: Context) -> Finding:
-    """The finding on a requirement, made once per documents, day, rules, vendor and holder.
+    """The finding on a requirement, made once per documents, day, rules, vendor, holder and required lines.
 
     One vendor is evaluated for the company and for each of its assignments on the same documents; only the
     ``ASSIGNMENT_CHECKS`` look at the assignment, so every other finding is the same in each evaluation.
@@ -151,7 +152,7 @@ def _remembered(requirement: Requirement, ctx: Context) -> Finding:
     memo = ctx.submission.memo
     if memo.get("carriers", memo) is not ctx.carriers:  # a carrier table is not hashable: findings follow one
         memo["carriers"], memo["findings"] = ctx.carriers, {}
-    key = (requirement, ctx.today, ctx.settings, ctx.vendor, ctx.certificate_holder)
+    key = (requirement, ctx.today, ctx.settings, ctx.vendor, ctx.certificate_holder, ctx.lines)
     found = memo["findings"].get(key)
     if found is None:
         found = memo["findings"][key] = _finding(requirement, ctx)

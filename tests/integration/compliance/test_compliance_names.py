@@ -93,6 +93,21 @@ def test_separate_certificate_for_another_entity_fails() -> None:
     assert evaluation.result("certificate.named_insured").outcome is Outcome.FAIL
 
 
+def test_a_certificate_kept_only_for_a_line_nobody_requires_is_not_checked() -> None:
+    """Holder and insured are checked on the documents the required lines come from, not on every one kept."""
+    older = certificate()
+    older["named_insured"]["name"], older["certificate_holder"]["name"] = "Acme Painting LLC", "Peak Builders, Inc."
+    for row in older["policies"]:
+        row["expiration_date"] = "2026-12-31"  # in force, but the newer certificate's policies run longer
+    main = certificate()
+    main["policies"] = [p for p in main["policies"] if p["line"] != "umbrella_liability"]
+    parties = ("certificate.named_insured", "certificate.holder")
+    unrequired = run([older, main], requirements(lines={"umbrella_liability": None}))
+    assert [unrequired.result(key).outcome for key in parties] == [Outcome.PASS, Outcome.PASS]
+    required = run([older, main])  # its umbrella is the one the vendor is judged on: its names count
+    assert [required.result(key).shortfall.found for key in parties] == ["Acme Painting LLC", "Peak Builders, Inc."]
+
+
 @pytest.mark.parametrize(
     ("holder", "outcome"),
     [

@@ -96,7 +96,7 @@ def test_admin_screens_review_and_the_subcontractor_widget(servers, tmp_path):
         listed = widget.locator("table.hub-requests").inner_text()
         widget.get_by_role("link", name=re.compile("Upload a certificate of insurance")).first.click()
         widget.locator("input[type=file]").set_input_files(str(document))
-        widget.get_by_role("button", name="Submit Docs").click()
+        widget.get_by_role("button", name="Submit Insurance Docs").click()
         result = widget.locator("#progress [data-role=result] .result")
         expect(result).to_be_visible(timeout=90_000)
 

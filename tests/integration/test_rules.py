@@ -9,7 +9,8 @@ from integration.compliance.requirements import RequirementSetError
 from integration.connections import SignInRefused
 from integration.extensions import db
 from integration.extraction.intake import IntakeError
-from integration.models import AppUser
+from integration.models import AppUser, Override
+from integration.models.base import utcnow
 from integration.overrides import OverrideRefused
 from integration.refusals import Refusal
 from integration.review import ReviewError
@@ -38,7 +39,7 @@ def test_templates_ask_the_same_rule(app, role, sees_review):
     db.session.commit()
     page = signed_in(app, world[role]).get(f"/procore/companies/5/vendors/{world.vendor.id}").get_data(as_text=True)
     assert ("Review queue" in page) is sees_review
-    assert ("Upload certificates" in page) is sees_review
+    assert ("Upload documents you already have" in page) is sees_review
 
 
 @pytest.mark.parametrize("refusal", [SubmissionRefused, SignInRefused, OverrideRefused, ReviewError, IntakeError,
@@ -52,10 +53,15 @@ def test_every_refusal_is_a_refusal_with_a_message(refusal):
 
 def test_an_uncaught_refusal_renders_its_status_and_message(app):
     world = factories.company(5)
+    db.session.flush()
+    ended = Override(company_id=5, vendor_id=world.vendor.id, gap_key="certificate.holder", kind="waive",
+                     reason="Owner accepts", created_by_user_id=world["admin"].id, revoked_at=utcnow())
+    db.session.add(ended)
     db.session.commit()
-    page = signed_in(app, world["admin"]).post("/procore/companies/5/overrides/999/revoke")
+    page = signed_in(app, world["admin"]).post(f"/procore/companies/5/overrides/{ended.id}/revoke",
+                                               data={"confirm": "yes"})
     assert page.status_code == 403
-    assert "Override 999 is not an active override of this company." in page.get_data(as_text=True)
+    assert f"Override {ended.id} is not an active override of this company." in page.get_data(as_text=True)
 
 
 def test_installation_of_finds_only_that_company(app):

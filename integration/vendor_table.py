@@ -29,6 +29,7 @@ from integration.models import (
 from integration.outreach.history import REQUEST_NEW_COI, RESEND_INVITATION, SEND_GAPS
 from integration.outreach.requests import LIVE
 from integration.refusals import Refusal
+from integration.table_args import sort_and_page
 
 PAGE_SIZE = 50
 EXPIRING_DAYS = 30  # an expiry this close shows amber and sorts first
@@ -57,19 +58,11 @@ class TableFilter:
         if status and status not in (*(s.value for s in Status), EXPIRING):
             raise TableRefused(f"status must be one of {', '.join(s.value for s in Status)} or {EXPIRING}, "
                                f"not {status!r}.")
-        sort = args.get("sort") or "priority"
-        if sort not in SORTS:
-            raise TableRefused(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
-        direction = args.get("dir") or "asc"
-        if direction not in ("asc", "desc"):
-            raise TableRefused(f"dir must be asc or desc, not {direction!r}.")
-        page = args.get("page") or "1"
-        if not page.isdigit() or not 1 <= int(page) <= 100_000:
-            raise TableRefused(f"page must be a whole number from 1, not {page!r}.")
+        sort, descending, page = sort_and_page(args, SORTS, "priority", TableRefused, max_page=100_000)
         q = (args.get("q") or "").strip()
         if len(q) > 100:
             raise TableRefused("q (the search) may be at most 100 characters.")
-        return cls(q, status, sort, direction == "desc", int(page))
+        return cls(q, status, sort, descending, page)
 
     def to_args(self, **changes) -> dict[str, str]:
         """Query arguments that ask for this filter (with ``changes``), leaving defaults out."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from integration.extensions import db
 from integration.models import Certificate, ProjectAssignment, Vendor
 from integration.refusals import Refusal
+from integration.table_args import sort_and_page
 from integration.tenancy import scoped
 from integration.work_windows import parse_day
 
@@ -49,16 +50,8 @@ class HubFilter:
             days = {name: parse_day(args.get(name), name) for name in DATE_FILTERS}
         except ValueError as exc:
             raise FilterRefused(f"{exc}.") from exc
-        sort = args.get("sort") or "contractor"
-        if sort not in SORTS:
-            raise FilterRefused(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
-        direction = args.get("dir") or "asc"
-        if direction not in ("asc", "desc"):
-            raise FilterRefused(f"dir must be asc or desc, not {direction!r}.")
-        page = args.get("page") or "1"
-        if not page.isdigit() or int(page) < 1:
-            raise FilterRefused(f"page must be a whole number from 1, not {page!r}.")
-        return cls(**days, sort=sort, descending=direction == "desc", page=int(page))
+        sort, descending, page = sort_and_page(args, SORTS, "contractor", FilterRefused)
+        return cls(**days, sort=sort, descending=descending, page=page)
 
     def to_args(self, **changes) -> dict[str, str]:
         """Query arguments that ask for this filter (with ``changes``), leaving defaults out."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import re
 
 
@@ -118,3 +119,16 @@ def test_an_unexpected_error_is_a_plain_page_and_the_detail_goes_to_the_log(app,
     assert response.status_code == 500 and "Internal Server Error" in page
     assert "IndexError" not in page and "/rest/v1.0" not in page and "Traceback" not in page
     assert "IndexError" in caplog.text
+
+
+def test_the_favicon_is_our_own_icon_and_every_page_links_it(client):
+    from PIL import Image
+
+    with client.get("/favicon.ico") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+        image = Image.open(io.BytesIO(icon.data))
+    assert image.format == "ICO" and (32, 32) in image.info["sizes"]
+    with client.get("/static/favicon.svg") as svg:
+        assert svg.status_code == 200 and svg.data.startswith(b"<svg") and b"#e0561b" in svg.data
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page and 'rel="icon" href="/favicon.ico"' in page

@@ -22,10 +22,10 @@ from tests.conftest import signed_in
 
 A, B = 5101, 5102
 MARKER = "Quokka Roofing of company A"
-# Routes anyone may call: the landing page and health, the public guide, Procore's helper script, and
+# Routes anyone may call: the landing page, health and the favicon, the public guide, Procore's helper script, and
 # the sign-in round trip (which checks Procore's answer, not a session). The side panel's shell
 # takes its company from the query string and asks for sign-in itself (tested below).
-PUBLIC = {"home.index", "home.healthz", "guide.index", "guide.gap", "procore.iframe_helpers", "procore.connect",
+PUBLIC = {"home.index", "home.healthz", "home.favicon", "guide.index", "guide.gap", "procore.iframe_helpers", "procore.connect",
           "procore.callback", "procore.start_session", "sidepanel.panel",
           # The Compliance Hub's way in: ask for a link, open it, use it, sign out (no Procore session involved).
           "compliance_hub.sign_in", "compliance_hub.open_link", "compliance_hub.redeem_link", "compliance_hub.sign_out",

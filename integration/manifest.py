@@ -20,7 +20,14 @@ def _stable_uuid(settings: Settings, component: str) -> str:
 
 
 def build_manifest(settings: Settings) -> dict:
-    """The manifest: a full-screen app, a side panel on the project vendor page, and DMSA permissions."""
+    """The manifest: a full-screen app, a side panel on the project vendor page, the subcontractor widget, and DMSA
+    permissions.
+
+    The widget is an embedded component of its own (a subcontractor's Procore user opens it from the top right of
+    any project, in a window at the bottom): like the full-screen app it names its URL, but it takes no company or
+    project, since the Procore sign-in in its popup says who the subcontractor is and their requests span
+    contractors.
+    """
     base = settings.public_base_url
     return {
         "schema_version": "4.1",
@@ -42,6 +49,12 @@ def build_manifest(settings: Settings) -> dict:
             "source_url": f"{base}/procore/sidepanel?company_id={{{{procore.company.id}}}}"
                           f"&project_id={{{{procore.project.id}}}}",
             "description": "This vendor's insurance status and coverage gaps, with an upload for new documents.",
+        },
+        "widget": {
+            "uuid": _stable_uuid(settings, "widget"),
+            "source_url": f"{base}/procore/widget",
+            "description": "Subcontractors: your insurance requests from every contractor, with their gaps, and a "
+                           "COI upload for each.",
         },
         "permissions": PERMISSIONS,
     }

@@ -147,14 +147,19 @@ def requires_user(allowed: Permission | None = None) -> Callable:
 
 
 def sign_in_page(company_id: int):
-    """The sign-in page (401), saying the session ended when there was one, or that it is another company's."""
-    notice = ENDED if SESSION_KEY in session else None
+    """The sign-in page (401), saying the session ended when there was one; a live session of another company gets
+    the refusal (403) that this company is not one its user can see."""
     claim = SessionClaim.from_dict(session.get(SESSION_KEY))
     if claim is not None and claim.company_id != company_id:
         other = signed_in_user(claim.company_id)
         if other is not None:
-            name = db.session.scalar(scoped(Installation, claim.company_id).with_only_columns(
-                Installation.company_name)) or claim.company_id
-            notice = (f"You are signed in to Gapline for {name}, not for Procore company {company_id}, so nothing of "
-                      "that company is shown. If your Procore account belongs to it, sign in with Procore to open it.")
+            return other_company_page(company_id, other)
+    notice = ENDED if SESSION_KEY in session else None
     return render_template("procore/sign_in.html", company_id=company_id, notice=notice), 401
+
+
+def other_company_page(company_id: int, user: AppUser):
+    """403: ``user`` is signed in for their own company, and ``company_id`` is not one they can see."""
+    name = db.session.scalar(scoped(Installation, user.company_id).with_only_columns(
+        Installation.company_name)) or f"Procore company {user.company_id}"
+    return render_template("procore/other_company.html", company_id=company_id, user=user, own_name=name), 403

@@ -85,13 +85,15 @@ def test_a_project_of_another_company_in_the_url_gets_a_clear_refusal_and_none_o
     assert refused.status_code == 404 and "is not a project of the company you are signed in to" in text
     assert "Rival" not in text
     assert admin.get(f"/procore/companies/{COMPANY}/projects/{own.procore_project_id}").status_code == 200
-    assert admin.get(f"/procore/companies/{COMPANY + 1}/projects/{foreign.procore_project_id}").status_code == 401
+    assert admin.get(f"/procore/companies/{COMPANY + 1}/projects/{foreign.procore_project_id}").status_code == 403
 
 
-def test_a_live_session_of_another_company_is_told_so_not_that_it_ended(app, world):
+def test_a_live_session_of_another_company_is_refused_as_a_company_it_cannot_see(app, world):
     other = factories.company(COMPANY + 2, "Rival GC")
     db.session.commit()
     page = signed_in(app, other["viewer"]).get(f"/procore/companies/{COMPANY}")
     text = page.get_data(as_text=True)
-    assert page.status_code == 401 and "You are signed in to Gapline for Rival GC, not for Procore company" in text
+    assert page.status_code == 403 and f"Procore company {COMPANY} is not one you can see" in text
+    assert "for Rival GC, and Procore company" in text and "Sign in as someone else" in text
+    assert f'href="/procore/connect?company_id={COMPANY}"' in text  # the popup signs in for the company asked
     assert "session has ended" not in text and "Summit Builders" not in text

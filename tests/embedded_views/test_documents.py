@@ -127,7 +127,7 @@ def test_files_of_another_company_are_not_served(database, world):
     stored = db.session.scalar(select(StoredFile))
     outsider = factories.user(78, "admin")
     db.session.commit()
-    assert signed_in(database, outsider).get(f"/procore/companies/{COMPANY}/files/{stored.id}").status_code == 401
+    assert signed_in(database, outsider).get(f"/procore/companies/{COMPANY}/files/{stored.id}").status_code == 403
     assert signed_in(database, outsider).get(f"/procore/companies/78/files/{stored.id}").status_code == 404
 
 

@@ -150,7 +150,7 @@ def test_another_companys_vendor_or_project_is_not_shown(database, world):
     assert wrong_project.status_code == 404 and "Hidden" not in wrong_project.get_data(as_text=True)
     reading = client.get(f"/procore/companies/{C}/vendors/{other.vendor.id}/reading")
     assert reading.status_code == 404
-    assert client.get(f"/procore/companies/{C + 1}/vendors/{other.vendor.id}/reading").status_code == 401
+    assert client.get(f"/procore/companies/{C + 1}/vendors/{other.vendor.id}/reading").status_code == 403
 
 
 def test_reading_progress_says_which_files_are_still_being_read(database, world):

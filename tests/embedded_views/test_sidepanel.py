@@ -35,7 +35,7 @@ def test_panel_shows_the_vendor_by_procore_id_within_the_company(app):
     assert "Ace Electric" in page and "Not compliant" in page
     other = client.get("/procore/companies/1/sidepanel/vendors/777").get_data(as_text=True)
     assert "Other Co" not in other and "not been imported" in other
-    assert client.get("/procore/companies/2/sidepanel/vendors/777").status_code == 401
+    assert client.get("/procore/companies/2/sidepanel/vendors/777").status_code == 403
 
 
 def test_panel_without_company_or_session(client):

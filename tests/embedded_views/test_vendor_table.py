@@ -183,7 +183,7 @@ def test_another_companys_project_is_refused(database, world):
     body = response.get_data(as_text=True)
     assert response.status_code == 404 and "is not a project of the company" in body and "Hidden" not in body
     foreign = client.get(f"/procore/companies/{C + 1}/projects/{hidden.procore_project_id}")
-    assert foreign.status_code == 401 and "Hidden Vendor" not in foreign.get_data(as_text=True)
+    assert foreign.status_code == 403 and "Hidden Vendor" not in foreign.get_data(as_text=True)
 
 
 def requests_and_emails() -> tuple[int, int]:

@@ -152,7 +152,9 @@ def test_another_companys_session_cannot_reach_a_company_route(app, world, compa
     rows, state = table_counts(), company_a_state()
     outsider = signed_in(app, world[B].base["admin"])
     response = call(outsider, app, company_route, world[A].values())
-    assert response.status_code == 401 and not leaks(response, world)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 403 and f"Procore company {A} is not one you can see" in text
+    assert "Sign in as someone else" in text and not leaks(response, world)
     assert table_counts() == rows and company_a_state() == state
 
 
@@ -237,7 +239,7 @@ def test_a_demo_only_route_does_not_exist_in_production(app, route):
 def test_the_side_panel_shell_asks_for_sign_in_unless_the_session_is_for_its_company(app, world):
     panel = f"/procore/sidepanel?company_id={A}&project_id=1"
     assert app.test_client().get(panel).status_code == 401
-    assert signed_in(app, world[B].base["admin"]).get(panel).status_code == 401
+    assert signed_in(app, world[B].base["admin"]).get(panel).status_code == 403
     assert signed_in(app, world[A].base["viewer"]).get(panel).status_code == 200
 
 

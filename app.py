@@ -95,6 +95,9 @@ def register_blueprints(app: Flask) -> None:
                       admin_bp, requirements_bp, widget_bp, vendor_table_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
+    from embedded_views.navigation import keep_project
+
+    app.url_defaults(keep_project)  # links and redirects of a page opened for a project keep that project
 
 
 def register_template_globals(app: Flask) -> None:

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask import abort, current_app, g, render_template, session
+from flask import abort, current_app, g, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from integration.extensions import db
 from integration.models import AppUser, Installation
 from integration.roles import Permission
-from integration.tenancy import get_scoped, scoped
+from integration.tenancy import get_scoped, installation_of, project_in_company, scoped
 
 SESSION_KEY = "gapline_session"
 TICKET_SECONDS = 120  # the popup's sign-in is handed to the frame within this
@@ -138,12 +138,35 @@ def requires_user(allowed: Permission | None = None) -> Callable:
             if allowed is not None and not allowed(user):
                 abort(403, description=allowed.refusal(user))
             g.user = user
+            refused = project_in_url(company_id)
+            if refused is not None:
+                return refused
             return view(*args, company_id=company_id, **kwargs)
 
         guarded.allowed = allowed  # what the guard asks beyond a session, for the route isolation tests
         return guarded
 
     return decorate
+
+
+def project_in_url(company_id: int):
+    """Check the project the URL keeps in context (``?project=``, its Procore id): ``g.project`` when it is one of
+    the company's, else the refusal page (a non-numeric value is ignored, like an uninterpolated one)."""
+    g.project = None
+    wanted = request.args.get("project", type=int)
+    if wanted is None:
+        return None
+    project = project_in_company(company_id, wanted)
+    if project is None:
+        return wrong_project_page(company_id, wanted)
+    g.project = project
+    return None
+
+
+def wrong_project_page(company_id: int, procore_project_id: int, status: int = 404):
+    """The refusal for a project that is not one of the company's: nothing of it is shown."""
+    return render_template("procore/wrong_context.html", company_id=company_id, project_id=procore_project_id,
+                           installation=installation_of(company_id)), status
 
 
 def sign_in_page(company_id: int):

@@ -8,25 +8,19 @@ from datetime import date
 from flask import abort, g, redirect, request, url_for
 
 from embedded_views.procore import _same_site_path
-from integration.extensions import db
 from integration.models import OutreachRequest, Project, Vendor
 from integration.outreach.history import REQUEST_NEW_COI, RESEND_INVITATION, SEND_GAPS, next_action
 from integration.outreach.requests import OutreachRefused, request_documents, send_gaps
 from integration.roles import can_manage
-from integration.tenancy import get_scoped, scoped
+from integration.tenancy import get_scoped
 from integration.vendor_history import people_of, vendor_history
 from integration.vendor_view import VendorPage, coverage_lines, file_progress
 
 
 def project_in_context(company_id: int) -> Project | None:
-    """The project named by ``?project=`` (its Procore id), which must be one of the company's."""
-    procore_project_id = request.args.get("project", type=int)
-    if procore_project_id is None:
-        return None
-    project = db.session.scalar(scoped(Project, company_id).where(Project.procore_project_id == procore_project_id))
-    if project is None:
-        abort(404, description=f"Project {procore_project_id} is not one of this company's projects.")
-    return project
+    """The project named by ``?project=`` (its Procore id), already checked to be the company's by requires_user."""
+    project = g.get("project")
+    return project if project is not None and project.company_id == company_id else None
 
 
 def insurance_context(page: VendorPage, project: Project | None, *, compact: bool) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from embedded_views.auth import requires_user
+from embedded_views.project_table import app_home_url
 from integration.extensions import db
 from integration.outreach import branding
 from integration.outreach.requests import cancel_request, request_documents, resend_invitation, send_gaps
@@ -68,7 +69,7 @@ def _change(company_id: int, action, done: str):
         changed = action()
     except Refusal as refused:
         flash(f"Not done: {refused.message}", "error")
-        return redirect(url_for("procore.app_home", company_id=company_id)), 303
+        return redirect(app_home_url(company_id)), 303
     flash(done.format(to=changed.recipient_email), "ok")
     return _back(company_id, changed.vendor_id)
 

@@ -20,14 +20,21 @@ from flask import (
 )
 
 from embedded_views import widget
-from embedded_views.auth import redeem_ticket, requires_user, sign_in, sign_in_ticket, sign_out
+from embedded_views.auth import (
+    redeem_ticket,
+    requires_user,
+    sign_in,
+    sign_in_ticket,
+    sign_out,
+    wrong_project_page,
+)
 from embedded_views.project_table import render_app_home
 from integration.connections import complete_sign_in, disconnect, end_sessions
 from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
 from integration.refusals import Refusal
 from integration.roles import is_admin
-from integration.tenancy import installation_of, project_in_company
+from integration.tenancy import project_in_company
 from procore_client import ProcoreError
 from sync_jobs.directory_import import queue_directory_import
 from sync_jobs.webhooks import queue_webhook_setup
@@ -111,9 +118,10 @@ def sign_out_user(company_id: int):
 def app_home(company_id: int, project_id: str | None = None):
     """The full-screen app: the company's connection and its vendors' compliance."""
     project = int(project_id) if project_id and project_id.isdigit() else None  # uninterpolated ids are ignored
-    if project is not None and project_in_company(company_id, project) is None:
-        return render_template("procore/wrong_context.html", company_id=company_id, project_id=project,
-                               installation=installation_of(company_id)), 404
+    if project is not None:
+        g.project = project_in_company(company_id, project)  # the links of the page keep it (navigation.py)
+        if g.project is None:
+            return wrong_project_page(company_id, project)
     return render_app_home(company_id, project)
 
 

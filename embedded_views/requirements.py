@@ -49,7 +49,7 @@ def edit(company_id: int, tier: str | None = None, project_id: int | None = None
     queue_reevaluation(company_id, "requirements_changed", vendor_ids=vendor_ids)
     flash(f"{scope.label} saved (version {row.version}); re-evaluating {len(vendor_ids)} vendor"
           f"{'s' if len(vendor_ids) != 1 else ''} now.", "ok")
-    return redirect(request.path, 303)
+    return redirect(url_for(request.endpoint, **request.view_args), 303)  # keeps ?project= (navigation.py)
 
 
 def _page(company_id: int, scope: SetScope, body: dict, *, form=None, errors=(), preview=None):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template
 
 from embedded_views.auth import requires_user
+from embedded_views.project_table import app_home_url
 from integration.roles import is_admin
 from integration.sync_runs import failing_records, recent_runs
 from sync_jobs.directory_import import queue_directory_import
@@ -26,4 +27,4 @@ def run_import(company_id: int):
     """Run the directory import again (admins), e.g. after it failed; the page shows how it went."""
     queue_directory_import(company_id)
     flash("The directory import is running again; its result shows here when it ends.", "ok")
-    return redirect(url_for("procore.app_home", company_id=company_id)), 303
+    return redirect(app_home_url(company_id)), 303

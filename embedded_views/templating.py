@@ -22,3 +22,13 @@ def app_home_url(company_id: int) -> str:
 
 
 TEMPLATE_GLOBALS["app_home_url"] = app_home_url
+
+
+def nav_links(company_id: int, user):
+    """The navigation's links for this page (see embedded_views.navigation)."""
+    from embedded_views.navigation import nav_links as links
+
+    return links(company_id, user)
+
+
+TEMPLATE_GLOBALS["nav_links"] = nav_links

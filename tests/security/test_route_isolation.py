@@ -25,8 +25,8 @@ MARKER = "Quokka Roofing of company A"
 # Routes anyone may call: the landing page, health and the favicon, the public guide, Procore's helper script, and
 # the sign-in round trip (which checks Procore's answer, not a session). The side panel's shell
 # takes its company from the query string and asks for sign-in itself (tested below).
-PUBLIC = {"home.index", "home.healthz", "home.favicon", "guide.index", "guide.gap", "procore.iframe_helpers", "procore.connect",
-          "procore.callback", "procore.start_session", "sidepanel.panel",
+PUBLIC = {"home.index", "home.healthz", "home.favicon", "guide.index", "guide.gap", "procore.iframe_helpers",
+          "procore.connect", "procore.callback", "procore.start_session", "sidepanel.panel",
           # The Compliance Hub's way in: ask for a link, open it, use it, sign out (no Procore session involved).
           "compliance_hub.sign_in", "compliance_hub.open_link", "compliance_hub.redeem_link", "compliance_hub.sign_out",
           "webhooks.deliver",

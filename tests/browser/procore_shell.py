@@ -46,6 +46,6 @@ def sign_in(page, sandbox_url: str, project: int = PROJECT, user: str = "Alex Ad
     popup.wait_for_load_state()
     popup.get_by_label(user).check()
     popup.get_by_role("button", name="Allow").click()
-    popup.wait_for_event("close", timeout=15_000)
+    popup.wait_for_event("close", timeout=60_000)  # a loaded machine can be slow; this bounds the wait only
     frame.locator("table.compliance-table tbody tr").first.wait_for(timeout=15_000)
     return frame

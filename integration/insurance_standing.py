@@ -3,21 +3,26 @@
 A line's status is the worst over the vendor's current evaluations (the company's and each
 project's), from the gaps touching the line's requirements plus the gaps about the documents as a
 whole (holder, named insured, a document that cannot be read), which hold back every line. The
-record also carries the policy the engine chose for the line, the open gaps in the words people
-read on the vendor page, who waived or marked what, and a link to the vendor in Gapline.
+record also carries the policy the engine chose for the line, the open gaps, who waived or marked
+what, and a link to the vendor in Gapline. The notes are read by the general contractor's Procore
+users, so the gaps the engine words for the subcontractor ("your general liability ...") are told
+about the vendor, in the third person.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
 from integration.compliance.combine import combine
+from integration.compliance.gaps import limit_code
 from integration.compliance.requirements import LIMIT_KEYS
+from integration.compliance.results import Gap
 from integration.compliance.statuses import VENDOR_ORDER, Status, status_of
-from integration.compliance.wording import day
+from integration.compliance.wording import day, limit_name
 from integration.extensions import db
 from integration.insurance_records import NOTES_LIMIT, InsuranceRecord, procore_status
 from integration.models import (
@@ -109,8 +114,8 @@ class VendorStanding:
 
 
 def gap_words(entry: ShownGap) -> str:
-    """An open gap in the plain words of the vendor page, naming the projects it is limited to."""
-    words = entry.gap.explanation
+    """An open gap told about the vendor, naming the projects it is limited to."""
+    words = about_vendor(entry.gap)
     return words if entry.company_wide or not entry.projects else f"On {', '.join(entry.projects)}: {words}"
 
 
@@ -120,7 +125,40 @@ def decision_words(entry: ShownGap, override: Override, author: AppUser | None) 
     who = (author.name or author.email) if author else "a Gapline user"
     until = f"until {day(override.expires_on)}" if override.expires_on else "no end date"
     when = day(override.created_at.date()) if override.created_at else "an earlier date"
-    return f"{verb}: {entry.gap.title}, by {who} on {when}: {override.reason} ({until})."
+    return f"{verb}: {third_person(entry.gap.title)}, by {who} on {when}: {override.reason} ({until})."
+
+
+def about_vendor(gap: Gap) -> str:
+    """A gap in the words of the general contractor's people: "General liability each occurrence is $500,000;
+    $1,000,000 is required." rather than the vendor page's "Your general liability ..."."""
+    line, _, limit = gap.key.partition(".")
+    minimum = str(gap.expected or "").removeprefix("at least ")
+    try:
+        is_limit = limit_code(line, limit) == gap.code and gap.found is not None and minimum
+    except KeyError:
+        is_limit = False
+    if is_limit:
+        name = limit_name(line, limit).replace(", ", " ")
+        return f"{name[:1].upper()}{name[1:]} is {gap.found}; {minimum} is required."
+    return third_person(gap.explanation)
+
+
+_SECOND_PERSON = (  # the longer phrases first; each replacement keeps a capital where the phrase had one
+    (re.compile(r"\byour company is\b", re.IGNORECASE), "the vendor's legal name is"),
+    (re.compile(r"\byour company's\b", re.IGNORECASE), "the vendor's"),
+    (re.compile(r"\byour company\b", re.IGNORECASE), "the vendor"),
+    (re.compile(r"\bthe documents you sent\b", re.IGNORECASE), "the vendor's documents"),
+    (re.compile(r"\byour\b", re.IGNORECASE), "the vendor's"),
+    (re.compile(r"\byou\b", re.IGNORECASE), "the vendor"),
+)
+
+
+def third_person(text: str) -> str:
+    """``text`` with the subcontractor addressed as "you" told about as "the vendor"."""
+    for pattern, replacement in _SECOND_PERSON:
+        text = pattern.sub(lambda found, to=replacement: to.capitalize() if found.group(0)[0].isupper() else to,
+                           text)
+    return text
 
 
 def vendor_link(base_url: str, company_id: int, vendor_id: int) -> str:

@@ -114,7 +114,10 @@ def test_a_waiver_is_compliant_in_procore_with_who_when_why_and_until(connected,
     vendor = acme(cert)
     full_push()
     comp = origin_id(vendor.procore_vendor_id, "workers_compensation")
-    assert emulator.record(comp)["status"] == "non_compliant"
+    before = emulator.record(comp)
+    assert before["status"] == "non_compliant"
+    assert "Employers liability each accident is $500,000; $1,000,000 is required." in before["notes"]
+    assert "your" not in before["notes"].lower()  # read by the general contractor's people, not the vendor
     admin = factories.user(COMPANY_A, "admin", name="Pat Admin")
     create_override(COMPANY_A, admin, vendor.id, "workers_compensation.el_each_accident", "waive",
                     "Sole proprietor with no employees", MARCH, expires_on=date(2026, 6, 30))

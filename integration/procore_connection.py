@@ -2,11 +2,14 @@
 
 Two kinds of connection: the installing admin's authorization-code
 token, kept per company under the key ``company:<id>``, and the app's service account (DMSA,
-client credentials) that background jobs use, kept under ``dmsa``.
+client credentials) that background jobs use, kept under ``dmsa``. Every RQ job runs in a process
+of its own, so the service account's token is kept in Redis, encrypted, until shortly before it expires:
+each job reuses it rather than asking Procore for a new one (in embedded mode, in the process).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import zlib
@@ -41,6 +44,7 @@ from procore_client import (
 
 log = logging.getLogger(__name__)
 DMSA_KEY = "dmsa"
+SHARED_DMSA_KEY = "gapline:procore:service-account-token"  # in Redis, encrypted, expiring with the token
 
 
 def company_key(company_id: int) -> str:
@@ -58,15 +62,16 @@ def _company_id(key: str) -> int:
 class DatabaseTokenStore:
     """Keeps each company's token pair on its Installation row, encrypted; saves commit on their own."""
 
-    def __init__(self, engine, cipher: TokenCipher) -> None:
+    def __init__(self, engine, cipher: TokenCipher, shared=None) -> None:
         self.engine = engine
         self.cipher = cipher
-        self._dmsa: Token | None = None  # service-account tokens are cheap to re-issue: memory only
+        self.shared = shared  # a Redis the service account's token is shared through (None: this process only)
+        self._dmsa: Token | None = None
 
     def fetch(self, key: str) -> Token | None:
         """The stored token, decrypted, or None when the company is not connected."""
         if key == DMSA_KEY:
-            return self._dmsa
+            return self._shared_dmsa() or self._dmsa
         with Session(self.engine) as session:
             row = installation_of(_company_id(key), session)
             if row is None or row.access_token_encrypted is None:
@@ -81,6 +86,7 @@ class DatabaseTokenStore:
         """Store the new pair atomically (one committed UPDATE), replacing the used refresh token."""
         if key == DMSA_KEY:
             self._dmsa = token
+            self._share_dmsa(token)
             return
         with Session(self.engine) as session, session.begin():
             row = installation_of(_company_id(key), session)
@@ -100,11 +106,36 @@ class DatabaseTokenStore:
         """Forget the tokens (the row and its settings stay)."""
         if key == DMSA_KEY:
             self._dmsa = None
+            self._share_dmsa(None)
             return
         with Session(self.engine) as session, session.begin():
             row = installation_of(_company_id(key), session)
             if row is not None:
                 row.access_token_encrypted = row.refresh_token_encrypted = row.token_expires_at = None
+
+
+    def _shared_dmsa(self) -> Token | None:
+        if self.shared is None:
+            return None
+        try:
+            stored = self.shared.get(SHARED_DMSA_KEY)
+        except Exception:  # Redis is away: this process asks Procore for its own token
+            log.warning("could not read the shared Procore service-account token", exc_info=True)
+            return None
+        return Token.from_dict(json.loads(self.cipher.decrypt(stored))) if stored else None
+
+    def _share_dmsa(self, token: Token | None) -> None:
+        if self.shared is None:
+            return
+        try:
+            if token is None:
+                self.shared.delete(SHARED_DMSA_KEY)
+                return
+            lifetime = int(token.expires_at - time.time())
+            if lifetime > 0:  # Redis forgets it when it expires
+                self.shared.set(SHARED_DMSA_KEY, self.cipher.encrypt(json.dumps(token.to_dict())), ex=lifetime)
+        except Exception:
+            log.warning("could not share the Procore service-account token", exc_info=True)
 
 
 class AdvisoryLockProvider:
@@ -186,17 +217,27 @@ def token_manager() -> TokenManager:
     if manager is None:
         engine = db.engine
         locks = AdvisoryLockProvider(engine) if engine.dialect.name == "postgresql" else ThreadLockProvider()
-        manager = TokenManager(DatabaseTokenStore(engine, current_app.extensions["token_cipher"]), procore_oauth(),
-                               locks=locks, on_invalid_grant=mark_disconnected)
+        store = DatabaseTokenStore(engine, current_app.extensions["token_cipher"], shared=_token_redis())
+        manager = TokenManager(store, procore_oauth(), locks=locks, on_invalid_grant=mark_disconnected)
         current_app.extensions["procore_tokens"] = manager
     return manager
+
+
+def _token_redis():
+    """The Redis jobs share the service account's token through (None in embedded mode: one process)."""
+    if current_app.config["GAPLINE"].embedded:
+        return None
+    from integration.queue import redis_connection
+
+    return redis_connection()
 
 
 def service_account_tokens() -> TokenManager:
     """Client-credentials tokens of the app's service account (no refresh token: a new one is asked for)."""
     manager = current_app.extensions.get("procore_dmsa_tokens")
     if manager is None:
-        manager = TokenManager(token_manager().store, procore_oauth(), client_credentials=True)
+        companies = token_manager()  # the same store, and its lock across processes: one job asks, the others wait
+        manager = TokenManager(companies.store, procore_oauth(), locks=companies.locks, client_credentials=True)
         current_app.extensions["procore_dmsa_tokens"] = manager
     return manager
 

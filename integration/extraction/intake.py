@@ -109,6 +109,12 @@ def check_submission(files: list[IncomingFile]) -> list[AcceptedFile]:
 
 def check_file(file: IncomingFile) -> AcceptedFile:
     """Accept one PDF, JPEG or PNG of at most 25 MB that opens cleanly and is not a decompression bomb."""
+    return accept(file)[0]
+
+
+def accept(file: IncomingFile) -> tuple[AcceptedFile, PdfReader | None]:
+    """`check_file`, with the PDF's reader as the checks left it (decrypted, its objects parsed) for reading it on:
+    opening and decrypting a PDF once is enough."""
     name, data = file.name, file.data
     if not data:
         raise IntakeError(name, "empty", f"{name}: the file is empty")
@@ -118,13 +124,17 @@ def check_file(file: IncomingFile) -> AcceptedFile:
     kind = sniff(data)
     if kind is None:
         raise IntakeError(name, "type", f"{name}: the content is not a PDF, JPEG or PNG (whatever its name says)")
+    reader = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # malformed files warn before they fail; the refusal says it better
-        pages = _check_pdf(name, data) if kind == "pdf" else _check_image(name, data, kind)
-    return AcceptedFile(name, kind, len(data), hashlib.sha256(data).hexdigest(), pages, data, file.original)
+        if kind == "pdf":
+            pages, reader = _check_pdf(name, data)
+        else:
+            pages = _check_image(name, data, kind)
+    return AcceptedFile(name, kind, len(data), hashlib.sha256(data).hexdigest(), pages, data, file.original), reader
 
 
-def _check_pdf(name: str, data: bytes) -> int:
+def _check_pdf(name: str, data: bytes) -> tuple[int, PdfReader]:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         # An owner password alone (the user password empty) restricts editing, not reading: every viewer opens it.
@@ -149,7 +159,7 @@ def _check_pdf(name: str, data: bytes) -> int:
         if not (0 < abs(width) <= MAX_PAGE_POINTS and 0 < abs(height) <= MAX_PAGE_POINTS):
             raise IntakeError(name, "page_size", f"{name}: page {number} measures {width:g} x {height:g} points, "
                                                  f"outside 1-{MAX_PAGE_POINTS:g}")
-    return count
+    return count, reader
 
 
 # Names an object needs to launch a program or attach a file. Dictionaries are never compressed except in

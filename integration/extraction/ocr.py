@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 
-import pytesseract
 from PIL import Image, ImageOps
 
+from integration.extraction import tesseract
 from integration.extraction.budget import BudgetExceeded, Clock
 from integration.extraction.cells import CELLS, PARTIES, TICK_CELLS
 from integration.extraction.fields import (
@@ -17,7 +16,6 @@ from integration.extraction.fields import (
     PAGE_WIDTH,
     Reading,
     Readings,
-    Rect,
 )
 from integration.extraction.grid import Rules
 from integration.extraction.normalize import parse_amount, parse_date, repair_ocr_name
@@ -25,10 +23,9 @@ from integration.extraction.orient import turn_order
 from integration.extraction.parties import read_party
 from integration.extraction.refine import refine_by_rules
 from integration.extraction.register import Affine, register
-from integration.extraction.zones import ZOOM, crop, ink_share, remove_rules, slot_of, tile, trim, warp
+from integration.extraction.tesseract import Word
+from integration.extraction.zones import ZOOM, Slot, crop, ink_share, remove_rules, slot_of, tile, trim, warp
 
-# Tesseract's OpenMP threads spin-wait; on a small shared machine they triple the wall time of these short calls.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 WORK_DPI = 300  # larger scans are scaled down to this before reading
 # Bands of the template (in points from the top) read for registration: the contact box and the grid hold many
 # anchor words; the foot prints the form's edition.
@@ -52,26 +49,31 @@ SPECK_WORD = 0.4  # a word of up to four characters read with less confidence th
 SPECK_DOUBT = 0.8  # the most a value can be trusted once dust had to be taken off it
 AGREED = 0.9  # a one-letter box read alike twice (tiled, and alone as one character)
 REREAD_BELOW = 0.85  # a one-letter box read with less confidence than this gets a second read
+HEADER, FOOTER = 0.16, 0.12  # shares of a page's height read first for an endorsement's form number
 
 
-def _data(image: Image.Image, config: str, clock: Clock) -> list[tuple[str, float, float, float, float, float]]:
-    """Tesseract words as (text, confidence 0-1, left, top, right, bottom); a timeout ends the file."""
+def _read(requests: list[tuple[str, Image.Image, str]], clock: Clock) -> dict[str, list[Word]]:
+    """Tesseract words, as (text, confidence 0-1, left, top, right, bottom), of each named image read with its
+    configuration: the images sharing a configuration go to one start of the program. A timeout ends the file."""
+    configs = list(dict.fromkeys(config for _, _, config in requests))
+    jobs = [([img for _, img, c in requests if c == config], config) for config in configs]
     limit = clock.call_timeout()
-    image.format = "BMP"  # handed to Tesseract uncompressed: PNG encoding a page costs more than reading its bands
     try:
-        data = pytesseract.image_to_data(image, config=config, output_type=pytesseract.Output.DICT, timeout=limit)
-    except pytesseract.TesseractError:
-        raise  # a real failure (bad image, bad config): the file is reported unreadable
-    except RuntimeError as exc:  # pytesseract signals its timeout with a bare RuntimeError
+        found = tesseract.read(jobs, limit)
+    except tesseract.OcrTimeout as exc:
         if limit < clock.budget.ocr_call_seconds:
             raise BudgetExceeded(f"time budget of {clock.budget.seconds:g} s exceeded during OCR") from exc
         raise BudgetExceeded(f"an OCR call took longer than its {limit:g} s budget") from exc
-    words = []
-    for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
-                                                    data["width"], data["height"], strict=True):
-        if text.strip():
-            words.append((text.strip(), max(float(conf), 0.0) / 100, left, top, left + width, top + height))
+    words: dict[str, list[Word]] = {}
+    for config, pages in zip(configs, found, strict=True):
+        names = [name for name, _, c in requests if c == config]
+        words.update(zip(names, pages, strict=True))
     return words
+
+
+def _data(image: Image.Image, config: str, clock: Clock) -> list[Word]:
+    """The words of one image."""
+    return _read([("", image, config)], clock)[""]
 
 
 def _register_bands(image: Image.Image, clock: Clock) -> tuple[Affine | None, str]:
@@ -125,18 +127,16 @@ def _checkboxes(image: Image.Image, rules: Rules) -> Readings:
     return readings
 
 
-def _read_tiles(crops: list[tuple[str, Image.Image]], config: str, clock: Clock) -> Readings:
-    """OCR the crops as one mosaic; each field gets its words in reading order and their lowest confidence."""
-    if not crops:
-        return {}
-    sheet, slots = tile(crops, GAP)
-    words: dict[str, list[tuple[str, float]]] = {}
-    for word, conf, _left, top, _right, bottom in _data(sheet, config, clock):
+def _tile_readings(crops: list[tuple[str, Image.Image]], words: list[Word], slots: list[Slot]) -> Readings:
+    """The words read on a mosaic of crops, back in their fields: each gets its words in reading order and their
+    lowest confidence."""
+    found: dict[str, list[tuple[str, float]]] = {}
+    for word, conf, _left, top, _right, bottom in words:
         name = slot_of(slots, (top + bottom) / 2, GAP)
         if name:
-            words.setdefault(name, []).append((word, conf))
+            found.setdefault(name, []).append((word, conf))
     # A box with ink but no words read is kept as "?" with no confidence: unreadable, not blank.
-    return {name: without_specks(words.get(name, [("?", 0.0)])) for name, _ in crops}
+    return {name: without_specks(found.get(name, [("?", 0.0)])) for name, _ in crops}
 
 
 def without_specks(words: list[tuple[str, float]]) -> Reading:
@@ -168,24 +168,42 @@ def _group(name: str) -> str:
     return "numeric" if name in NUMERIC_FIELDS else "text"
 
 
-def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
+def _crops(image: Image.Image, rules: Rules) -> tuple[dict[str, list[tuple[str, Image.Image]]], Readings]:
+    """The inked cells cut out, cleaned and grouped by how they are read; the code boxes found blank."""
     groups: dict[str, list[tuple[str, Image.Image]]] = {group: [] for group in _CONFIGS}
-    readings: Readings = {}
+    blank: Readings = {}
     for name, rect in CELLS.items():
         group = _group(name)
         # Print sits low in a one-line box: trim more from the top, where only the rule above can intrude.
         img = trim(remove_rules(crop(image, rules.cell(rect), (2.5 if group in _SINGLE else 1.5, 2.0, 0.9))))
         if img is None:
             if name in CODE_FIELDS:
-                readings[name] = Reading("", 0.9)
+                blank[name] = Reading("", 0.9)
             continue
         # Tesseract skips or misreads a lone grey capital (Y becomes a yen sign): enlarge it, make it black on white.
         if group in _SINGLE:
             img = img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC).point(_BINARY)
         groups[group].append((name, img))
-    for group, config in _CONFIGS.items():
-        readings.update(_read_tiles(groups[group], config, clock))
-    _second_opinion(groups["numeric"], readings, clock)
+    return groups, blank
+
+
+def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
+    """Every cell and party box read: the mosaics of cells, their digits again larger, and the party boxes all go
+    to Tesseract at once; the doubtful one-letter boxes are read a second time after."""
+    groups, readings = _crops(image, rules)
+    # The digits again, larger and without the whitelist: see _second_opinion.
+    larger = [(name, img.resize((img.width * 3 // 2, img.height * 3 // 2), Image.Resampling.BICUBIC))
+              for name, img in groups["numeric"]]
+    sheets = {group: tile(crops, GAP) for group, crops in [*groups.items(), ("second", larger)] if crops}
+    parties = {party: img for party, rect in PARTIES.items()
+               if (img := trim(remove_rules(crop(image, rules.cell(rect), (1.2, 1.0, 1.0))))) is not None}
+    words = _read([(group, sheet, _CONFIGS.get(group, "--psm 6")) for group, (sheet, _) in sheets.items()]
+                  + [(party, img, "--psm 6") for party, img in parties.items()], clock)
+    for group in _CONFIGS:
+        if group in sheets:
+            readings.update(_tile_readings(groups[group], words[group], sheets[group][1]))
+    if larger:
+        _second_opinion(groups["numeric"], _tile_readings(larger, words["second"], sheets["second"][1]), readings)
     for name in groups["text"]:
         if "Insurer_FullName" in name[0]:
             reading = readings[name[0]]
@@ -207,19 +225,16 @@ def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
                 agreed = other.value == first.value
                 readings[name] = Reading(first.value, max(first.confidence, other.confidence, AGREED) if agreed
                                          else min(first.confidence, 0.3))
-    for party, rect in PARTIES.items():
-        readings.update(_party(image, rules, party, rect, clock))
+    for party in parties:
+        readings.update(_party(party, words[party]))
     return readings
 
 
-def _party(image: Image.Image, rules: Rules, party: str, rect: Rect, clock: Clock) -> Readings:
-    """OCR a party box as lines and read them as name, then address."""
-    img = trim(remove_rules(crop(image, rules.cell(rect), (1.2, 1.0, 1.0))))
-    if img is None:
-        return {}
+def _party(party: str, words: list[Word]) -> Readings:
+    """A party box's words as lines, read as name, then address."""
     lines: list[list[tuple[str, float, float]]] = []  # words (text, confidence, left) per line
     tops: list[float] = []
-    for word, conf, left, top, _right, bottom in sorted(_data(img, "--psm 6", clock), key=lambda w: (w[3], w[2])):
+    for word, conf, left, top, _right, bottom in sorted(words, key=lambda w: (w[3], w[2])):
         middle = (top + bottom) / 2
         if tops and abs(tops[-1] - middle) < 4 * ZOOM:
             lines[-1].append((word, conf, left))
@@ -245,16 +260,12 @@ def _numeric(name: str, text: str | bool) -> object:
     return text if text.isdigit() else None
 
 
-def _second_opinion(crops: list[tuple[str, Image.Image]], readings: Readings, clock: Clock) -> None:
-    """Re-read every digit box larger and without the whitelist: agreement keeps, disagreement doubts.
+def _second_opinion(crops: list[tuple[str, Image.Image]], again: Readings, readings: Readings) -> None:
+    """Weigh the digit boxes' first reads against `again`, their reads larger and without the whitelist: agreement
+    keeps, disagreement doubts.
 
     The whitelist read alone turns a blurred `$` into a 3 (`$5,000` -> `35,000`) with high confidence.
     """
-    if not crops:
-        return
-    larger = [(name, img.resize((img.width * 3 // 2, img.height * 3 // 2), Image.Resampling.BICUBIC))
-              for name, img in crops]
-    again = _read_tiles(larger, "--psm 6", clock)
     for name, _ in crops:
         first, second = readings[name], again[name]
         v1, v2 = _numeric(name, first.value), _numeric(name, second.value)
@@ -310,6 +321,34 @@ def read_scan(image: Image.Image, clock: Clock) -> tuple[Readings, str] | None:
     return readings, text
 
 
+def _page_at_200_dpi(image: Image.Image) -> Image.Image:
+    """A non-certificate page at about 200 dpi: form numbers are large enough for that."""
+    image = _work_size(image.convert("L"))
+    scale = min(1.0, 200 / 72 / (image.width / PAGE_WIDTH))
+    return image.resize((int(image.width * scale), int(image.height * scale))) if scale < 1 else image
+
+
+def number_bands(image: Image.Image) -> list[Image.Image]:
+    """The header and the footer of a non-certificate page, where endorsement forms print their number and edition."""
+    small = _page_at_200_dpi(image)
+    return [small.crop((0, 0, small.width, int(small.height * HEADER))),
+            small.crop((0, int(small.height * (1 - FOOTER)), small.width, small.height))]
+
+
+def read_bands(pages: dict[int, list[Image.Image]], clock: Clock) -> dict[int, tuple[str, float]]:
+    """The OCR text of each page's bands and the median confidence of their words (0 when none were read), all
+    pages in one call."""
+    if not pages:
+        return {}
+    words = _read([(f"{number}:{i}", band, "--psm 3") for number, bands in pages.items()
+                   for i, band in enumerate(bands)], clock)
+    found = {}
+    for number, bands in pages.items():
+        page = [w for i in range(len(bands)) for w in words[f"{number}:{i}"]]
+        found[number] = " ".join(w[0] for w in page), statistics.median(w[1] for w in page) if page else 0.0
+    return found
+
+
 def scan_text(image: Image.Image, clock: Clock) -> str:
     """Plain OCR text of a non-certificate page (used to spot endorsement form numbers)."""
     return scan_page(image, clock)[0]
@@ -317,10 +356,5 @@ def scan_text(image: Image.Image, clock: Clock) -> str:
 
 def scan_page(image: Image.Image, clock: Clock) -> tuple[str, float]:
     """OCR text of a non-certificate page and the median confidence of its words (0 when none were read)."""
-    image = _work_size(image.convert("L"))
-    scale = min(1.0, 200 / 72 / (image.width / PAGE_WIDTH))  # form numbers are large enough at 200 dpi
-    small = image.resize((int(image.width * scale), int(image.height * scale))) if scale < 1 else image
-    words = _data(small, "--psm 3", clock)
+    words = _data(_page_at_200_dpi(image), "--psm 3", clock)
     return " ".join(w[0] for w in words), statistics.median(w[1] for w in words) if words else 0.0
-
-

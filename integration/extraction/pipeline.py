@@ -19,8 +19,8 @@ from integration.extraction.assemble import REVIEW_BELOW, assemble
 from integration.extraction.budget import Budget, BudgetExceeded, Clock
 from integration.extraction.endorsements import find_endorsements
 from integration.extraction.fields import Readings
-from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile, IntakeError, check_file
-from integration.extraction.ocr import read_scan, scan_page
+from integration.extraction.intake import MAX_BYTES, AcceptedFile, IncomingFile, IntakeError, accept
+from integration.extraction.ocr import number_bands, read_bands, read_scan, scan_page
 from integration.extraction.pdfwords import page_strokes, page_words
 from integration.extraction.textlayer import read_text_page
 
@@ -36,10 +36,11 @@ def extract(source: str | Path | bytes, filename: str | None = None, budget: Bud
     name = filename or (str(source) if not isinstance(source, bytes) else "upload")
     clock = Clock(budget or Budget())
     try:
-        accepted = replace(check_file(IncomingFile(name, _load(source, name))), name=name)  # the caller's name
+        accepted, reader = accept(IncomingFile(name, _load(source, name)))
+        accepted = replace(accepted, name=name)  # the caller's name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # odd-but-readable files warn; the result says what mattered
-            return _pdf(accepted, clock) if accepted.kind == "pdf" else _image(accepted, clock)
+            return _pdf(accepted, reader, clock) if reader is not None else _image(accepted, clock)
     except IntakeError as exc:
         return ExtractedCertificate.unreadable(name, exc.message)
     except BudgetExceeded as exc:
@@ -60,10 +61,8 @@ def _load(source: str | Path | bytes, name: str) -> bytes:
     return path.read_bytes()
 
 
-def _pdf(file: AcceptedFile, clock: Clock) -> ExtractedCertificate:
-    reader = PdfReader(io.BytesIO(file.data))
-    if reader.is_encrypted:
-        reader.decrypt("")  # intake let it in: an owner password only, with an empty user password
+def _pdf(file: AcceptedFile, reader: PdfReader, clock: Clock) -> ExtractedCertificate:
+    """A PDF, by `reader` as intake opened it (an owner password only, with an empty user password, removed)."""
     found = read_acroform(reader)
     method = "acroform"
     doc = pypdfium2.PdfDocument(file.data)  # forms are never initialised: no scripts, nothing drawn from fields
@@ -105,6 +104,7 @@ def _text_layer(doc: pypdfium2.PdfDocument, clock: Clock, numbers: list[int], te
 def _scanned_pdf(doc: pypdfium2.PdfDocument, name: str, clock: Clock, texts: dict[int, str]) -> ExtractedCertificate:
     ocr_confidence: dict[int, float] = {}
     found = None
+    bands: dict[int, list[Image.Image]] = {}  # the header and footer of each page that is not the certificate
     for number in range(1, len(doc) + 1):
         if texts.get(number) or (found is not None and number - found[1] > MAX_SCANNED_EXTRA_PAGES):
             continue  # a text page that did not register is not the certificate
@@ -113,7 +113,11 @@ def _scanned_pdf(doc: pypdfium2.PdfDocument, name: str, clock: Clock, texts: dic
         if result is not None:
             found, texts[number] = (result[0], number), result[1]
         else:  # endorsement pages, with or without a certificate
-            texts[number], ocr_confidence[number] = scan_page(image, clock)
+            bands[number] = number_bands(image)
+    for number, (text, confidence) in read_bands(bands, clock).items():
+        texts[number], ocr_confidence[number] = text, confidence
+        if not find_endorsements([(number, text)]):  # no form number in the margins: the whole page is read
+            texts[number], ocr_confidence[number] = scan_page(_render(doc[number - 1], clock), clock)
     if found is None:
         return _endorsements_only(name, texts, ocr_confidence)
     return _finish(name, found[0], "ocr", found[1], texts, ocr_confidence)

@@ -3,6 +3,7 @@
 Anchor words fix the page roughly; OCR places a word's edge a point or two off, and a form printed smaller or drawn
 by an agency system stretches. The frame's sides and the grid's long rules are measured, piece by piece, where the rough
 fit puts them, and a correction is fitted to them; the grid inside is matched rule by rule afterwards (grid.py).
+Only the bands around those rules are resampled for each pass, not the whole page.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from dataclasses import replace
 import numpy
 from PIL import Image
 
+from integration.extraction.fields import PAGE_HEIGHT, PAGE_WIDTH
 from integration.extraction.register import Affine
-from integration.extraction.zones import INK, ZOOM, warp
+from integration.extraction.zones import INK, ZOOM, warp_box
 
 # The frame's sides (points from the left), found from far; and the full-width rules of the coverage grid (points
 # from the top), at least 36 points apart, so that the nearest rule found is the one meant.
-SIDES, SIDE_REACH = (18.0, 594.0), 20.0
+SIDES, SIDE_REACH, SIDE_SPAN = (18.0, 594.0), 20.0, (130.0, 640.0)
 PASSES = 3
-GRID_ROWS, ROW_REACH = (300.0, 384.0, 444.0, 480.0, 528.0), 10.0
+GRID_ROWS, ROW_REACH, ROW_SPAN = (300.0, 384.0, 444.0, 480.0, 528.0), 10.0, (30.0, 582.0)
 SEGMENT = 30.0  # points of rule measured at a time: short enough that a leftover tilt stays within a row
 SOLID = 0.7  # share of a segment that must be ink
 MISFIT = 1.5  # points: a measurement further than this from the fitted correction is dropped
@@ -32,7 +34,7 @@ def refine_by_rules(image: Image.Image, affine: Affine) -> Affine:
     """
     refined, miss = affine, None
     for _ in range(PASSES):  # a tilted page is measured more truly once the first correction has levelled it
-        found = _correction(numpy.asarray(warp(image, refined)) < INK, GRID_ROWS, SIDES)
+        found = _correction(image, refined, GRID_ROWS, SIDES)
         if found is None:
             break
         refined, miss = _compose(refined, found[0]), found[1]
@@ -47,11 +49,25 @@ def _small(correction: Affine) -> bool:
     return all(abs(u - x) < 0.25 and abs(v - y) < 0.25 for x, y in corners for u, v in [correction.apply(x, y)])
 
 
-def _measure(ink: numpy.ndarray, at: float, along: tuple[float, float], reach: float, horizontal: bool) -> float | None:
-    """Where the rule expected at `at` lies over the stretch `along` (points), nearest first; None if not seen."""
-    first, last = max(0, int((at - reach) * ZOOM)), int((at + reach) * ZOOM)
-    lo, hi = max(0, int(along[0] * ZOOM)), int(along[1] * ZOOM)
-    strip = ink[first:last, lo:hi] if horizontal else ink[lo:hi, first:last].T
+def _band(image: Image.Image, affine: Affine, at: float, reach: float, span: tuple[float, float],
+          horizontal: bool) -> tuple[numpy.ndarray, int, int]:
+    """The ink of the band `at` +- `reach` points across, over `span` along, in the template's frame at ZOOM (rows
+    across, columns along), with its first pixel across and along."""
+    first, lo, hi = max(0, int((at - reach) * ZOOM)), max(0, int(span[0] * ZOOM)), int(span[1] * ZOOM)
+    if horizontal:
+        last = min(int((at + reach) * ZOOM), int(PAGE_HEIGHT * ZOOM))
+        ink = numpy.asarray(warp_box(image, affine, (lo, first, hi, last))) < INK
+    else:
+        last = min(int((at + reach) * ZOOM), int(PAGE_WIDTH * ZOOM))
+        ink = (numpy.asarray(warp_box(image, affine, (first, lo, last, hi))) < INK).T
+    return ink, first, lo
+
+
+def _measure(band: tuple[numpy.ndarray, int, int], at: float, along: tuple[float, float]) -> float | None:
+    """Where the rule expected at `at` lies in the band over the stretch `along` (points), nearest first; None if
+    not seen."""
+    ink, first, start = band
+    strip = ink[:, max(0, int(along[0] * ZOOM) - start):max(0, int(along[1] * ZOOM) - start)]
     if strip.shape[0] == 0 or strip.shape[1] == 0:
         return None
     found = numpy.flatnonzero(strip.mean(axis=1) >= SOLID)
@@ -67,12 +83,19 @@ def _samples(start: float, end: float) -> list[tuple[float, float]]:
     return [(start + i * step, start + (i + 1) * step) for i in range(count)]
 
 
-def _correction(ink: numpy.ndarray, rows: tuple[float, ...], columns: tuple[float, ...]) -> tuple[Affine, float] | None:
-    """The map template -> where the rules really are (template points), and the median misfit of the rules."""
-    ys = [((a + b) / 2, row, seen) for row in rows for a, b in _samples(30.0, 582.0)
-          if (seen := _measure(ink, row, (a, b), ROW_REACH, horizontal=True)) is not None]
-    xs = [(column, (a + b) / 2, seen) for column in columns for a, b in _samples(130.0, 640.0)
-          if (seen := _measure(ink, column, (a, b), SIDE_REACH, horizontal=False)) is not None]
+def _correction(image: Image.Image, affine: Affine, rows: tuple[float, ...], columns: tuple[float, ...]
+                ) -> tuple[Affine, float] | None:
+    """The map template -> where the rules really are (template points), and the median misfit of the rules, as
+    the page looks through `affine`."""
+    ys, xs = [], []
+    for row in rows:
+        band = _band(image, affine, row, ROW_REACH, ROW_SPAN, horizontal=True)
+        ys += [((a + b) / 2, row, seen) for a, b in _samples(*ROW_SPAN) if (seen := _measure(band, row, (a, b)))
+               is not None]
+    for column in columns:
+        band = _band(image, affine, column, SIDE_REACH, SIDE_SPAN, horizontal=False)
+        xs += [(column, (a + b) / 2, seen) for a, b in _samples(*SIDE_SPAN)
+               if (seen := _measure(band, column, (a, b))) is not None]
     if len({r for _, r, _ in ys}) < 2 or len({c for c, _, _ in xs}) < 2:
         return None
     y_map, x_map = _fit_plane(ys), _fit_plane(xs)

@@ -3,12 +3,16 @@ SMTP server (aiosmtpd), on real PostgreSQL and Redis.
 
 Timed from the first ``outbox.add`` until the SMTP server has accepted every message and every row is
 ``sent``. The run also checks the exactly-once promise: each idempotency key reached the server once.
+Beside the rate it reports CPU milliseconds per email over the timed span: the two workers (with any
+process they fork), this process (the writer and the SMTP server) and PostgreSQL's backends for the
+bench's database, so a change can be judged on a loaded machine where wall time is not.
 Count: BENCH_EMAILS (default 2000). Services: TEST_DATABASE_URL / TEST_REDIS_URL as in tests.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -18,6 +22,40 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int, children: bool = True) -> float:
+    """User + system CPU of a process from /proc (with its reaped children's when ``children``); 0 once gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    ticks = [int(value) for value in fields[11:15]]  # utime, stime, cutime, cstime
+    return sum(ticks if children else ticks[:2]) / TICK
+
+
+class PostgresCpu:
+    """CPU of the PostgreSQL backends serving one database, sampled as they come and go."""
+
+    def __init__(self, db, name: str) -> None:
+        self.db, self.name = db, name
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def sample(self) -> None:
+        from sqlalchemy import text
+
+        pids = self.db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                                       {"name": self.name}).all()
+        for pid in pids:
+            seconds = _cpu_seconds(pid, children=False)
+            self.first.setdefault(pid, seconds)
+            self.last[pid] = max(seconds, self.last.get(pid, 0.0))
+
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 def _start_workers(settings, smtp) -> list[subprocess.Popen]:
@@ -53,19 +91,25 @@ def _write(count: int) -> None:
     outbox.commit()
 
 
-def _wait_for_delivery(db, smtp, count: int, timeout: float = 600.0) -> None:
+def _wait_for_delivery(db, smtp, count: int, postgres: PostgresCpu, timeout: float = 600.0) -> None:
     """Until the server holds every message and every row says ``sent`` (looking at the database only then)."""
     from sqlalchemy import func, select
 
     from integration.models import SentEmail
 
-    deadline = time.monotonic() + timeout
-    while len(smtp.recorder.messages) < count or db.session.scalar(
+    deadline = next_sample = time.monotonic()
+    deadline += timeout
+    while smtp.recorder.count() < count or db.session.scalar(
             select(func.count(SentEmail.id)).where(SentEmail.state != "sent")):
+        if time.monotonic() >= next_sample:  # backends of forked job processes end with them: look often
+            postgres.sample()
+            next_sample = time.monotonic() + 0.2
         db.session.rollback()
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{len(smtp.recorder.messages)} of {count} emails delivered after {timeout}s")
+            raise TimeoutError(f"{smtp.recorder.count()} of {count} emails delivered after {timeout}s")
         time.sleep(0.02)
+    postgres.sample()
+    db.session.rollback()
 
 
 def _check_once(smtp, count: int) -> None:
@@ -95,11 +139,18 @@ def email_throughput():
     try:
         _wait_until_listening(redis_url, WORKERS)
         with app.app_context():
+            postgres = PostgresCpu(db, database.name)
+            postgres.sample()
+            workers_before = sum(_cpu_seconds(worker.pid) for worker in workers)
+            own_before = resource.getrusage(resource.RUSAGE_SELF)
             started = time.perf_counter()
             _write(count)
-            _wait_for_delivery(db, smtp, count)
+            _wait_for_delivery(db, smtp, count, postgres)
             elapsed = time.perf_counter() - started
+            own_after = resource.getrusage(resource.RUSAGE_SELF)
+            workers_cpu = sum(_cpu_seconds(worker.pid) for worker in workers) - workers_before
             db.engine.dispose()
+        own_cpu = (own_after.ru_utime - own_before.ru_utime) + (own_after.ru_stime - own_before.ru_stime)
         _check_once(smtp, count)
     finally:
         for worker in workers:
@@ -110,7 +161,12 @@ def email_throughput():
         Redis.from_url(redis_url).flushdb()
         database.drop()
         redis.stop()
-    yield {"workers": WORKERS, "emails": count, "emails_per_s": round(count / elapsed, 1)}
+    per_email = 1000 / count
+    yield {"workers": WORKERS, "emails": count, "emails_per_s": round(count / elapsed, 1),
+           "worker_cpu_ms_per_email": round(workers_cpu * per_email, 2),
+           "bench_process_cpu_ms_per_email": round(own_cpu * per_email, 2),
+           "postgres_cpu_ms_per_email": round(postgres.seconds() * per_email, 2),
+           "load_1min": round(os.getloadavg()[0], 2)}
 
 
 BENCHMARKS = [("email_throughput", email_throughput)]

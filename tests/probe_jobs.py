@@ -14,3 +14,19 @@ def record_probe(company_id: int, label: str) -> int:
     db.session.add(event)
     db.session.commit()
     return event.id
+
+
+@job
+def where_it_ran(then_queue: str | None = None) -> dict[str, int]:
+    """The process a job ran in and the PostgreSQL backend it talked to; ``then_queue`` queues one more after it."""
+    import os
+
+    from sqlalchemy import text
+
+    from integration.queue import enqueue
+
+    backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+    db.session.rollback()
+    if then_queue:
+        enqueue(where_it_ran, queue=then_queue, job_id=f"where-after-{then_queue}")
+    return {"pid": os.getpid(), "parent": os.getppid(), "backend": backend}

@@ -6,12 +6,14 @@ An evaluation that changes nothing only moves its date forward; any change retir
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Table, insert, select, text, update
 
 from integration.compliance.evaluate import Evaluation as Outcome
 from integration.extensions import db
@@ -24,12 +26,17 @@ Key = tuple[int, int | None]  # (vendor id, assignment id or None for the compan
 
 @dataclass(frozen=True)
 class Current:
-    """What deciding about a new version needs of a current evaluation."""
+    """What deciding about a new version needs of a current evaluation.
+
+    ``digest`` is the hash of its results as stored (``results_json``); an evaluation stored before
+    digests were kept has none, and its ``results`` are read instead.
+    """
 
     id: int
     version: int
     status: str
-    results: list
+    digest: str | None
+    results: list | None = None
 
 
 @dataclass(frozen=True)
@@ -48,14 +55,26 @@ class Decided:
         return self.vendor_id, self.assignment_id
 
 
+def results_json(results: list) -> tuple[str, str]:
+    """The results as stored (JSON text, keys sorted) and the SHA-256 of that text, which names them."""
+    text_form = json.dumps(results, sort_keys=True, separators=(",", ":"), default=_iso)
+    return text_form, hashlib.sha256(text_form.encode()).hexdigest()
+
+
 def current_of(company_id: int, vendor_ids: list[int]) -> dict[Key, Current]:
-    """The current evaluations of the vendors (company level and each assignment), read in one query."""
+    """The current evaluations of the vendors (company level and each assignment), read in one query.
+
+    Only their digests travel; the results themselves are read for the few stored without one.
+    """
     rows = db.session.execute(select(
         Evaluation.vendor_id, Evaluation.assignment_id, Evaluation.id, Evaluation.version, Evaluation.status,
-        Evaluation.results).where(Evaluation.company_id == company_id, Evaluation.vendor_id.in_(vendor_ids),
-                                  Evaluation.is_current.is_(True)))
-    return {(vendor_id, assignment_id): Current(row_id, version, status, results)
-            for vendor_id, assignment_id, row_id, version, status, results in rows}
+        Evaluation.results_digest).where(Evaluation.company_id == company_id, Evaluation.vendor_id.in_(vendor_ids),
+                                         Evaluation.is_current.is_(True))).all()
+    undigested = [row_id for _, _, row_id, _, _, digest in rows if digest is None]
+    results = dict(db.session.execute(select(Evaluation.id, Evaluation.results).where(
+        Evaluation.company_id == company_id, Evaluation.id.in_(undigested))).all()) if undigested else {}
+    return {(vendor_id, assignment_id): Current(row_id, version, status, digest, results.get(row_id))
+            for vendor_id, assignment_id, row_id, version, status, digest in rows}
 
 
 def store(decided: list[Decided], current: dict[Key, Current], today: date, trigger: str) -> set[int]:
@@ -64,20 +83,31 @@ def store(decided: list[Decided], current: dict[Key, Current], today: date, trig
     Returns the ids of the vendors with a new version (their Procore records may have changed).
     """
     unchanged, retired, added = [], [], []
+    stored: dict[int, tuple[str, str]] = {}  # one vendor's evaluations often share one results tuple
     for each in decided:
         now = current.get(each.key)
-        results = [result.to_dict() for result in each.outcome.results]
+        results = each.outcome.results
+        if id(results) not in stored:
+            stored[id(results)] = results_json([result.to_dict() for result in results])
+        text_form, digest = stored[id(results)]
         status = each.outcome.status.value
-        if now is not None and now.status == status and now.results == results:
+        if now is not None and now.status == status and _same(now, text_form, digest):
             unchanged.append(now.id)
             continue
         if now is not None:
             retired.append(now.id)
-        added.append((each, _evaluation_row(each, now, results, today, trigger)))
+        added.append((each, _evaluation_row(each, now, text_form, digest, today, trigger)))
     _set_where(unchanged, evaluated_for=today)
     _set_where(retired, is_current=False)
     _add(added)
     return {each.vendor_id for each, _ in added}
+
+
+def _same(now: Current, text_form: str, digest: str) -> bool:
+    """Whether the current evaluation holds these results (by digest, or by its results without one)."""
+    if now.digest is not None:
+        return now.digest == digest
+    return now.results == json.loads(text_form)
 
 
 def _set_where(ids: list[int], **values: Any) -> None:
@@ -85,13 +115,18 @@ def _set_where(ids: list[int], **values: Any) -> None:
         db.session.execute(update(Evaluation).where(Evaluation.id.in_(ids)).values(**values))
 
 
-def _evaluation_row(each: Decided, now: Current | None, results: list, today: date, trigger: str) -> dict:
+def _evaluation_row(each: Decided, now: Current | None, results: str, digest: str, today: date,
+                    trigger: str) -> dict:
     statuses = {line: status.value for line, status in each.outcome.line_statuses.items()}
     stamp = utcnow()
     return {"company_id": each.company_id, "vendor_id": each.vendor_id, "assignment_id": each.assignment_id,
             "version": now.version + 1 if now else 1, "is_current": True, "evaluated_for": today,
-            "status": each.outcome.status.value, "line_statuses": statuses, "results": results, "trigger": trigger,
-            "created_at": stamp, "updated_at": stamp}
+            "status": each.outcome.status.value, "line_statuses": statuses, "results": Raw(results),
+            "results_digest": digest, "trigger": trigger, "created_at": stamp, "updated_at": stamp}
+
+
+class Raw(str):
+    """A JSON column's value already written as JSON text."""
 
 
 def _add(added: list[tuple[Decided, dict]]) -> None:
@@ -106,24 +141,79 @@ def _add(added: list[tuple[Decided, dict]]) -> None:
 
 
 def insert_many(table: Table, rows: list[dict], returning: tuple[str, ...] = ()) -> list[tuple]:
-    """Insert ``rows`` (all with the same keys, defaults filled in) in one statement; returns ``returning``.
+    """Insert ``rows`` (all with the same keys, defaults filled in) in one go; returns ``returning`` of each.
 
-    On PostgreSQL the rows travel as one JSON parameter: a statement with a placeholder per value costs
-    more to prepare than to run at this size.
+    On PostgreSQL the rows are streamed with COPY (ids drawn beforehand from the table's sequence when
+    ``returning`` asks for columns): a statement with a placeholder per value costs more to prepare, and
+    one big JSON parameter more to parse, than the rows themselves to write.
     """
+    if not rows:
+        return []
     dialect = db.session.get_bind().dialect
     if dialect.name != "postgresql":
+        values = [{key: json.loads(value) if isinstance(value, Raw) else value for key, value in row.items()}
+                  for row in rows]
         statement = insert(table).returning(*(table.c[name] for name in returning)) if returning else insert(table)
-        result = db.session.execute(statement, rows)
+        result = db.session.execute(statement, values)
         return [tuple(row) for row in result] if returning else []
-    quote = dialect.identifier_preparer.quote
-    names, name = ", ".join(quote(key) for key in rows[0]), quote(table.name)
-    sql = (f"INSERT INTO {name} ({names}) SELECT {names} "
-           f"FROM jsonb_populate_recordset(NULL::{name}, CAST(:rows AS jsonb))")
     if returning:
-        sql += " RETURNING " + ", ".join(quote(key) for key in returning)
-    result = db.session.execute(text(sql), {"rows": json.dumps(rows, default=_iso)})
-    return [tuple(row) for row in result] if returning else []
+        ids = db.session.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                                      "FROM generate_series(1, :count)"),
+                                 {"table": table.name, "count": len(rows)}).all()
+        rows = [{"id": row_id, **row} for row_id, row in zip(ids, rows, strict=True)]
+    quote = dialect.identifier_preparer.quote
+    names = list(rows[0])
+    writers = [_copy_writer(table.c[name].type) for name in names]
+    body = "".join(["\t".join([write(row[name]) for name, write in zip(names, writers, strict=True)]) + "\n"
+                    for row in rows])
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    with db.session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.write(body)
+    return [tuple(row[name] for name in returning) for row in rows] if returning else []
+
+
+def _copy_writer(kind: Any) -> Callable[[Any], str]:
+    """How a column's values are written in COPY's text format."""
+    if isinstance(kind, JSON):
+        return _json_field
+    if isinstance(kind, Boolean):
+        return _flag_field
+    if isinstance(kind, Integer):
+        return _number_field
+    if isinstance(kind, Date | DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
+        return _day_field
+    return _text_field
+
+
+def _text_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    value = str(value)
+    for special, escaped in _COPY_ESCAPES:
+        if special in value:
+            value = value.replace(special, escaped)
+    return value
+
+
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # backslash first
+
+
+def _json_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return _text_field(value if isinstance(value, Raw) else json.dumps(value, separators=(",", ":"), default=_iso))
+
+
+def _flag_field(value: Any) -> str:
+    return "\\N" if value is None else ("t" if value else "f")
+
+
+def _number_field(value: Any) -> str:
+    return "\\N" if value is None else str(int(value))
+
+
+def _day_field(value: Any) -> str:
+    return "\\N" if value is None else value.isoformat()
 
 
 def _iso(value: Any) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, event, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,15 +32,25 @@ RETRY_CAP = timedelta(hours=6)
 
 def mark_vendors(company_id: int, vendor_ids: Iterable[int], reason: str) -> None:
     """Mark vendors whose records may have changed (in the caller's transaction); the push follows the commit."""
-    rows = [{"company_id": company_id, "vendor_id": vendor_id, "marked_at": utcnow(), "reason": reason[:64],
-             "generation": 1, "not_before": None} for vendor_id in sorted(set(vendor_ids))]
-    if not rows:
+    ids = sorted(set(vendor_ids))
+    if not ids:
         return
+    now, why = utcnow(), reason[:64]
     dialect = db.session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PendingPush).values(rows)
-    db.session.execute(insert.on_conflict_do_update(index_elements=["vendor_id"], set_={
-        "marked_at": insert.excluded.marked_at, "reason": insert.excluded.reason, "not_before": None,
-        "generation": PendingPush.generation + 1}))
+    if dialect == "postgresql":  # one statement with the ids as one array, however many they are
+        db.session.execute(text(
+            "INSERT INTO pending_pushes (company_id, vendor_id, marked_at, reason, generation, not_before) "
+            "SELECT :company_id, vendor_id, :now, :reason, 1, NULL FROM unnest(CAST(:ids AS integer[])) AS vendor_id "
+            "ON CONFLICT (vendor_id) DO UPDATE SET marked_at = excluded.marked_at, reason = excluded.reason, "
+            "not_before = NULL, generation = pending_pushes.generation + 1"),
+            {"company_id": company_id, "now": now, "reason": why, "ids": ids})
+    else:
+        rows = [{"company_id": company_id, "vendor_id": vendor_id, "marked_at": now, "reason": why,
+                 "generation": 1, "not_before": None} for vendor_id in ids]
+        insert = sqlite.insert(PendingPush).values(rows)
+        db.session.execute(insert.on_conflict_do_update(index_elements=["vendor_id"], set_={
+            "marked_at": insert.excluded.marked_at, "reason": insert.excluded.reason, "not_before": None,
+            "generation": PendingPush.generation + 1}))
     db.session.info.setdefault(DIRTY_KEY, set()).add(company_id)
 
 

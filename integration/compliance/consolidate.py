@@ -98,8 +98,9 @@ def _lead(group: _Group) -> tuple[Requirement, Finding]:
 
 
 def _gap(group: _Group) -> Gap:
-    requirement, finding = _lead(group)
-    code = _group_code(group)
+    lead = _lead(group)
+    requirement, finding = lead
+    code = _group_code(group, lead)
     location = finding.location
     if group.key.startswith("document:"):
         location = Location(location.file if location else None)
@@ -109,18 +110,18 @@ def _gap(group: _Group) -> Gap:
         outcome=worst_outcome([member.outcome for _, member in group.members]),
         line=_line(group),
         expected=finding.expected,
-        found=_found(group, code),
+        found=_found(group, code, lead),
         location=location,
-        explanation=_explanation(group, code),
+        explanation=_explanation(group, code, lead),
         ask=gap_info(code).fix,
         requirement_keys=tuple(dict.fromkeys(req.key for req, _ in group.members)),
     )
 
 
-def _group_code(group: _Group) -> str:
+def _group_code(group: _Group, lead: tuple[Requirement, Finding]) -> str:
     if group.key.startswith("document:") and group.key.endswith(":review"):
         return "document_needs_review"
-    return _code(group)
+    return lead[1].code or "value_unreadable"
 
 
 def _line(group: _Group) -> str | None:
@@ -128,30 +129,30 @@ def _line(group: _Group) -> str | None:
     return lines.pop() if len(lines) == 1 else None
 
 
-def _explanation(group: _Group, code: str) -> str:
+def _explanation(group: _Group, code: str, lead: tuple[Requirement, Finding]) -> str:
     """What is wrong, in sentences: the lead finding's words, or a summary of the members for a few kinds."""
     if code == "document_needs_review":
-        return _review_explanation(group)
+        return _review_explanation(group, lead)
     if code == "certificate_contradicts_endorsement":
         pages = list(dict.fromkeys(finding.found for _, finding in group.members))
         verb = "is" if len(pages) == 1 else "are"
-        return f"{' and '.join(pages)} {verb} attached, but {_lead(group)[1].detail}. {CONTRADICTION}"
-    return _lead(group)[1].detail or gap_info(code).explanation
+        return f"{' and '.join(pages)} {verb} attached, but {lead[1].detail}. {CONTRADICTION}"
+    return lead[1].detail or gap_info(code).explanation
 
 
 CONTRADICTION = "The certificate and the endorsement disagree, so a person must check which is right."
 
 
-def _found(group: _Group, code: str) -> object:
+def _found(group: _Group, code: str, lead: tuple[Requirement, Finding]) -> object:
     if code == "certificate_contradicts_endorsement":
         pages = list(dict.fromkeys(finding.found for _, finding in group.members))
         return f"{' and '.join(pages)} attached; the box disagrees"
-    return _lead(group)[1].found
+    return lead[1].found
 
 
-def _review_explanation(group: _Group) -> str:
+def _review_explanation(group: _Group, lead: tuple[Requirement, Finding]) -> str:
     """Which boxes of a flagged document a person will check (or that the whole document will be checked)."""
-    location = _lead(group)[1].location
+    location = lead[1].location
     file = f"the document {location.file}" if location and location.file else "the document"
     boxes = [finding.location for _, finding in group.members
              if finding.code == "value_unreadable" and finding.location and finding.location.box]

@@ -27,7 +27,7 @@ from integration.compliance.wording import coverage, with_article
 
 Check = Callable[[Requirement, Context], Finding]
 
-# The checks that read the assignment (its work window, its project's name); see _remembered.
+# The checks that read the assignment (its work window, its project's name); see _findings.
 ASSIGNMENT_CHECKS = frozenset({"work_window", "per_project_aggregate"})
 
 CHECKS: dict[str, Check] = {
@@ -134,29 +134,73 @@ def evaluate(
         certificate_holder=requirement_set.certificate_holder or gc_legal_name,
         lines=frozenset(requirement_set.lines),
     )
-    findings = [(requirement, _remembered(requirement, ctx)) for requirement in requirement_set.requirements()]
+    findings = _findings(requirement_set.requirements(), ctx)
     unmet = [(requirement, finding) for requirement, finding in findings if finding.outcome is not Outcome.PASS]
-    gaps = apply_overrides(consolidate(unmet), overrides, work.vendor_id, work.assignment_id, today)
-    results = _results(findings, gaps)
-    return Evaluation(tuple(results), tuple(gaps), today, work, requirement_set.name)
+    memo = ctx.submission.memo
+    consolidated = _reused(memo, "gaps", (unmet,), lambda: tuple(consolidate(unmet)))
+    gaps = tuple(apply_overrides(consolidated, overrides, work.vendor_id, work.assignment_id, today))
+    results = _reused(memo, "results", (findings, gaps), lambda: tuple(_results(findings, list(gaps))))
+    return Evaluation(results, gaps, today, work, requirement_set.name)
 
 
-def _remembered(requirement: Requirement, ctx: Context) -> Finding:
-    """The finding on a requirement, made once per documents, day, rules, vendor, holder and required lines.
+REUSED = 4  # earlier inputs kept per step: a vendor is evaluated for the company and a few assignments
+
+
+def _reused(memo: dict[str, Any], step: str, inputs: tuple[list, ...], make: Callable[[], tuple]) -> tuple:
+    """``make()``, or what it made in an earlier evaluation of the same documents from equal ``inputs``.
+
+    The company-level evaluation and an assignment's usually differ in nothing the gaps and results
+    depend on; they then share the very same gaps and results (an override that applies to one only
+    makes its gaps differ, and with them the results). Each input is a list of (requirement, finding)
+    pairs or of gaps, compared item by item: the requirement by key and line (all the steps read of it),
+    the rest by identity or else equality.
+    """
+    kept = memo.setdefault(step, [])
+    for earlier, made in kept:
+        if all(_same_items(old, new) for old, new in zip(earlier, inputs, strict=True)):
+            return made
+    made = make()
+    kept.insert(0, (inputs, made))
+    del kept[REUSED:]
+    return made
+
+
+def _same_items(old: list | tuple, new: list | tuple) -> bool:
+    if len(old) != len(new):
+        return False
+    for before, now in zip(old, new, strict=True):
+        if isinstance(before, tuple):
+            (was, found_then), (requirement, found) = before, now
+            if was.key != requirement.key or was.line != requirement.line or not (
+                    found_then is found or found_then == found):
+                return False
+        elif not (before is now or before == now):
+            return False
+    return True
+
+
+def _findings(requirements: tuple[Requirement, ...], ctx: Context) -> list[tuple[Requirement, Finding]]:
+    """The finding on each requirement, made once per documents, day, rules, vendor, holder and required lines.
 
     One vendor is evaluated for the company and for each of its assignments on the same documents; only the
-    ``ASSIGNMENT_CHECKS`` look at the assignment, so every other finding is the same in each evaluation.
+    ``ASSIGNMENT_CHECKS`` look at the assignment (its work dates and project name), so every other finding
+    is the same in each evaluation, and theirs are the same for assignments with the same dates and project.
     """
-    if requirement.check in ASSIGNMENT_CHECKS:
-        return _finding(requirement, ctx)
     memo = ctx.submission.memo
     if memo.get("carriers", memo) is not ctx.carriers:  # a carrier table is not hashable: findings follow one
         memo["carriers"], memo["findings"] = ctx.carriers, {}
-    key = (requirement, ctx.today, ctx.settings, ctx.vendor, ctx.certificate_holder, ctx.lines)
-    found = memo["findings"].get(key)
-    if found is None:
-        found = memo["findings"][key] = _finding(requirement, ctx)
-    return found
+    known = memo["findings"].setdefault((ctx.today, ctx.settings, ctx.vendor, ctx.certificate_holder, ctx.lines),
+                                        {})
+    work = ctx.assignment
+    where = (work.work_start, work.work_end, work.project_name)
+    findings = []
+    for requirement in requirements:
+        key = (requirement, where) if requirement.check in ASSIGNMENT_CHECKS else requirement
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _finding(requirement, ctx)
+        findings.append((requirement, found))
+    return findings
 
 
 def _finding(requirement: Requirement, ctx: Context) -> Finding:

@@ -37,6 +37,8 @@ class Evaluation(TenantScoped, Timestamped, Base):
     status: Mapped[str] = mapped_column(String(32), nullable=False)
     line_statuses: Mapped[dict] = mapped_column(json_type(), default=dict)
     results: Mapped[list] = mapped_column(json_type(), default=list)  # one entry per requirement
+    # SHA-256 of the results as stored (evaluation_store.results_json): "nothing changed" without reading them
+    results_digest: Mapped[str | None] = mapped_column(String(64))
     trigger: Mapped[str] = mapped_column(String(64), default="submission")
 
 

@@ -8,13 +8,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from integration.certificate import ExtractedCertificate
+from integration.evaluation_store import results_json
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
 from integration.models import (
     AppUser,
+    Certificate,
     CoverageGap,
     Evaluation,
     Override,
@@ -238,3 +240,59 @@ def test_a_run_that_changes_nothing_adds_no_version_and_marks_no_push(companies)
     reevaluate_company(10, "daily", MARCH.isoformat())
     after = db.session.scalar(select(db.func.count()).select_from(Evaluation).where(Evaluation.company_id == 10))
     assert before == after and db.session.scalar(select(db.func.count()).select_from(PendingPush)) == 0
+
+
+@pytest.fixture
+def company(database) -> dict[str, int]:
+    return build_company(10)
+
+
+def _versions(vendor_id: int) -> list[tuple]:
+    return db.session.execute(select(Evaluation.version, Evaluation.status, Evaluation.is_current)
+                              .where(Evaluation.vendor_id == vendor_id, Evaluation.assignment_id.is_(None))
+                              .order_by(Evaluation.version)).all()
+
+
+def _resend(vendor_id: int, cert: dict) -> None:
+    """The vendor's only certificate now reads ``cert`` (same status, other results)."""
+    row = db.session.scalar(select(Certificate).where(Certificate.vendor_id == vendor_id))
+    row.content = ExtractedCertificate.from_dict(cert)
+    db.session.commit()
+
+
+def _lower_gl(amount: int) -> dict:
+    cert = sample()
+    policy(cert, "general_liability")["limits"]["each_occurrence"] = amount
+    return cert
+
+
+@pytest.mark.parametrize("digests", ["kept", "missing (stored before digests)"])
+def test_results_that_change_without_the_status_make_a_version_and_equal_ones_do_not(company, digests):
+    low = company["limit too low"]
+    reevaluate_company(10, "first", MARCH.isoformat())
+    if digests != "kept":
+        db.session.execute(update(Evaluation).values(results_digest=None))
+        db.session.commit()
+    reevaluate_company(10, "daily", MARCH.isoformat())
+    assert _versions(low) == [(1, "not_compliant", True)]  # equal results: no version, digest or not
+    _resend(low, _lower_gl(600_000))  # still too low, but the results say 600,000 now
+    reevaluate_company(10, "daily", MARCH.isoformat())
+    assert _versions(low) == [(1, "not_compliant", False), (2, "not_compliant", True)]
+    row = db.session.scalar(select(Evaluation).where(Evaluation.vendor_id == low, Evaluation.is_current.is_(True),
+                                                     Evaluation.assignment_id.is_(None)))
+    assert "$600,000" in json.dumps(row.results)
+    assert row.results_digest == results_json(row.results)[1]  # the digest names what was stored
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_as_the_engine_wrote_it(company):
+    vendor = db.session.get(Vendor, company["nothing sent"])
+    name = 'site\\plans\t"final"\r\n2.pdf'
+    factories.certificate(vendor, ExtractedCertificate.unreadable(name, f"{name}: not a certificate").to_dict())
+    db.session.commit()
+    reevaluate_company(10, "daily", MARCH.isoformat())
+    row = db.session.scalar(select(Evaluation).where(Evaluation.vendor_id == vendor.id, Evaluation.is_current.is_(True),
+                                                     Evaluation.assignment_id.is_(None)))
+    gap = db.session.scalar(select(CoverageGap).where(CoverageGap.evaluation_id == row.id))
+    assert gap.source["file"] == name and name in gap.explanation
+    assert any(name in (result["shortfall"] or {}).get("detail", "") for result in row.results)
+    assert row.results_digest == results_json(row.results)[1]

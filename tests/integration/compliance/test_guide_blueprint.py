@@ -16,10 +16,11 @@ VIEWS = Path(__file__).resolve().parents[3] / "embedded_views"
 
 @pytest.fixture
 def client():
-    """A tiny app with only the guide and a stand-in home page (base.html links to both)."""
+    """A tiny app with only the guide and a stand-in home page and icon (base.html links to all three)."""
     app = Flask("guide_test", template_folder=str(VIEWS / "templates"), static_folder=str(VIEWS / "static"))
     home = Blueprint("home", __name__)
     home.add_url_rule("/", "index", lambda: "home")
+    home.add_url_rule("/favicon.ico", "favicon", lambda: "icon")
     app.register_blueprint(home)
     app.register_blueprint(bp)
     return app.test_client()

@@ -64,6 +64,9 @@ def evaluate_vendors(company_id: int, vendor_ids: list[int], today: date, trigge
         changed = store(decided, current_of(company_id, [each.vendor.id for each in inputs]), today, trigger)
     mark_vendors(company_id, changed, trigger)  # their Procore records follow within seconds
     db.session.flush()
+    from integration.vendor_summary import refresh  # (it imports the outreach rules, which import this module)
+
+    refresh(company_id, changed)  # the store wrote their new versions around the ORM
     return [each.vendor for each in inputs if each.vendor.id in changed]
 
 

@@ -13,6 +13,7 @@ from integration.models.outreach import EmailOptOut, OutreachRequest, SentEmail,
 from integration.models.overrides import Override
 from integration.models.requirements import CarrierRating, RequirementSet
 from integration.models.sync import PendingPush, PushedRecord, SyncRun
+from integration.models.vendor_summary import VendorSummary
 from integration.models.webhooks import WebhookEvent, WebhookHook
 
 __all__ = [
@@ -20,5 +21,5 @@ __all__ = [
     "ComplianceHubMember", "ComplianceHubProject", "CoverageGap", "EmailOptOut", "Evaluation", "Installation",
     "OneTimeToken", "OutreachRequest", "Override", "PendingPush", "Project", "ProjectAssignment", "PushedRecord",
     "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest", "StoredFile", "Submission", "SyncRun", "Vendor",
-    "VendorContact", "WebhookEvent", "WebhookHook", "utcnow",
+    "VendorContact", "VendorSummary", "WebhookEvent", "WebhookHook", "utcnow",
 ]

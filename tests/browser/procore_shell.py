@@ -45,7 +45,8 @@ def sign_in(page, sandbox_url: str, project: int = PROJECT, user: str = "Alex Ad
     popup = popup_info.value
     popup.wait_for_load_state()
     popup.get_by_label(user).check()
-    popup.get_by_role("button", name="Allow").click()
-    popup.wait_for_event("close", timeout=60_000)  # a loaded machine can be slow; this bounds the wait only
+    # Listen before the click: on a fast path the frame closes the popup before a later wait could begin.
+    with popup.expect_event("close", timeout=60_000):
+        popup.get_by_role("button", name="Allow").click()
     frame.locator("table.compliance-table tbody tr").first.wait_for(timeout=15_000)
     return frame

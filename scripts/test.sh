@@ -19,7 +19,11 @@ fi
 
 .venv/bin/ruff check . || exit 1
 
-.venv/bin/python -m pytest "$@"
+# Every core runs tests (TEST_WORKERS=0 runs them in this one process); a file's tests stay on one worker.
+workers="${TEST_WORKERS:-auto}"
+parallel=()
+[[ "$workers" != "0" ]] && parallel=(-n "$workers" --dist loadfile)
+.venv/bin/python -m pytest "${parallel[@]}" "$@"
 status=$?
 if [[ $status -eq 5 ]]; then
   echo "test: pytest collected no tests; that is a failure" >&2

@@ -226,6 +226,10 @@ def pytest_report_header(config):
 def pytest_terminal_summary(terminalreporter):
     """Say which real services the integration tier used (nothing means it did not run)."""
     terminalreporter.section("integration tier services")
+    workers = getattr(terminalreporter.config.option, "numprocesses", None)
+    if workers and not _used:  # the controller of a parallel run: its workers used the services
+        _used.append(f"{terminalreporter.config.option.numprocesses} parallel workers, each with its own throwaway "
+                     "PostgreSQL database and private redis-server")
     for line in _used or ["none: no integration test ran"]:
         terminalreporter.write_line(line)
 

@@ -49,12 +49,16 @@ class RedisService:
 
     @classmethod
     def obtain(cls) -> RedisService:
-        """Use TEST_REDIS_URL (default 127.0.0.1:6379) if it answers, else start a private server."""
+        """Use TEST_REDIS_URL (default 127.0.0.1:6379) if it answers, else start a private server.
+
+        A worker of a parallel run (pytest-xdist) always starts its own, since every test flushes Redis.
+        """
         url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS)
         parts = urlsplit(url)
-        if reachable(parts.hostname or "127.0.0.1", parts.port or 6379):
-            return cls(url)
         binary = shutil.which("redis-server")
+        parallel = bool(os.environ.get("PYTEST_XDIST_WORKER")) and binary  # tests flush Redis: one server each
+        if not parallel and reachable(parts.hostname or "127.0.0.1", parts.port or 6379):
+            return cls(url)
         if not binary:
             raise ServiceUnavailable(
                 f"Redis is not reachable at {url} and redis-server is not installed; "

@@ -11,7 +11,7 @@ from integration.extensions import db
 from integration.models import AppUser, CoverageGap, Evaluation, Override, ProjectAssignment, Vendor, utcnow
 from integration.outreach.requests import after_evaluation
 from integration.refusals import Refusal
-from integration.roles import can_manage
+from integration.roles import can_manage, in_words
 from integration.tenancy import get_scoped, scoped
 
 
@@ -29,11 +29,11 @@ def expiry_date(raw: str) -> date | None:
         raise OverrideRefused(str(exc)) from exc
 
 
-def _check_actor(actor: AppUser, company_id: int) -> None:
+def _check_actor(actor: AppUser, company_id: int, doing: str = "override gaps") -> None:
     if actor.company_id != company_id:
-        raise OverrideRefused("You can only override gaps of your own company.")
+        raise OverrideRefused(f"You can only {doing} of your own company.")
     if not can_manage(actor):
-        raise OverrideRefused(f"Only admins and compliance managers may override gaps; your role is {actor.role}.")
+        raise OverrideRefused(f"Only admins and compliance managers may {doing}; your role is {in_words(actor.role)}.")
 
 
 def create_override(company_id: int, actor: AppUser, vendor_id: int, gap_key: str, kind: str, reason: str,
@@ -101,7 +101,7 @@ def revoke_override(company_id: int, actor: AppUser, override_id: int, today: da
 
 def set_outreach_muted(company_id: int, actor: AppUser, vendor_id: int, muted: bool) -> Vendor:
     """Stop (or resume) outreach emails to a vendor; admins and compliance managers only."""
-    _check_actor(actor, company_id)
+    _check_actor(actor, company_id, "mute or unmute outreach to vendors")
     vendor = get_scoped(Vendor, vendor_id, company_id)
     if vendor is None:
         raise OverrideRefused(f"Vendor {vendor_id} is not one of this company's vendors.")

@@ -6,6 +6,14 @@ from dataclasses import dataclass
 
 from integration.models import AppUser
 
+# Each role of ROLES as people read it: a message names a role through ``in_words``, never by its key.
+ROLE_WORDS = {"admin": "admin", "compliance_manager": "compliance manager", "viewer": "viewer"}
+
+
+def in_words(role: str) -> str:
+    """A role key (``compliance_manager``) as words (``compliance manager``)."""
+    return ROLE_WORDS.get(role, role.replace("_", " "))
+
 
 @dataclass(frozen=True)
 class Permission:
@@ -18,8 +26,8 @@ class Permission:
 
     def refusal(self, user: AppUser) -> str:
         """Why ``user`` is refused, naming the roles that would be allowed."""
-        words = " or ".join(role.replace("_", " ") for role in self.roles)
-        return f"This needs the {words} role; you are {user.role.replace('_', ' ')}."
+        words = " or ".join(in_words(role) for role in self.roles)
+        return f"This needs the {words} role; you are {in_words(user.role)}."
 
 
 # Upload, review, override and mute outreach for the company.

@@ -163,6 +163,27 @@ def test_a_refused_recipient_in_a_batch_leaves_the_others_to_go(app, mail_to):
     assert [(r.to_address, r.state) for r in rows if r.state != "sent"] == [("gone@sub.test", "failed")]
 
 
+def test_a_recipient_refused_for_now_amid_a_batch_waits_for_its_retry_and_then_goes_once(app, mail_to):
+    server = mail_to()
+    server.recorder.refuse["full@sub.test"] = "452 4.2.2 Mailbox full, try again later"
+    addresses = [f"sub{n}@sub.test" for n in range(6)] + ["full@sub.test"] + [f"sub{n}@sub.test" for n in range(6, 12)]
+    rows = [add(f"invitation:{n}", to=to) for n, to in enumerate(addresses)]
+    outbox.commit()
+    assert sorted(m["To"] for m in server.messages) == sorted(a for a in addresses if a != "full@sub.test")
+    [waiting] = [r for r in rows if r.state != "sent"]
+    assert (waiting.to_address, waiting.state, waiting.attempts, waiting.recipient_refused) == (
+        "full@sub.test", "queued", 1, False)
+    assert waiting.last_error == "the mail server refused full@sub.test: 452 4.2.2 Mailbox full, try again later"
+    assert {(r.state, r.attempts) for r in rows if r is not waiting} == {("sent", 1)}
+    assert sweep_outbox() == 0  # not before its backoff is over
+    del server.recorder.refuse["full@sub.test"]  # the mailbox has room again
+    waiting.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert sweep_outbox() == 1
+    assert (waiting.state, waiting.attempts, waiting.last_error) == ("sent", 2, None)
+    assert sorted(m["To"] for m in server.messages) == sorted(addresses)  # each address once, the others not again
+
+
 def test_a_mail_server_that_stays_down_ends_in_failed_with_the_reason(app, mail_to):
     server = mail_to()
     server.stop()

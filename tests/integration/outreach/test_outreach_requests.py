@@ -174,3 +174,32 @@ def test_resend_invitation_starts_a_non_responsive_request_again(world, mail_to)
     assert [m["Subject"] for m in server.messages] == [SUBJECT, SUBJECT]
     with pytest.raises(OutreachRefused, match="Only a non-responsive request"):
         resend_invitation(10, request.id, world["admin"], MONDAY)
+
+
+def test_every_role_has_its_words():
+    from integration.models.installation import ROLES
+    from integration.roles import ROLE_WORDS
+
+    assert set(ROLE_WORDS) == set(ROLES) and all("_" not in words for words in ROLE_WORDS.values())
+
+
+@pytest.mark.parametrize("refused", ["request by a viewer", "settings by a compliance manager", "mute by a viewer"])
+def test_outreach_refusals_name_roles_in_words_never_by_their_keys(world, refused):
+    from integration.outreach.branding import SettingsRefused, save_outreach_settings
+    from integration.overrides import OverrideRefused, set_outreach_muted
+
+    with pytest.raises((OutreachRefused, SettingsRefused, OverrideRefused)) as raised:
+        if refused == "request by a viewer":
+            request_documents(10, world.vendor.id, world.project.id, world["viewer"], MONDAY)
+        elif refused == "settings by a compliance manager":
+            save_outreach_settings(10, world["compliance_manager"], "", "automatic")
+        else:
+            set_outreach_muted(10, world["viewer"], world.vendor.id, True)
+    message = str(raised.value)
+    assert "compliance_manager" not in message
+    assert {"request by a viewer": "This needs the admin or compliance manager role; you are viewer.",
+            "settings by a compliance manager": "This needs the admin role; you are compliance manager.",
+            "mute by a viewer": "Only admins and compliance managers may mute or unmute outreach to vendors; your role "
+            "is viewer.",
+            }[refused] == message
+    db.session.rollback()

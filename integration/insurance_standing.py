@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from integration.compliance.combine import combine
 from integration.compliance.gaps import limit_code
@@ -198,17 +199,18 @@ def chosen_policies(certificates: list, today: date) -> dict[str, PolicyFacts]:
 
 
 def _absorb(standing: VendorStanding, evaluation: Evaluation, gaps: list[CoverageGap], project: str | None) -> None:
-    keys = {line: {r["key"] for r in evaluation.results if r.get("line") == line} for line in evaluation.line_statuses}
-    on_lines = set().union(*keys.values()) if keys else set()
-    whole = [gap for gap in gaps if not on_lines.intersection(gap.requirement_keys)]  # about the documents
-    for line, line_keys in keys.items():
-        mine = [gap for gap in gaps if line_keys.intersection(gap.requirement_keys)] + whole
+    """A line's gaps are those on its requirements (keyed "<line>.<item>"), plus those about the documents."""
+    lines = set(evaluation.line_statuses)
+    on = [(gap, {key.partition(".")[0] for key in gap.requirement_keys} & lines) for gap in gaps]
+    whole = [gap for gap, touched in on if not touched]  # about the documents
+    for line in evaluation.line_statuses:
+        mine = [gap for gap, touched in on if line in touched] + whole
         standing.lines.setdefault(line, LineStanding()).absorb(
             status_of(gap.to_gap() for gap in mine), mine, evaluation.assignment_id is None, project)
 
 
 def _evaluations(company_id: int, vendor_ids: list[int]) -> list[tuple[Evaluation, str | None]]:
-    query = (scoped(Evaluation, company_id).add_columns(Project.name)
+    query = (scoped(Evaluation, company_id).options(defer(Evaluation.results)).add_columns(Project.name)
              .outerjoin(ProjectAssignment, ProjectAssignment.id == Evaluation.assignment_id)
              .outerjoin(Project, Project.id == ProjectAssignment.project_id)
              .where(Evaluation.vendor_id.in_(vendor_ids), Evaluation.is_current.is_(True))

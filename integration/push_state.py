@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, event, text, update
+from sqlalchemy import bindparam, delete, event, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ DIRTY_KEY = "gapline.dirty_companies"
 PUSH_TRIGGER = "gapline.push_trigger"
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=6)
+STATEMENT_ROWS = 1000  # marks cleared per statement
 
 
 def mark_vendors(company_id: int, vendor_ids: Iterable[int], reason: str) -> None:
@@ -54,11 +56,22 @@ def mark_vendors(company_id: int, vendor_ids: Iterable[int], reason: str) -> Non
     db.session.info.setdefault(DIRTY_KEY, set()).add(company_id)
 
 
-def due_marks(company_id: int, now: datetime) -> dict[int, PendingPush]:
+@dataclass(frozen=True)
+class SeenMark:
+    """A mark as a push read it: which row, at which generation (a later change bumps the generation)."""
+
+    id: int
+    vendor_id: int
+    generation: int
+
+
+def due_marks(company_id: int, now: datetime) -> dict[int, SeenMark]:
     """The company's marks a push should act on now, by vendor (those held back for a retry wait)."""
-    query = scoped(PendingPush, company_id).where(
+    query = scoped(PendingPush, company_id).with_only_columns(
+        PendingPush.id, PendingPush.vendor_id, PendingPush.generation).where(
         (PendingPush.not_before.is_(None)) | (PendingPush.not_before <= now))
-    return {mark.vendor_id: mark for mark in db.session.scalars(query)}
+    return {vendor_id: SeenMark(mark_id, vendor_id, generation)
+            for mark_id, vendor_id, generation in db.session.execute(query)}
 
 
 def next_retry(company_id: int) -> datetime | None:
@@ -67,21 +80,24 @@ def next_retry(company_id: int) -> datetime | None:
         db.func.min(PendingPush.not_before)).where(PendingPush.not_before.is_not(None)))
 
 
-def clear_marks(seen: Iterable[PendingPush]) -> None:
-    """Drop the marks a push acted on, unless a newer change bumped them meanwhile."""
-    for mark in seen:
-        db.session.execute(delete(PendingPush).where(PendingPush.id == mark.id,
-                                                     PendingPush.generation == mark.generation))
+def clear_marks(company_id: int, seen: Iterable[SeenMark]) -> None:
+    """Drop the marks a push acted on, unless a newer change bumped them meanwhile (a statement per 1000)."""
+    pairs = sorted((mark.id, mark.generation) for mark in seen)
+    for start in range(0, len(pairs), STATEMENT_ROWS):
+        db.session.execute(delete(PendingPush).where(
+            PendingPush.company_id == company_id,
+            tuple_(PendingPush.id, PendingPush.generation).in_(pairs[start:start + STATEMENT_ROWS])))
 
 
-def hold_back(company_id: int, vendor_id: int, seen: PendingPush | None, attempts: int, now: datetime) -> None:
+def hold_back(company_id: int, vendor_id: int, seen: SeenMark | None, attempts: int, now: datetime) -> None:
     """Keep a failed vendor marked, due again after the backoff for its ``attempts``.
 
     A change made since the push read the mark (``seen``) keeps the mark due at once instead.
     """
     due = now + retry_delay(attempts)
     if seen is not None:
-        db.session.execute(update(PendingPush).where(PendingPush.id == seen.id,
+        db.session.execute(update(PendingPush).where(PendingPush.company_id == company_id,
+                                                     PendingPush.id == seen.id,
                                                      PendingPush.generation == seen.generation)
                            .values(not_before=due))
         return
@@ -97,16 +113,42 @@ def retry_delay(attempts: int) -> timedelta:
     return min(RETRY_CAP, RETRY_BASE * 2 ** max(0, attempts - 1))
 
 
-def accepted(row: PushedRecord, record: InsuranceRecord, entity: dict, run_id: int | None, now: datetime) -> None:
-    """Procore accepted ``record``: remember its id and the hash of what it now holds."""
-    row.procore_insurance_id = entity.get("id") or row.procore_insurance_id
-    row.payload_sha256, row.status, row.retired = record.digest(), record.status, record.exempt
-    row.last_error, row.attempts, row.pushed_at, row.last_run_id = None, 0, now, run_id
+@dataclass(frozen=True)
+class Sent:
+    """A record sent to Procore, with what its bookkeeping row held when it was sent."""
+
+    record: InsuranceRecord
+    row_id: int
+    vendor_id: int
+    procore_insurance_id: int | None
+    attempts: int
 
 
-def refused(row: PushedRecord, message: str, run_id: int | None) -> None:
-    """Procore refused ``record``: keep its message; the hash stays that of the last accepted payload."""
-    row.last_error, row.attempts, row.last_run_id = message[:2000], row.attempts + 1, run_id
+def record_answers(company_id: int, accepted: list[tuple[Sent, dict]], refused: list[tuple[Sent, str]],
+                   run_id: int | None, now: datetime) -> None:
+    """Write what Procore said of a batch, in one statement for the accepted records and one for the refused.
+
+    An accepted record keeps its Procore id and the hash of what Procore now holds; a refused one keeps
+    Procore's message, and its hash stays that of the last accepted payload.
+    """
+    table = PushedRecord.__table__
+    stamp = utcnow()
+    if accepted:
+        db.session.execute(
+            update(table).where(table.c.company_id == company_id, table.c.id == bindparam("row_id"))
+            .values(procore_insurance_id=bindparam("procore_id"), payload_sha256=bindparam("digest"),
+                    status=bindparam("record_status"), retired=bindparam("exempt"), last_error=None, attempts=0,
+                    pushed_at=now, last_run_id=run_id, updated_at=stamp),
+            [{"row_id": sent.row_id, "procore_id": entity.get("id") or sent.procore_insurance_id,
+              "digest": sent.record.digest(), "record_status": sent.record.status, "exempt": sent.record.exempt}
+             for sent, entity in accepted])
+    if refused:
+        db.session.execute(
+            update(table).where(table.c.company_id == company_id, table.c.id == bindparam("row_id"))
+            .values(last_error=bindparam("message"), attempts=bindparam("tries"), last_run_id=run_id,
+                    updated_at=stamp),
+            [{"row_id": sent.row_id, "message": message[:2000], "tries": sent.attempts + 1}
+             for sent, message in refused])
 
 
 def forget_copy(row: PushedRecord) -> None:

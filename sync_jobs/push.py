@@ -20,16 +20,17 @@ from integration.evaluations import evaluate_unevaluated
 from integration.extensions import db
 from integration.insurance_records import InsuranceRecord
 from integration.insurance_standing import load_standings
-from integration.models import PendingPush, PushedRecord, SyncRun, Vendor, utcnow
+from integration.models import PushedRecord, SyncRun, Vendor, utcnow
 from integration.procore_connection import is_app_disconnected, job_client, record_disconnection
 from integration.push_state import (
-    accepted,
+    SeenMark,
+    Sent,
     clear_marks,
     due_marks,
     hold_back,
     next_retry,
+    record_answers,
     record_row,
-    refused,
 )
 from integration.queue import debounce_started, enqueue_debounced, job_id_for
 from integration.sync_lock import company_sync_lock
@@ -120,12 +121,12 @@ class Push:
     client: ProcoreClient
     now: datetime
     batch_size: int = SYNC_BATCH_LIMIT
-    waiting: list[tuple[InsuranceRecord, PushedRecord]] = field(default_factory=list)
+    waiting: list[Sent] = field(default_factory=list)  # plain values: a commit between batches reloads nothing
     open_records: Counter = field(default_factory=Counter)  # vendor id -> records not answered yet
     failed_vendors: dict[int, int] = field(default_factory=dict)  # vendor id -> attempts
     tally: Counter = field(default_factory=Counter)
     failures: list[dict] = field(default_factory=list)
-    marks: dict[int, PendingPush] = field(default_factory=dict)
+    marks: dict[int, SeenMark] = field(default_factory=dict)
     reported: dict[str, int] = field(default_factory=dict)  # API calls already added to the run's counts
 
     @property
@@ -155,6 +156,7 @@ class Push:
 
     def _examine(self, vendor_ids: list[int], today: date) -> None:
         base_url = current_app.config["GAPLINE"].public_base_url
+        rows: list[tuple[InsuranceRecord, PushedRecord]] = []
         for standing in load_standings(self.company_id, vendor_ids, base_url=base_url, today=today):
             known = {row.origin_id: row for row in standing.pushed.values()}
             for record in standing.records():
@@ -163,33 +165,37 @@ class Push:
                 if row is not None and row.payload_sha256 == record.digest() and row.procore_insurance_id:
                     self.tally["unchanged"] += 1
                     continue
-                row = record_row(self.company_id, standing.vendor.id, record, known)
-                self.waiting.append((record, row))
+                rows.append((record, record_row(self.company_id, standing.vendor.id, record, known)))
                 self.open_records[standing.vendor.id] += 1
-        db.session.flush()
+        db.session.flush()  # new rows get their ids
+        self.waiting += [Sent(record, row.id, row.vendor_id, row.procore_insurance_id, row.attempts or 0)
+                         for record, row in rows]
 
-    def _send(self, batch: list[tuple[InsuranceRecord, PushedRecord]]) -> None:
+    def _send(self, batch: list[Sent]) -> None:
         """One sync call; its answer is committed before the next call."""
-        result = self.client.sync_insurances(self.company_id, [record.to_procore() for record, _ in batch])
+        result = self.client.sync_insurances(self.company_id, [sent.record.to_procore() for sent in batch])
         entities = {item.get("origin_id"): item for item in result.entities}
         errors = {item.get("origin_id"): error_message(item, "refused") for item in result.errors}
-        for record, row in batch:
-            if record.origin_id in entities:
-                accepted(row, record, entities[record.origin_id], self.run.id, self.now)
+        accepted, refused = [], []
+        for sent in batch:
+            origin = sent.record.origin_id
+            if origin in entities:
+                accepted.append((sent, entities[origin]))
                 self.tally["pushed"] += 1
-                self.tally["retired"] += int(record.exempt)
+                self.tally["retired"] += int(sent.record.exempt)
             else:
-                self._refused(record, row, errors.get(record.origin_id) or "Procore's answer did not include it")
-            self.open_records[row.vendor_id] -= 1
+                refused.append((sent, errors.get(origin) or "Procore's answer did not include it"))
+                self._refused(sent, refused[-1][1])
+            self.open_records[sent.vendor_id] -= 1
+        record_answers(self.company_id, accepted, refused, self.run.id, self.now)
         del self.waiting[:len(batch)]
         self.record_counts()
         db.session.commit()
 
-    def _refused(self, record: InsuranceRecord, row: PushedRecord, message: str) -> None:
-        refused(row, message, self.run.id)
+    def _refused(self, sent: Sent, message: str) -> None:
         self.tally["failed"] += 1
-        self.failed_vendors[row.vendor_id] = max(self.failed_vendors.get(row.vendor_id, 0), row.attempts)
-        self.failures.append({"origin_id": record.origin_id, "message": message})
+        self.failed_vendors[sent.vendor_id] = max(self.failed_vendors.get(sent.vendor_id, 0), sent.attempts + 1)
+        self.failures.append({"origin_id": sent.record.origin_id, "message": message})
 
     def record_counts(self) -> None:
         """Add what was done and the API calls made since the last time to the run's counts."""
@@ -224,8 +230,8 @@ class Push:
     def _settle_marks(self) -> None:
         for vendor_id, attempts in self.failed_vendors.items():
             hold_back(self.company_id, vendor_id, self.marks.get(vendor_id), attempts, self.now)
-        clear_marks(mark for vendor_id, mark in self.marks.items()
-                    if vendor_id not in self.failed_vendors and self.open_records[vendor_id] <= 0)
+        clear_marks(self.company_id, [mark for vendor_id, mark in self.marks.items()
+                                      if vendor_id not in self.failed_vendors and self.open_records[vendor_id] <= 0])
         db.session.commit()
 
     def _queue_retry(self) -> None:

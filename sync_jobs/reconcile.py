@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from integration.evaluations import evaluate_vendor
+from integration.evaluations import batches, evaluate_vendors
 from integration.extensions import db
 from integration.insurance_records import is_ours, payload_digest, payload_from_procore
 from integration.models import (
@@ -110,10 +110,11 @@ def reevaluate_expiries(run: SyncRun, client: ProcoreClient, today: date, progre
     """Re-evaluate vendors whose policies or overrides end around today and were not evaluated for today yet."""
     company_id = run.company_id
     requirements = RequirementCache(company_id)
-    vendor_ids = _expiring(company_id, today)
-    for done, vendor_id in enumerate(vendor_ids, start=1):
-        evaluate_vendor(company_id, vendor_id, today, trigger="expiry", requirements=requirements)
-        db.session.commit()  # one vendor at a time: a crash keeps what is done, and those are not redone
+    vendor_ids, done = _expiring(company_id, today), 0
+    for chunk in batches(vendor_ids):  # a batch at a time: a crash keeps what is done, and those are not redone
+        evaluate_vendors(company_id, chunk, today, "expiry", requirements)
+        db.session.commit()
+        done += len(chunk)
         if progress:
             progress(done, len(vendor_ids))
     add_counts(run, {"reevaluated": len(vendor_ids)})

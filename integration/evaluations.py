@@ -70,16 +70,30 @@ def evaluate_vendors(company_id: int, vendor_ids: list[int], today: date, trigge
     return [each.vendor for each in inputs if each.vendor.id in changed]
 
 
+def reevaluate_vendors(company_id: int, vendor_ids: Iterable[int], today: date | None = None,
+                       trigger: str = "first_push") -> list[int]:
+    """Evaluate the company's vendors among ``vendor_ids`` in batches of ``BATCH``, each committed.
+
+    Each batch is read in a few queries and written in bulk (``evaluate_vendors``), with the company's
+    requirement sets read once for the whole run. Returns the ids of the vendors that got a new
+    evaluation (they are marked for the Procore push). Other packages call this by name.
+    """
+    day = today or date.today()
+    requirements = RequirementCache(company_id)
+    changed: list[int] = []
+    for chunk in batches(sorted(set(vendor_ids))):
+        changed += [vendor.id for vendor in evaluate_vendors(company_id, chunk, day, trigger, requirements)]
+        db.session.commit()
+    return changed
+
+
 def evaluate_unevaluated(company_id: int, vendor_ids: list[int], today: date) -> int:
     """Evaluate the vendors among ``vendor_ids`` that were never evaluated (committed); returns how many."""
     evaluated = select(Evaluation.vendor_id).where(Evaluation.company_id == company_id,
                                                    Evaluation.assignment_id.is_(None), Evaluation.is_current.is_(True))
     missing = db.session.scalars(select(Vendor.id).where(
         Vendor.company_id == company_id, Vendor.id.in_(vendor_ids), Vendor.id.not_in(evaluated))).all()
-    requirements = RequirementCache(company_id)
-    for chunk in batches(missing):
-        evaluate_vendors(company_id, chunk, today, "first_push", requirements)
-        db.session.commit()
+    reevaluate_vendors(company_id, missing, today, "first_push")
     return len(missing)
 
 

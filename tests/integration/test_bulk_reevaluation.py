@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from integration.certificate import ExtractedCertificate
 from integration.evaluation_store import results_json
-from integration.evaluations import evaluate_vendor
+from integration.evaluations import evaluate_vendor, reevaluate_vendors
 from integration.extensions import db
 from integration.models import (
     AppUser,
@@ -296,3 +296,13 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_the_engine_wrote_i
     assert gap.source["file"] == name and name in gap.explanation
     assert any(name in (result["shortfall"] or {}).get("detail", "") for result in row.results)
     assert row.results_digest == results_json(row.results)[1]
+
+
+def test_reevaluating_some_vendors_evaluates_only_those_and_tells_whose_evaluation_changed(company, monkeypatch):
+    monkeypatch.setattr("integration.evaluations.BATCH", 1)  # one batch per vendor, each committed
+    chosen = [company["compliant"], company["limit too low"]]
+    assert reevaluate_vendors(10, [*chosen, chosen[0]], MARCH) == sorted(chosen)
+    evaluated = set(db.session.scalars(select(Evaluation.vendor_id).where(Evaluation.company_id == 10)))
+    assert evaluated == set(chosen)
+    assert set(db.session.scalars(select(PendingPush.vendor_id))) == set(chosen)
+    assert reevaluate_vendors(10, chosen, MARCH) == []  # nothing changed since

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 
+import numpy
 from PIL import Image, ImageOps
 
 from integration.extraction import tesseract
@@ -24,7 +25,7 @@ from integration.extraction.parties import read_party
 from integration.extraction.refine import refine_by_rules
 from integration.extraction.register import Affine, register
 from integration.extraction.tesseract import Word
-from integration.extraction.zones import ZOOM, Slot, crop, ink_share, remove_rules, slot_of, tile, trim, warp
+from integration.extraction.zones import ZOOM, Slot, cell_image, crop, ink_share, slot_of, tile, warp
 
 WORK_DPI = 300  # larger scans are scaled down to this before reading
 # Bands of the template (in points from the top) read for registration: the contact box and the grid hold many
@@ -168,40 +169,61 @@ def _group(name: str) -> str:
     return "numeric" if name in NUMERIC_FIELDS else "text"
 
 
-def _crops(image: Image.Image, rules: Rules) -> tuple[dict[str, list[tuple[str, Image.Image]]], Readings]:
-    """The inked cells cut out, cleaned and grouped by how they are read; the code boxes found blank."""
+def _crops(image: Image.Image, rules: Rules) -> tuple[dict[str, list[tuple[str, Image.Image]]], Readings,
+                                                       dict[str, numpy.ndarray]]:
+    """The inked cells cut out, cleaned and grouped by how they are read; the code boxes found blank; where specks
+    were whitened out of the text cells."""
     groups: dict[str, list[tuple[str, Image.Image]]] = {group: [] for group in _CONFIGS}
     blank: Readings = {}
+    specks: dict[str, numpy.ndarray] = {}
     for name, rect in CELLS.items():
         group = _group(name)
         # Print sits low in a one-line box: trim more from the top, where only the rule above can intrude.
-        img = trim(remove_rules(crop(image, rules.cell(rect), (2.5 if group in _SINGLE else 1.5, 2.0, 0.9))))
-        if img is None:
+        found = cell_image(image, rules.cell(rect), (2.5 if group in _SINGLE else 1.5, 2.0, 0.9))
+        if found is None:
             if name in CODE_FIELDS:
                 blank[name] = Reading("", 0.9)
             continue
+        img, specks[name] = found
         # Tesseract skips or misreads a lone grey capital (Y becomes a yen sign): enlarge it, make it black on white.
         if group in _SINGLE:
             img = img.resize((img.width * 2, img.height * 2), Image.Resampling.BICUBIC).point(_BINARY)
         groups[group].append((name, img))
-    return groups, blank
+    return groups, blank, specks
+
+
+def _stop_lost(words: list[Word], specks: numpy.ndarray, left: int = 0, top: int = 0) -> bool:
+    """Whether a speck was whitened just after one of the words (placed `left`, `top` off the cell), low on its
+    line: where a full stop or a comma would stand, so the words read may lack one ("Inc" for "Inc.")."""
+    for _, _, _, y0, x1, y1 in words:
+        height = y1 - y0
+        box = (max(0, x1 - left), max(0, y0 - top + int(0.4 * height)), max(0, x1 - left + int(0.6 * height)),
+               max(0, y1 - top + int(0.3 * height)))
+        if specks[box[1]:box[3], box[0]:box[2]].any():
+            return True
+    return False
 
 
 def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
     """Every cell and party box read: the mosaics of cells, their digits again larger, and the party boxes all go
     to Tesseract at once; the doubtful one-letter boxes are read a second time after."""
-    groups, readings = _crops(image, rules)
+    groups, readings, specks = _crops(image, rules)
     # The digits again, larger and without the whitelist: see _second_opinion.
     larger = [(name, img.resize((img.width * 3 // 2, img.height * 3 // 2), Image.Resampling.BICUBIC))
               for name, img in groups["numeric"]]
     sheets = {group: tile(crops, GAP) for group, crops in [*groups.items(), ("second", larger)] if crops}
-    parties = {party: img for party, rect in PARTIES.items()
-               if (img := trim(remove_rules(crop(image, rules.cell(rect), (1.2, 1.0, 1.0))))) is not None}
+    parties = {party: found for party, rect in PARTIES.items()
+               if (found := cell_image(image, rules.cell(rect), (1.2, 1.0, 1.0))) is not None}
     words = _read([(group, sheet, _CONFIGS.get(group, "--psm 6")) for group, (sheet, _) in sheets.items()]
-                  + [(party, img, "--psm 6") for party, img in parties.items()], clock)
+                  + [(party, img, "--psm 6") for party, (img, _) in parties.items()], clock)
     for group in _CONFIGS:
         if group in sheets:
             readings.update(_tile_readings(groups[group], words[group], sheets[group][1]))
+    for slot in sheets["text"][1] if "text" in sheets else []:  # names and numbers: a lost full stop is doubted
+        mine = [w for w in words["text"] if slot_of(sheets["text"][1], (w[3] + w[5]) / 2, GAP) == slot.name]
+        if _stop_lost(mine, specks[slot.name], slot.left, slot.top):
+            reading = readings[slot.name]
+            readings[slot.name] = Reading(reading.value, min(reading.confidence, SPECK_DOUBT))
     if larger:
         _second_opinion(groups["numeric"], _tile_readings(larger, words["second"], sheets["second"][1]), readings)
     for name in groups["text"]:
@@ -225,24 +247,28 @@ def _fields(image: Image.Image, rules: Rules, clock: Clock) -> Readings:
                 agreed = other.value == first.value
                 readings[name] = Reading(first.value, max(first.confidence, other.confidence, AGREED) if agreed
                                          else min(first.confidence, 0.3))
-    for party in parties:
-        readings.update(_party(party, words[party]))
+    for party, (_, party_specks) in parties.items():
+        readings.update(_party(party, words[party], party_specks))
     return readings
 
 
-def _party(party: str, words: list[Word]) -> Readings:
+def _party(party: str, words: list[Word], specks: numpy.ndarray) -> Readings:
     """A party box's words as lines, read as name, then address."""
-    lines: list[list[tuple[str, float, float]]] = []  # words (text, confidence, left) per line
+    lines: list[list[Word]] = []
     tops: list[float] = []
-    for word, conf, left, top, _right, bottom in sorted(words, key=lambda w: (w[3], w[2])):
-        middle = (top + bottom) / 2
+    for word in sorted(words, key=lambda w: (w[3], w[2])):
+        middle = (word[3] + word[5]) / 2
         if tops and abs(tops[-1] - middle) < 4 * ZOOM:
-            lines[-1].append((word, conf, left))
+            lines[-1].append(word)
         else:
-            lines.append([(word, conf, left)])
+            lines.append([word])
             tops.append(middle)
-    texts = [(str(r.value), r.confidence) for line in lines
-             if (r := without_specks([(w, c) for w, c, _ in sorted(line, key=lambda w: w[2])])).value != "?"]
+    texts = []
+    for line in lines:
+        reading = without_specks([(w[0], w[1]) for w in sorted(line, key=lambda w: w[2])])
+        if reading.value != "?":
+            doubt = SPECK_DOUBT if _stop_lost(line, specks) else 1.0
+            texts.append((str(reading.value), min(reading.confidence, doubt)))
     readings = read_party(party, texts)
     name = f"{party}_FullName_A"
     if name in readings:

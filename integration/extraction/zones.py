@@ -42,10 +42,25 @@ def warp_box(image: Image.Image, affine: Affine, box: tuple[int, int, int, int])
 def crop(page: Image.Image, cell: tuple[float, float, float, float], inset: tuple[float, float, float]) -> Image.Image:
     """A cell (left, top, right, bottom; points) less `inset` (sides, top, bottom), cut from the page in the
     template's frame."""
+    return _despeckled(median3(page.crop(_box(cell, inset))))[0]
+
+
+def cell_image(page: Image.Image, cell: tuple[float, float, float, float], inset: tuple[float, float, float]
+               ) -> tuple[Image.Image, numpy.ndarray] | None:
+    """A cell cut as `crop` cuts it, less the rules crossing it, trimmed to its ink; with where specks were whitened
+    out of it (a full stop of small print among them, see `despeckle`). None when the cell is blank."""
+    img, specks = _despeckled(median3(page.crop(_box(cell, inset))))
+    img = remove_rules(img)
+    box = _ink_box(img)
+    if box is None:
+        return None
+    return img.crop(box), specks[box[1]:box[3], box[0]:box[2]]
+
+
+def _box(cell: tuple[float, float, float, float], inset: tuple[float, float, float]) -> tuple[int, int, int, int]:
     left, top, right, bottom = cell
-    box = (int((left + inset[0]) * ZOOM), int((top + inset[1]) * ZOOM), int((right - inset[0]) * ZOOM),
-           int((bottom - inset[2]) * ZOOM))
-    return despeckle(median3(page.crop(box)))
+    return (int((left + inset[0]) * ZOOM), int((top + inset[1]) * ZOOM), int((right - inset[0]) * ZOOM),
+            int((bottom - inset[2]) * ZOOM))
 
 
 def median3(img: Image.Image) -> Image.Image:
@@ -73,17 +88,24 @@ def _median_of_three(a: numpy.ndarray, b: numpy.ndarray, c: numpy.ndarray) -> nu
 
 
 def despeckle(img: Image.Image) -> Image.Image:
-    """White out specks: ink with little other ink around it (a stroke of print always has its neighbours)."""
+    """White out specks: ink with little other ink around it (a stroke of print always has its neighbours).
+
+    A full stop or a comma of small print scanned coarsely is as small as a speck, and goes with them."""
+    return _despeckled(img)[0]
+
+
+def _despeckled(img: Image.Image) -> tuple[Image.Image, numpy.ndarray]:
+    """The image despeckled, and where it was whitened."""
     ink = numpy.asarray(img) < INK
     if not ink.any():
-        return img
+        return img, ink
     mask = Image.fromarray((ink * 255).astype(numpy.uint8)).filter(ImageFilter.BoxBlur(SPECK_RADIUS))
     lonely = ink & (numpy.asarray(mask) < SPECK_DENSITY * 255)
     if not lonely.any():
-        return img
+        return img, lonely
     pixels = numpy.array(img)
     pixels[lonely] = 255
-    return Image.fromarray(pixels)
+    return Image.fromarray(pixels), lonely
 
 
 def remove_rules(img: Image.Image) -> Image.Image:
@@ -105,13 +127,17 @@ def trim(img: Image.Image, pad: int = 16) -> Image.Image | None:
 
     A cell counts as blank below MIN_INK dark pixels: a speck of dust, or what the median filter left of one.
     """
+    box = _ink_box(img, pad)
+    return None if box is None else img.crop(box)
+
+
+def _ink_box(img: Image.Image, pad: int = 16) -> tuple[int, int, int, int] | None:
     ink = numpy.asarray(img) < INK
     if ink.sum() < MIN_INK:
         return None
     rows, cols = numpy.flatnonzero(ink.any(axis=1)), numpy.flatnonzero(ink.any(axis=0))
-    box = (max(0, int(cols[0]) - pad), max(0, int(rows[0]) - pad), min(img.width, int(cols[-1]) + pad + 1),
-           min(img.height, int(rows[-1]) + pad + 1))
-    return img.crop(box)
+    return (max(0, int(cols[0]) - pad), max(0, int(rows[0]) - pad), min(img.width, int(cols[-1]) + pad + 1),
+            min(img.height, int(rows[-1]) + pad + 1))
 
 
 def ink_share(img: Image.Image) -> float:

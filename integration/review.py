@@ -20,7 +20,7 @@ from integration.outreach.requests import after_evaluation, request_new_certific
 from integration.reading import replace_policies
 from integration.refusals import Refusal
 from integration.requirement_sets import effective_set
-from integration.roles import can_manage
+from integration.roles import can_manage, in_words
 from integration.tenancy import get_scoped, scoped
 
 LOW_CONFIDENCE = 0.8
@@ -194,8 +194,8 @@ def reject(company_id: int, actor: AppUser, certificate_id: int, reason: str, to
 
 def _reviewable(company_id: int, actor: AppUser, certificate_id: int) -> Certificate:
     if not can_manage(actor) or actor.company_id != company_id:
-        raise ReviewError(f"Only admins and compliance managers may review certificates; your role is {actor.role}.",
-                          status=403)
+        raise ReviewError("Only admins and compliance managers may review certificates; "
+                          f"your role is {in_words(actor.role)}.", status=403)
     certificate = get_scoped(Certificate, certificate_id, company_id)
     if certificate is None:
         raise ReviewError(f"Certificate {certificate_id} is not one of this company's certificates.", status=404)

@@ -16,7 +16,7 @@ from integration import audit
 from integration.extensions import db
 from integration.models import AppUser, Project, ProjectAssignment, Vendor
 from integration.refusals import Refusal
-from integration.roles import is_admin
+from integration.roles import in_words, is_admin
 from integration.tenancy import get_scoped, scoped
 
 COLUMNS = ("procore_vendor_id", "vendor", "work_start", "work_end")
@@ -93,7 +93,7 @@ def import_work_windows(company_id: int, actor: AppUser, project_id: int, data: 
 
 def _check_actor(company_id: int, actor: AppUser) -> None:
     if actor.company_id != company_id or not is_admin(actor):
-        raise WorkWindowRefused([f"Only admins set work windows; your role is {actor.role}."])
+        raise WorkWindowRefused([f"Only admins set work windows; your role is {in_words(actor.role)}."])
 
 
 def _assignments_by_vendor(company_id: int, project_id: int) -> dict[int, ProjectAssignment]:

@@ -25,7 +25,7 @@ from integration.models import (
 from integration.outbox import commit
 from integration.rate_limits import RateLimit
 from integration.refusals import Refusal
-from integration.roles import is_admin
+from integration.roles import in_words, is_admin
 from integration.tenancy import get_scoped, scoped
 
 TEAM_INVITES = RateLimit("compliance_hub_team_invites", 20, timedelta(hours=1))
@@ -205,7 +205,7 @@ def accounts(company_id: int) -> list[AccountAccess]:
 
 def _check_admin(company_id: int, actor: AppUser) -> None:
     if actor.company_id != company_id or not is_admin(actor):
-        raise AccessRefused(f"Only admins manage Compliance Hub access; your role is {actor.role}.")
+        raise AccessRefused(f"Only admins manage Compliance Hub access; your role is {in_words(actor.role)}.")
 
 
 def _account(company_id: int, account_id: int) -> ComplianceHubAccount:

@@ -134,3 +134,13 @@ def test_only_admins_set_work_windows(app, site):
                             data={"work_start": "2026-05-01"})
     assert response.status_code == 403
     assert db.session.get(ProjectAssignment, assignments[0].id).work_starts_on is None
+
+
+def test_a_refused_compliance_manager_reads_their_role_in_words(app, site):
+    company, project, _, assignments = site
+    manager = db.session.get(type(company["compliance_manager"]), company["compliance_manager"].id)
+    with pytest.raises(WorkWindowRefused) as refused:
+        import_work_windows(COMPANY, manager, project.procore_project_id, b"vendor_id,work_start\n501,2026-05-01\n")
+    assert "your role is compliance manager." in str(refused.value)
+    assert "compliance_manager" not in str(refused.value)
+    assert windows(assignments) == [(None, None)] * 3

@@ -49,6 +49,8 @@ def _backfill():
     from integration.vendor_summary import rebuild_with
 
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":  # planner statistics first: without them the backfill's joins crawl
+        bind.execute(sa.text("ANALYZE"))
     for (company_id,) in bind.execute(sa.text("SELECT company_id FROM installations ORDER BY company_id")).all():
         rebuild_with(bind.execute, company_id)
 

@@ -28,7 +28,7 @@ from embedded_views.auth import (
     sign_out,
     wrong_project_page,
 )
-from embedded_views.project_table import render_app_home
+from embedded_views.project_table import app_home_url, render_app_home
 from integration.connections import complete_sign_in, disconnect, end_sessions
 from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
@@ -133,7 +133,7 @@ def disconnect_company(company_id: int):
         flash("Nothing was disconnected: confirm on this page, which says what stops.", "error")
         return redirect(url_for("admin.confirm_disconnect", company_id=company_id), 303)
     disconnect(company_id, g.user)
-    return redirect(url_for("procore.app_home", company_id=company_id), 303)
+    return redirect(app_home_url(company_id), 303)
 
 
 @bp.get("/assets/procore-iframe-helpers.js")

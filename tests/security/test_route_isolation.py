@@ -1,4 +1,4 @@
-"""Every route × (own company, another company, no session, wrong role, missing CSRF token).
+"""Every route × (own company, another company, no session, an expired session, wrong role, missing CSRF token).
 
 The routes come from the app's URL map (tests/security/conftest.py), so a route added later is
 probed too. A route must be public by name (PUBLIC below) or take the ``company_id`` it acts on
@@ -9,11 +9,13 @@ an answer to anyone but company A's users, and no refused request may change a r
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
+from embedded_views.auth import SESSION_KEY
 from integration.extensions import db
 from integration.models import AppUser, Base, Installation, Override, StoredFile, SyncRun
 from integration.storage import get_storage
@@ -146,6 +148,42 @@ def test_without_a_session_a_company_route_asks_for_sign_in(app, world, company_
     response = call(app.test_client(), app, company_route, world[A].values())
     assert response.status_code == 401 and "Sign in with Procore" in response.get_data(as_text=True)
     assert not leaks(response, world) and table_counts() == rows and company_a_state() == state
+
+
+def expired(app, user, *, idle: bool):
+    """A client whose session for ``user`` is past its idle timeout (``idle``) or past its lifetime."""
+    settings, now = app.config["GAPLINE"], time.time()
+    client = signed_in(app, user)
+    with client.session_transaction() as session:
+        claim = session[SESSION_KEY]
+        if idle:
+            claim.update(started_at=now - 60, seen_at=now - settings.session_idle_minutes * 60 - 1)
+        else:
+            claim.update(started_at=now - settings.session_lifetime_hours * 3600 - 1, seen_at=now - 10)
+        session[SESSION_KEY] = claim
+    return client
+
+
+@pytest.mark.parametrize("idle", [True, False], ids=["idle", "lifetime"])
+def test_an_expired_session_is_refused_clearly_and_changes_nothing(app, world, company_route, idle):
+    rows, state = table_counts(), company_a_state()
+    response = call(expired(app, world[A].base["admin"], idle=idle), app, company_route, world[A].values())
+    text = response.get_data(as_text=True)
+    assert response.status_code == 401, (company_route, response.status_code)
+    assert "Your Gapline session has ended" in text and "Sign in with Procore" in text
+    assert not leaks(response, world) and table_counts() == rows and company_a_state() == state
+
+
+def test_the_expired_session_probe_reaches_every_admin_screen():
+    """The admin area (admin, requirements, settings, team, sync, Compliance Hub admin) is among the routes probed."""
+    from tests.security.conftest import all_routes
+
+    probed = {r.endpoint for r in all_routes() if r.company_scoped}
+    admin_area = {"admin.index", "admin.connection", "admin.confirm_disconnect", "requirements.index",
+                  "requirements.tier", "requirements.project", "outreach.settings", "team.index", "team.set_role",
+                  "sync.index", "sync.run_import", "procore.disconnect_company", "compliance_hub_admin.index",
+                  "compliance_hub_admin.invite", "compliance_hub_admin.work_windows", "review.index", "review.save"}
+    assert admin_area <= probed, admin_area - probed
 
 
 def test_another_companys_session_cannot_reach_a_company_route(app, world, company_route):

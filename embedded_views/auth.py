@@ -20,6 +20,7 @@ from sqlalchemy import update
 
 from integration.extensions import db
 from integration.models import AppUser, Installation
+from integration.procore_visibility import ProjectNotVisible, can_see_company, require_visible
 from integration.roles import Permission
 from integration.tenancy import get_scoped, installation_of, project_in_company, scoped
 
@@ -150,17 +151,28 @@ def requires_user(allowed: Permission | None = None) -> Callable:
 
 
 def project_in_url(company_id: int):
-    """Check the project the URL keeps in context (``?project=``, its Procore id): ``g.project`` when it is one of
-    the company's, else the refusal page (a non-numeric value is ignored, like an uninterpolated one)."""
+    """Check the project the URL keeps in context (``?project=``, its Procore id): ``g.project`` when the user may
+    see it (visible_project), else the refusal page (a non-numeric value is ignored, like an uninterpolated one)."""
     g.project = None
     wanted = request.args.get("project", type=int)
     if wanted is None:
         return None
-    project = project_in_company(company_id, wanted)
+    g.project, refused = visible_project(company_id, wanted)
+    return refused
+
+
+def visible_project(company_id: int, procore_project_id: int):
+    """(the project, None) when it is one of the company's and the signed-in user can see it in Procore; else
+    (None, the refusal page): 404 for a project that is not the company's, 403 for one the user cannot see."""
+    project = project_in_company(company_id, procore_project_id)
     if project is None:
-        return wrong_project_page(company_id, wanted)
-    g.project = project
-    return None
+        return None, wrong_project_page(company_id, procore_project_id)
+    try:
+        require_visible(g.user, procore_project_id)
+    except ProjectNotVisible as refused:
+        return None, (render_template("procore/project_not_visible.html", company_id=company_id,
+                                      project_id=procore_project_id, refusal=refused), refused.status)
+    return project, None
 
 
 def wrong_project_page(company_id: int, procore_project_id: int, status: int = 404):
@@ -185,4 +197,5 @@ def other_company_page(company_id: int, user: AppUser):
     """403: ``user`` is signed in for their own company, and ``company_id`` is not one they can see."""
     name = db.session.scalar(scoped(Installation, user.company_id).with_only_columns(
         Installation.company_name)) or f"Procore company {user.company_id}"
-    return render_template("procore/other_company.html", company_id=company_id, user=user, own_name=name), 403
+    return render_template("procore/other_company.html", company_id=company_id, user=user, own_name=name,
+                           member=can_see_company(user, company_id)), 403

@@ -11,6 +11,7 @@ from embedded_views.auth import requires_user
 from integration.compliance_hub import access
 from integration.extensions import db
 from integration.models import Project
+from integration.procore_visibility import require_visible
 from integration.refusals import Refusal
 from integration.roles import is_admin
 from integration.tenancy import scoped
@@ -90,6 +91,7 @@ def work_windows(company_id: int):
 def project_work_windows(company_id: int, project_id: int):
     """Each vendor on the project (by its Procore id, as Procore's pages name it) with its work window."""
     project = _project(company_id, project_id)
+    require_visible(g.user, project_id)  # a project the admin cannot see in Procore is refused (403)
     return render_template("compliance_hub/work_windows.html", company_id=company_id, user=g.user,
                            projects=_projects(company_id), project=project,
                            windows=project_windows(company_id, project.id))

@@ -26,7 +26,7 @@ from embedded_views.auth import (
     sign_in,
     sign_in_ticket,
     sign_out,
-    wrong_project_page,
+    visible_project,
 )
 from embedded_views.project_table import app_home_url, render_app_home
 from integration.connections import complete_sign_in, disconnect, end_sessions
@@ -34,7 +34,6 @@ from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
 from integration.refusals import Refusal
 from integration.roles import is_admin
-from integration.tenancy import project_in_company
 from procore_client import ProcoreError
 from sync_jobs.directory_import import queue_directory_import
 from sync_jobs.webhooks import queue_webhook_setup
@@ -119,9 +118,9 @@ def app_home(company_id: int, project_id: str | None = None):
     """The full-screen app: the company's connection and its vendors' compliance."""
     project = int(project_id) if project_id and project_id.isdigit() else None  # uninterpolated ids are ignored
     if project is not None:
-        g.project = project_in_company(company_id, project)  # the links of the page keep it (navigation.py)
-        if g.project is None:
-            return wrong_project_page(company_id, project)
+        g.project, refused = visible_project(company_id, project)  # the page's links keep it (navigation.py)
+        if refused is not None:
+            return refused
     return render_app_home(company_id, project)
 
 

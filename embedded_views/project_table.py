@@ -14,6 +14,7 @@ from embedded_views.auth import requires_user
 from integration.dashboard import BulkRequest, company_overview, request_from_vendors
 from integration.extensions import db
 from integration.models import Project
+from integration.procore_visibility import require_visible
 from integration.refusals import Refusal
 from integration.roles import can_manage, is_admin
 from integration.tenancy import scoped
@@ -78,6 +79,7 @@ def request_coi(company_id: int, project_id: int | None = None):
         project = db.session.scalar(scoped(Project, company_id).where(Project.procore_project_id == project_id))
         if project is None:
             abort(404, description=f"Project {project_id} is not one of this company's projects.")
+        require_visible(g.user, project_id)  # one the user cannot see in Procore is refused (403), nothing sent
     chosen = [int(v) for v in request.form.getlist("vendor_id") if v.isdigit()]
     try:
         outcome = request_from_vendors(company_id, g.user, chosen, project)

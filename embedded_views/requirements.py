@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from embedded_views.auth import requires_user
 from integration.compliance.requirement_schema import RequirementSetError
 from integration.compliance.tiers import TIERS
+from integration.procore_visibility import require_visible
 from integration.requirement_changes import preview_change, save_change
 from integration.requirement_editor import SetScope, body_from_form, current_body, form_lines, project_scope, scopes
 from integration.requirement_held import held_to
@@ -24,7 +25,9 @@ def _scope(company_id: int, tier: str | None = None, project_id: int | None = No
             abort(404, description=f"No trade tier {tier!r}; the tiers are {', '.join(TIERS)}.")
         return SetScope("tier", tier)
     if project_id is not None:
-        return project_scope(company_id, project_id) or abort(404, description="No such project in this company.")
+        found = project_scope(company_id, project_id) or abort(404, description="No such project in this company.")
+        require_visible(g.user, project_id)  # a project the admin cannot see in Procore is refused (403)
+        return found
     return SetScope("default")
 
 

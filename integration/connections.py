@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from integration import audit
+from integration import audit, procore_visibility
 from integration.extensions import db
 from integration.models import AppUser, Installation, utcnow
 from integration.procore_connection import (
@@ -51,7 +51,8 @@ def complete_sign_in(code: str, company_id: int) -> SignedIn:
     token = procore_oauth(deadline).exchange_code(code)
     identity_client = request_client(token.access_token, deadline)
     me = identity_client.me()
-    company = _membership(identity_client, company_id)
+    company, company_ids = _membership(identity_client, company_id)
+    project_ids = _visible_projects(identity_client, company_id)
     installation = installation_of(company_id)
     procore_admin = is_company_admin(_company_permissions(identity_client, company_id))
     installer = installation is not None and installation.installed_by_procore_user_id == me["id"]
@@ -66,6 +67,7 @@ def complete_sign_in(code: str, company_id: int) -> SignedIn:
     db.session.flush()
     user = _upsert_user(company_id, me, admin=procore_admin or installer)
     user.session_generation += 1
+    procore_visibility.record(user, company_ids, project_ids)
     if connects:
         _connect(installation, user, token)
     else:
@@ -111,11 +113,23 @@ def procore_identity(code: str) -> dict:
         _discard(token, deadline)
 
 
-def _membership(client: ProcoreClient, company_id: int) -> dict:
-    for company in client.list_companies():
+def _membership(client: ProcoreClient, company_id: int) -> tuple[dict, list[int]]:
+    """The company as Procore lists it for the user, and the ids of every company the user belongs to."""
+    companies = list(client.list_companies())
+    for company in companies:
         if company.get("id") == company_id:
-            return company
+            return company, [c["id"] for c in companies if isinstance(c.get("id"), int)]
     raise SignInRefused(f"Your Procore account does not belong to company {company_id}.")
+
+
+def _visible_projects(client: ProcoreClient, company_id: int) -> list[int] | None:
+    """The company's projects Procore lets the user see (their own token lists only those); None if Procore failed,
+    so that no project is shown until the user signs in again."""
+    try:
+        return [p["id"] for p in client.list_projects(company_id) if isinstance(p.get("id"), int)]
+    except ProcoreError as exc:
+        log.warning("could not read the projects the Procore user can see in company %s: %s", company_id, exc)
+        return None
 
 
 def _upsert_user(company_id: int, me: dict, *, admin: bool) -> AppUser:

@@ -46,10 +46,23 @@ def build_app(settings: Settings, **config):
     return app
 
 
-def signed_in(app, user):
-    """A test client whose session is signed in as ``user`` (for that user's company)."""
-    from embedded_views.auth import SESSION_KEY, claim_for
+def signed_in(app, user, *, sees=None):
+    """A test client whose session is signed in as ``user`` (for that user's company).
 
+    As a sign-in through Procore would, it records what Procore shows the user: their company and the Procore
+    project ids ``sees`` (by default every project the company has in Gapline now).
+    """
+    from sqlalchemy import select
+
+    from embedded_views.auth import SESSION_KEY, claim_for
+    from integration import procore_visibility
+    from integration.extensions import db
+    from integration.models import Project
+
+    if sees is None:
+        sees = db.session.scalars(select(Project.procore_project_id).where(Project.company_id == user.company_id))
+    procore_visibility.record(user, [user.company_id], sees)
+    db.session.commit()
     client = app.test_client()
     with app.test_request_context(), client.session_transaction() as session:
         session[SESSION_KEY] = claim_for(user).to_dict()

@@ -29,10 +29,12 @@ def token_body(access: str = "access-1", refresh: str | None = "refresh-1", expi
 
 def stub_identity(mock: responses.RequestsMock, *, user_id: int = 7340021, companies=None, token=None,
                   procore_admin: bool = True) -> None:
-    """The calls of a sign-in: code exchange, /me, /companies, the user's company permissions, and a revoke."""
+    """The calls of a sign-in: code exchange, /me, /companies, the projects the user can see, the user's company
+    permissions, and a revoke."""
     mock.post(f"{BASE}/oauth/token", json=token or token_body())
     mock.get(f"{BASE}/rest/v1.0/me", json={"id": user_id, "login": f"user{user_id}@gc.test", "name": f"User {user_id}"})
     mock.get(f"{BASE}/rest/v1.0/companies", json=companies if companies is not None else payload("companies"))
+    mock.get(f"{BASE}/rest/v1.0/projects", json=payload("projects_page1"))
     stub_permissions(mock, procore_admin=procore_admin)
     mock.post(f"{BASE}/oauth/revoke", json={})
 

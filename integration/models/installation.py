@@ -58,3 +58,8 @@ class AppUser(TenantScoped, Timestamped, Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Each session carries this; signing in or out bumps it, so an older session cookie stops working.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What Procore showed this user at their last sign-in (integration.procore_visibility): the companies and the
+    # company's projects they can see, and when; None when it could not be read.
+    procore_company_ids: Mapped[list | None] = mapped_column(json_type())
+    procore_project_ids: Mapped[list | None] = mapped_column(json_type())
+    visibility_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

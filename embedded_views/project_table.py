@@ -14,7 +14,7 @@ from embedded_views.auth import requires_user
 from integration.dashboard import BulkRequest, company_overview, request_from_vendors
 from integration.extensions import db
 from integration.models import Project
-from integration.procore_visibility import require_visible
+from integration.procore_visibility import HIDDEN, project_visibility, require_visible
 from integration.refusals import Refusal
 from integration.roles import can_manage, is_admin
 from integration.tenancy import scoped
@@ -33,6 +33,8 @@ def render_app_home(company_id: int, procore_project_id: int | None):
     if procore_project_id is None and chosen:
         return redirect(url_for("procore.app_home", company_id=company_id, project_id=chosen))
     overview = company_overview(company_id, procore_project_id)  # the project was checked (procore.app_home)
+    overview.projects = [p for p in overview.projects  # no name of a project Procore hides from the user
+                         if project_visibility(g.user, p.procore_project_id) != HIDDEN]
     if overview.project is not None:
         remember_project(company_id, procore_project_id)
     wanted, today = TableFilter.from_args(request.args), date.today()

@@ -75,6 +75,8 @@ def test_a_user_sees_only_the_projects_procore_lists_for_them(app, connected):
     assert superintendent.get(f"/procore/companies/{COMPANY_A}/vendors/{vendor}?project={projects[0]}") \
         .status_code == 200
     assert admin.get(f"{home}/{projects[1]}").status_code == 200  # the admin is on every project
+    chooser = superintendent.get(f"/procore/companies/{COMPANY_A}?scope=company").get_data(as_text=True)
+    assert f"{home}/{projects[0]}" in chooser and not any(f"{home}/{p}" in chooser for p in projects[1:])
 
 
 @responses.activate

@@ -80,8 +80,7 @@ def test_admin_screens_review_and_the_subcontractor_widget(servers, tmp_path):
         flipped = reload_until(admin_page, held, "Not compliant")
 
         # Reject the waiting certificate: the vendor is asked for a new one.
-        admin.get_by_role("navigation", name="Admin").get_by_role("link", name="Admin").click()
-        admin.get_by_role("link", name="Review queue").click()
+        admin.get_by_role("navigation", name="Gapline").get_by_role("link", name="Review queue").click()
         admin.get_by_role("link", name="scan.pdf").click()
         placeholder = admin.locator("img.sharpen").first.get_attribute("src")
         admin.get_by_label(re.compile("what is wrong with this certificate")).fill("The policy number is cut off")

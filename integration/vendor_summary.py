@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select
+from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select, text
 from sqlalchemy.orm import Session
 
 from integration.compliance.statuses import Status
@@ -36,6 +36,9 @@ from integration.outreach.requests import LIVE
 CHUNK = 500  # vendors per statement (SQLite takes at most a few thousand parameters)
 COLUMNS = ("company_id", "vendor_id", "assignment_id", "project_id", "name", "trade", "active", "status", "open_gaps",
            "expires_on", "last_requested_at", "next_action", "projects")
+MANY = 200  # vendors refreshed at once from which fresh planner statistics are worth checking for
+SOURCES = (Vendor, ProjectAssignment, Evaluation, CoverageGap, Certificate, CertificatePolicy, OutreachRequest,
+           VendorSummary)  # the tables the figures are read from and written to
 BY_VENDOR = (Vendor, ProjectAssignment, Evaluation, OutreachRequest, Certificate, Override)  # rows naming a vendor
 
 
@@ -51,6 +54,7 @@ def rebuild(company_id: int) -> None:
 
 def rebuild_with(execute, company_id: int) -> None:
     """``rebuild`` through ``execute`` (a connection's, for the migration and the flush hook)."""
+    fresh_statistics(execute)
     execute(delete(VendorSummary.__table__).where(VendorSummary.company_id == company_id))
     ids = [row[0] for row in execute(select(Vendor.id).where(Vendor.company_id == company_id))]
     for start in range(0, len(ids), CHUNK):
@@ -58,11 +62,33 @@ def rebuild_with(execute, company_id: int) -> None:
 
 
 def _write(execute, company_id: int, vendor_ids: list[int]) -> None:
+    if len(vendor_ids) >= MANY:
+        fresh_statistics(execute)
     for start in range(0, len(vendor_ids), CHUNK):
         chunk = vendor_ids[start:start + CHUNK]
         execute(delete(VendorSummary.__table__).where(VendorSummary.company_id == company_id,
                                                       VendorSummary.vendor_id.in_(chunk)))
         execute(insert(VendorSummary.__table__).from_select(COLUMNS, computed(company_id, chunk)))
+
+
+def fresh_statistics(execute) -> list[str]:
+    """On PostgreSQL, ANALYZE the tables the figures are worked out from when much changed since their last ANALYZE.
+
+    Right after a bulk load (a first directory import, a company's first evaluations) the planner has no
+    row counts and picks nested loops that take minutes over 10,000 vendors; autovacuum analyzes later,
+    too late for the job that made the rows. Returns the tables analyzed.
+    """
+    owner = getattr(execute, "__self__", None)
+    bind = owner.get_bind() if hasattr(owner, "get_bind") else owner  # a (scoped) session, or a connection
+    if bind is None or bind.dialect.name != "postgresql":
+        return []
+    names = [model.__tablename__ for model in SOURCES]
+    stale = [row[0] for row in execute(text(
+        "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(:names) AND schemaname = current_schema() "
+        "AND n_mod_since_analyze > 500 + n_live_tup / 5"), {"names": names})]
+    for name in sorted(stale):
+        execute(text(f'ANALYZE "{name}"'))
+    return sorted(stale)
 
 
 def computed(company_id: int, vendor_ids: list[int]):

@@ -1,0 +1,43 @@
+"""Fresh planner statistics before the table's rows are worked out for many vendors at once (PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from integration.models import Vendor, VendorSummary
+from integration.vendor_summary import fresh_statistics, refresh
+from tests import factories
+
+pytestmark = pytest.mark.integration
+
+
+def flush_statistics(db) -> None:
+    """Make this backend's counts of changed rows visible in pg_stat_user_tables (as they are a moment later)."""
+    db.session.execute(text("SELECT pg_stat_force_next_flush()"))
+    db.session.commit()
+
+
+def test_a_bulk_load_is_analyzed_once_before_many_vendors_are_refreshed(pg_committed):
+    db = pg_committed
+    factories.installation(7, "Bulk GC")
+    db.session.execute(insert(Vendor), [{"company_id": 7, "procore_vendor_id": n, "name": f"Sub {n:05d}"}
+                                        for n in range(3000)])
+    db.session.commit()
+    flush_statistics(db)
+    assert "vendors" in fresh_statistics(db.session.execute)  # thousands of rows the planner has never counted
+    db.session.commit()
+    flush_statistics(db)
+    assert fresh_statistics(db.session.execute) == []  # nothing changed since: nothing to analyze again
+
+    ids = db.session.scalars(select(Vendor.id).where(Vendor.company_id == 7)).all()
+    refresh(7, ids)
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count()).select_from(VendorSummary)
+                             .where(VendorSummary.company_id == 7)) == 3000
+
+
+def test_sqlite_has_no_statistics_to_refresh(app):
+    from integration.extensions import db
+
+    assert fresh_statistics(db.session.execute) == []

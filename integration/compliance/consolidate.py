@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from integration.compliance.context import Finding
-from integration.compliance.gaps import MISSING_CODES, gap_info
+from integration.compliance.gaps import MISSING_CODES, gap_ask, gap_info
 from integration.compliance.requirements import Requirement
 from integration.compliance.results import OUTCOME_SEVERITY, Gap, Location, worst_outcome
 from integration.compliance.wording import sentence
@@ -113,7 +113,7 @@ def _gap(group: _Group) -> Gap:
         found=_found(group, code, lead),
         location=location,
         explanation=_explanation(group, code, lead),
-        ask=gap_info(code).fix,
+        ask=gap_ask(code, _line(group)),
         requirement_keys=tuple(dict.fromkeys(req.key for req, _ in group.members)),
     )
 

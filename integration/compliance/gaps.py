@@ -342,6 +342,50 @@ def gap_title(code: str, line: str | None) -> str:
     return title
 
 
+# The endorsement forms differ by coverage line, so what to send for these codes depends on the line.
+_LINE_ASKS: dict[tuple[str, str], str] = {
+    ("additional_insured_not_shown", "general_liability"):
+        "Ask your broker for the additional insured endorsements (CG 20 10 for ongoing work with CG 20 37 for "
+        "completed work, or a blanket form such as CG 20 38) and a certificate with ADDL INSD marked. "
+        + _ENDORSEMENT_NOTE,
+    ("additional_insured_not_shown", "automobile_liability"):
+        "Ask your broker for the auto additional insured endorsement (CA 20 48, or a blanket auto additional insured "
+        "endorsement) and a certificate with ADDL INSD marked on the auto liability row. " + _ENDORSEMENT_NOTE,
+    ("additional_insured_not_shown", "umbrella_liability"):
+        "Ask your broker to confirm the umbrella or excess policy follows form over the underlying additional "
+        "insured endorsements, with ADDL INSD marked on the umbrella row.",
+    ("additional_insured_not_shown", "excess_liability"):
+        "Ask your broker to confirm the excess policy follows form over the underlying additional insured "
+        "endorsements, with ADDL INSD marked on the excess row.",
+    ("waiver_of_subrogation_not_shown", "general_liability"):
+        "Ask your broker for the general liability waiver of subrogation endorsement (CG 24 04 or the insurer's "
+        "equivalent) and a certificate with SUBR WVD marked. " + _ENDORSEMENT_NOTE,
+    ("waiver_of_subrogation_not_shown", "automobile_liability"):
+        "Ask your broker for the auto waiver of subrogation endorsement (CA 04 44 or the insurer's equivalent) and a "
+        "certificate with SUBR WVD marked on the auto liability row. " + _ENDORSEMENT_NOTE,
+    ("waiver_of_subrogation_not_shown", "workers_compensation"):
+        "Ask your broker for the workers' compensation waiver of subrogation endorsement (WC 00 03 13) and a "
+        "certificate with SUBR WVD marked on the workers' compensation row. " + _ENDORSEMENT_NOTE,
+    ("waiver_of_subrogation_not_shown", "umbrella_liability"):
+        "Ask your broker to confirm the umbrella or excess policy follows form over the underlying waivers of "
+        "subrogation, with SUBR WVD marked on the umbrella row.",
+    ("waiver_of_subrogation_not_shown", "excess_liability"):
+        "Ask your broker to confirm the excess policy follows form over the underlying waivers of subrogation, "
+        "with SUBR WVD marked on the excess row.",
+    ("primary_noncontributory_not_shown", "umbrella_liability"):
+        "Ask your broker to confirm the umbrella or excess policy follows form and is primary and non-contributory "
+        "for the additional insureds, and to say so in the description of operations.",
+    ("primary_noncontributory_not_shown", "excess_liability"):
+        "Ask your broker to confirm the excess policy follows form and is primary and non-contributory for the "
+        "additional insureds, and to say so in the description of operations.",
+}
+
+
+def gap_ask(code: str, line: str | None) -> str:
+    """What to send for a gap on ``line``: the forms of that line (auto CA 20 48, umbrella follow-form, ...)."""
+    return _LINE_ASKS.get((code, line or ""), gap_info(code).fix)
+
+
 def gap_info(code: str) -> GapInfo:
     """The catalogue entry for ``code`` (KeyError for an unknown code)."""
     return CATALOGUE[code]

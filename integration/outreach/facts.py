@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from integration.compliance.gaps import gap_info
+from integration.compliance.gaps import gap_ask, gap_info
 from integration.compliance.plain_words import RequiredLine, certificate_notes, required_lines
 from integration.compliance.statuses import Status
 from integration.evaluations import current_evaluation
@@ -126,7 +126,7 @@ def people_gap(gap: CoverageGap) -> PeopleGap:
     """One stored gap in the subcontractor's words."""
     words = gap.to_gap()
     return PeopleGap(gap.code, words.title, words.explanation or gap_info(gap.code).explanation,
-                     words.ask or gap_info(gap.code).fix, guide_url(gap.code))
+                     words.ask or gap_ask(gap.code, gap.line), guide_url(gap.code))
 
 
 def requirements_of(scope: Scope) -> tuple[list[RequiredLine], list[str]]:

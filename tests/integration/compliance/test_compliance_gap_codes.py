@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from integration.compliance import CATALOGUE, Outcome, gap_info
+from integration.compliance import CATALOGUE, Outcome
+from integration.compliance.gaps import gap_ask
 from tests.integration.compliance.compliance_factories import TODAY, certificate, drop_forms, policy, remove_line, run
 
 Cert = dict[str, Any]
@@ -221,7 +222,7 @@ def test_scenario_produces_code(code: str) -> None:
     gap = evaluation.gap_of(key)
     assert gap is not None and (gap.key, gap.code, gap.outcome) == (GAP_KEYS.get(code, key), code, outcome)
     assert key in gap.requirement_keys and gap.explanation
-    assert gap.ask == gap_info(code).fix
+    assert gap.ask == gap_ask(code, gap.line)
 
 
 def test_compliant_fixture_has_no_gaps() -> None:

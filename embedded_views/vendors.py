@@ -76,11 +76,13 @@ def upload(company_id: int, vendor_id: int):
         flash(f"Nothing was uploaded: {exc.message}", "error")
         return back_to(company_id, vendor_id)
     reading = queue_reading(company_id, received.submission.id)
+    one = len(files) == 1
+    count = "1 file" if one else f"{len(files)} files"
     if reading.error:
-        flash(f"Received {len(files)} file(s), kept safely, but Gapline could not read them just now; they can be "
-              "read again.", "error")
+        flash(f"Received {count}, kept safely, but Gapline could not read {'it' if one else 'them'} just now; "
+              f"{'it' if one else 'they'} can be read again.", "error")
     else:
-        flash(f"Received {len(files)} file(s); they are being read, and this page follows along.", "ok")
+        flash(f"Received {count}; {'it is' if one else 'they are'} being read, and this page follows along.", "ok")
     return back_to(company_id, vendor_id)
 
 

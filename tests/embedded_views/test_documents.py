@@ -167,8 +167,17 @@ def test_a_reading_that_fails_marks_the_submission_failed_and_writes_no_certific
     monkeypatch.setattr("integration.storage.LocalStorage.get", lambda self, key: lost(key))
     response = upload(client, world.vendor.id, ("coi.pdf", PDF.data))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "kept safely, but Gapline could not read them just now" in page
+    assert "Received 1 file, kept safely, but Gapline could not read it just now; it can be read again" in page
     assert "StorageError" not in page and "no document stored under" not in page  # words, not internals
     assert db.session.scalar(select(Submission.state)) == "failed"
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
     assert db.session.scalar(select(func.count()).select_from(StoredFile)) == 1  # the upload itself is kept
+
+
+def test_the_upload_message_counts_one_file_and_several_files_in_plain_words(database, world):
+    client = signed_in(database, world["admin"])
+    one = client.get(upload(client, world.vendor.id, ("coi.pdf", PDF.data)).headers["Location"]).get_data(as_text=True)
+    assert "Received 1 file; it is being read" in one and "file(s)" not in one
+    two = upload(client, world.vendor.id, ("a.pdf", PDF.data), ("b.pdf", PDF.data + b"\n"))
+    page = client.get(two.headers["Location"]).get_data(as_text=True)
+    assert "Received 2 files; they are being read" in page and "file(s)" not in page

@@ -87,7 +87,7 @@ def test_six_files_are_answered_while_their_reading_is_still_held(demo, gate):
     assert answer.status_code == 303 and gate.passed == []  # answered; no reading got past the gate
     assert gate.entered.wait(60)  # the worker thread is reading, off the request
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "Received 6 file(s); they are being read" in page and page.count("Reading…") == 6
+    assert "Received 6 files; they are being read" in page and page.count("Reading…") == 6
     status = client.get(f"/procore/companies/{COMPANY}/vendors/{world.vendor.id}/reading").get_json()
     assert status["reading"] is True and [f["state"] for f in status["files"]] == ["reading"] * 6
     gate.opened.set()

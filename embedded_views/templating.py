@@ -32,3 +32,11 @@ def nav_links(company_id: int, user):
 
 
 TEMPLATE_GLOBALS["nav_links"] = nav_links
+
+
+def project_label(project) -> str:
+    """A project's name with its number, so two projects of the same name can be told apart in a list."""
+    return f"{project.name} ({project.project_number})" if project.project_number else project.name
+
+
+TEMPLATE_GLOBALS["project_label"] = project_label

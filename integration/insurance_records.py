@@ -64,6 +64,23 @@ def procore_status(status: str, *, reading: bool) -> str:
     return IN_PROCORE.get(status, "non_compliant")
 
 
+# Procore's statuses in words for people (the vendor's history says what Gapline sent).
+PROCORE_STATUS_WORDS = {
+    "compliant": "shown as compliant",
+    "non_compliant": "shown as not compliant",
+    "expired": "shown as expired",
+    "compliant_in_progress": "shown as compliant, still being checked",
+    "non_compliant_in_progress": "shown as not compliant yet, still being checked",
+}
+
+
+def procore_status_words(status: str | None) -> str:
+    """What a Procore status sent for a record tells people ("compliant_in_progress": compliant, being checked)."""
+    if not status:
+        return ""
+    return PROCORE_STATUS_WORDS.get(status) or "shown as " + status.replace("_", " ")
+
+
 def limit_text(amount: int | None) -> str | None:
     """A limit as Procore keeps it: a decimal string such as ``1000000.00``."""
     return None if amount is None else f"{amount:.2f}"

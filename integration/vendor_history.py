@@ -9,6 +9,7 @@ from datetime import datetime
 from integration.compliance.statuses import Status
 from integration.compliance.wording import coverage
 from integration.extensions import db
+from integration.insurance_records import procore_status_words
 from integration.models import (
     AppUser,
     Certificate,
@@ -132,7 +133,7 @@ def _pushes(company_id: int, vendor_id: int) -> list[Event]:
     rows = db.session.scalars(scoped(PushedRecord, company_id).where(PushedRecord.vendor_id == vendor_id,
                                                                     PushedRecord.pushed_at.is_not(None)))
     events = [Event(r.pushed_at, "push", f"Sent to Procore: {coverage(r.line) if r.line else 'record'} "
-                                         f"{(r.status or '').replace('_', ' ')}".rstrip()) for r in rows]
+                                         f"{procore_status_words(r.status)}".rstrip()) for r in rows]
     refused = db.session.scalars(scoped(PushedRecord, company_id).where(PushedRecord.vendor_id == vendor_id,
                                                                        PushedRecord.last_error.is_not(None)))
     return events + [Event(r.updated_at, "push", f"Procore refused the {coverage(r.line)} record: {r.last_error}")

@@ -25,6 +25,7 @@ from integration.roles import Permission
 from integration.tenancy import get_scoped, installation_of, project_in_company, scoped
 
 SESSION_KEY = "gapline_session"
+DISCONNECTED_KEY = "gapline_disconnected"  # the company this browser's admin just disconnected
 TICKET_SECONDS = 120  # the popup's sign-in is handed to the frame within this
 SEEN_RESOLUTION = 60  # seconds: how stale last-use may be before the cookie is re-sent
 ENDED = "Your Gapline session has ended (it timed out, you signed out or in elsewhere, or the company was " \
@@ -136,9 +137,9 @@ def requires_user(allowed: Permission | None = None) -> Callable:
             user = signed_in_user(company_id)
             if user is None:
                 return sign_in_page(company_id)
+            g.user = user  # a refusal page too has the user's navigation and a way back to their app home
             if allowed is not None and not allowed(user):
                 abort(403, description=allowed.refusal(user))
-            g.user = user
             refused = project_in_url(company_id)
             if refused is not None:
                 return refused
@@ -163,15 +164,24 @@ def project_in_url(company_id: int):
 
 def visible_project(company_id: int, procore_project_id: int):
     """(the project, None) when it is one of the company's and the signed-in user can see it in Procore; else
-    (None, the refusal page): 404 for a project that is not the company's, 403 for one the user cannot see."""
+    (None, the refusal page): 404 for a project that is not the company's, 403 for one the user cannot see.
+    While the company's directory import is under way, a project Procore shows the user but not imported yet gets
+    the page that waits for the import (202), which reloads itself into the table."""
     project = project_in_company(company_id, procore_project_id)
     if project is None:
-        return None, wrong_project_page(company_id, procore_project_id)
+        from sync_jobs.directory_import import import_under_way
+
+        if not import_under_way(company_id):
+            return None, wrong_project_page(company_id, procore_project_id)
+        # The company's directory is being imported (its first sign-in): a project Procore shows the user waits for it
     try:
         require_visible(g.user, procore_project_id)
     except ProjectNotVisible as refused:
         return None, (render_template("procore/project_not_visible.html", company_id=company_id,
                                       project_id=procore_project_id, refusal=refused), refused.status)
+    if project is None:
+        return None, (render_template("procore/importing.html", company_id=company_id,
+                                      project_id=procore_project_id, installation=installation_of(company_id)), 202)
     return project, None
 
 
@@ -189,6 +199,10 @@ def sign_in_page(company_id: int):
         other = signed_in_user(claim.company_id)
         if other is not None:
             return other_company_page(company_id, other)
+    if session.get(DISCONNECTED_KEY) == company_id:
+        installation = installation_of(company_id)
+        if installation is not None and installation.connection_state == "disconnected":
+            return render_template("procore/disconnected.html", company_id=company_id, installation=installation), 401
     notice = ENDED if SESSION_KEY in session else None
     return render_template("procore/sign_in.html", company_id=company_id, notice=notice), 401
 
@@ -197,5 +211,9 @@ def other_company_page(company_id: int, user: AppUser):
     """403: ``user`` is signed in for their own company, and ``company_id`` is not one they can see."""
     name = db.session.scalar(scoped(Installation, user.company_id).with_only_columns(
         Installation.company_name)) or f"Procore company {user.company_id}"
+    member = can_see_company(user, company_id)
+    other = None  # another company's name only for a user Procore lists it for
+    if member:
+        other = db.session.scalar(scoped(Installation, company_id).with_only_columns(Installation.company_name))
     return render_template("procore/other_company.html", company_id=company_id, user=user, own_name=name,
-                           member=can_see_company(user, company_id)), 403
+                           member=member, other_name=other or f"Procore company {company_id}"), 403

@@ -21,6 +21,7 @@ from flask import (
 
 from embedded_views import widget
 from embedded_views.auth import (
+    DISCONNECTED_KEY,
     redeem_ticket,
     requires_user,
     sign_in,
@@ -132,6 +133,7 @@ def disconnect_company(company_id: int):
         flash("Nothing was disconnected: confirm on this page, which says what stops.", "error")
         return redirect(url_for("admin.confirm_disconnect", company_id=company_id), 303)
     disconnect(company_id, g.user)
+    session[DISCONNECTED_KEY] = company_id  # the next page says what was disconnected, not only "session ended"
     return redirect(app_home_url(company_id), 303)
 
 

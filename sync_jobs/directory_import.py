@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from rq import Retry
 from sqlalchemy import select
@@ -97,6 +97,19 @@ def queue_directory_import(company_id: int) -> Enqueued:
     """Queue a directory import for the company (high priority: an admin is waiting); retried when it fails."""
     return enqueue(import_directory, company_id, queue="high", job_id=job_id_for("import_directory", company_id),
                    retry=IMPORT_RETRY)
+
+
+STALE_RUN = timedelta(hours=1)  # a run "running" longer than this crashed; it no longer counts as under way
+
+
+def import_under_way(company_id: int, now: datetime | None = None) -> bool:
+    """True while the company's directory is being imported: a run is running (started within STALE_RUN), or
+    none has finished yet (the first one is queued). A project not imported yet may still arrive."""
+    now = now or utcnow()
+    runs = scoped(SyncRun, company_id).with_only_columns(SyncRun.id).where(SyncRun.kind == "directory_import")
+    if db.session.scalar(runs.where(SyncRun.state == "running", SyncRun.started_at > now - STALE_RUN).limit(1)):
+        return True
+    return db.session.scalar(runs.where(SyncRun.finished_at.is_not(None)).limit(1)) is None
 
 
 def _last_success(company_id: int) -> datetime | None:

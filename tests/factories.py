@@ -24,7 +24,9 @@ from integration.models import (
     ProjectAssignment,
     StoredFile,
     Submission,
+    SyncRun,
     Vendor,
+    utcnow,
 )
 from integration.reading import replace_policies
 
@@ -61,6 +63,12 @@ def user(company_id: int, role: str = "viewer", **fields: Any) -> AppUser:
     fields.setdefault("procore_user_id", procore_id())
     fields.setdefault("email", f"{role}@gc.test")
     return _saved(AppUser(company_id=company_id, role=role, **fields))
+
+
+def imported(company_id: int) -> SyncRun:
+    """A finished directory import of the company: a project not in Gapline now is not one of the company's."""
+    return _saved(SyncRun(company_id=company_id, kind="directory_import", state="succeeded", started_at=utcnow(),
+                          finished_at=utcnow()))
 
 
 def project(company_id: int, name: str = "Riverside Clinic", **fields: Any) -> Project:

@@ -73,17 +73,31 @@ def test_a_confirmed_disconnect_ends_every_session(app, world):
     assert viewer.get(f"/procore/companies/{COMPANY}").status_code == 401
 
 
+def test_after_a_confirmed_disconnect_the_admin_is_told_what_stopped_and_how_to_reconnect(app, world):
+    admin, viewer = signed_in(app, world["admin"]), signed_in(app, world["viewer"])
+    done = admin.post(f"/procore/companies/{COMPANY}/disconnect", data={"confirm": "disconnect"})
+    landed = admin.get(done.headers["Location"])
+    text = " ".join(landed.get_data(as_text=True).split())
+    assert landed.status_code == 401 and "Summit Builders is disconnected from Procore" in text
+    assert "session has ended" not in text
+    for stopped in ("Pushes:", "Emails:", "To reconnect,", "Reconnect with Procore"):
+        assert stopped in text
+    other = viewer.get(f"/procore/companies/{COMPANY}").get_data(as_text=True)  # another browser: session ended
+    assert "session has ended" in other and "is disconnected from Procore" not in other
+
+
 def test_a_project_of_another_company_in_the_url_gets_a_clear_refusal_and_none_of_its_vendors(app, world):
     other = factories.company(COMPANY + 1, "Rival GC", "Rival Vendor")
     foreign = factories.project(COMPANY + 1, name="Rival Tower")
     factories.assignment(foreign, other.vendor)
     own = factories.project(COMPANY, name="Riverside Clinic")
+    factories.imported(COMPANY)
     db.session.commit()
     admin = signed_in(app, world["admin"])
     refused = admin.get(f"/procore/companies/{COMPANY}/projects/{foreign.procore_project_id}")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 404 and "is not a project of the company you are signed in to" in text
-    assert "Rival" not in text
+    assert "Rival" not in text and "is not one of the projects of Summit Builders" in text and "'s projects" not in text
     assert admin.get(f"/procore/companies/{COMPANY}/projects/{own.procore_project_id}").status_code == 200
     assert admin.get(f"/procore/companies/{COMPANY + 1}/projects/{foreign.procore_project_id}").status_code == 403
 

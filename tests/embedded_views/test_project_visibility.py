@@ -137,8 +137,13 @@ def test_another_company_procore_lists_for_the_user_is_named_as_theirs_to_sign_i
     client = signed_in(app, own["viewer"])
     procore_visibility.record(own["viewer"], [4902, 4903], [])
     db.session.commit()
-    member = client.get("/procore/companies/4903").get_data(as_text=True)
-    assert "Procore lists that company among yours" in member and "Bayline" not in member
+    member = client.get("/procore/companies/4903")
+    text = " ".join(member.get_data(as_text=True).split())
+    assert member.status_code == 403 and "is not one you can see" not in text
+    assert ("You are signed in to Gapline for Summit Builders. To work on Bayline Construction, open Gapline from one "
+            "of the projects of Bayline Construction in Procore, or sign in again.") in text
+    assert "Sign in as someone else" not in text and "Sign in again" in text
     stranger = client.get("/procore/companies/4904")
     assert stranger.status_code == 403
     assert "If another Procore account of yours belongs to that company" in stranger.get_data(as_text=True)
+    assert "Bayline" not in stranger.get_data(as_text=True)  # no other company's name for a user not of it

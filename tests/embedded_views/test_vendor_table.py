@@ -177,6 +177,7 @@ def test_another_companys_project_is_refused(database, world):
     other = factories.company(C + 1, "Other GC", "Hidden Vendor")
     hidden = factories.project(C + 1, "Hidden Project")
     factories.assignment(hidden, other.vendor)
+    factories.imported(C)
     db.session.commit()
     client = signed_in(database, world["admin"])
     response = client.get(f"/procore/companies/{C}/projects/{hidden.procore_project_id}")

@@ -63,9 +63,13 @@ def remember_project(company_id: int, procore_project_id: int) -> None:
 
 
 def app_home_url(company_id: int) -> str:
-    """The app's home for the project in context (the URL's, else the remembered one), else the company's."""
+    """The app's home for the project in context (the URL's once checked as one the user may see, else the
+    remembered one), else the company's: a refusal page never links back to the project it refused."""
     in_url = (request.view_args or {}).get("project_id") if request.endpoint in PROCORE_PROJECT_ROUTES else None
-    project = in_url or request.args.get("project", type=int) or remembered_project(company_id)
+    if in_url or request.args.get("project", type=int):
+        checked = g.get("project")
+        in_url = checked.procore_project_id if checked is not None else None
+    project = in_url or remembered_project(company_id)
     if project and str(project).isdigit():
         return url_for("procore.app_home", company_id=company_id, project_id=project)
     return url_for("procore.app_home", company_id=company_id)

@@ -36,3 +36,14 @@ def test_a_refusal_page_has_the_users_navigation_and_a_way_back_to_their_project
     assert refused.status_code == 403
     assert brand(body) == home and f'class="back-link" href="{home}"' in body
     assert 'aria-label="Gapline"' in body and "Sign out" in body  # the navigation, not a page with one link
+
+
+def test_a_refused_projects_page_links_back_to_the_project_in_context_not_to_itself(app):
+    world = factories.company(C, "Redwood General Contractors")
+    seen, hidden = factories.project(C, "Columbus Elementary School"), factories.project(C, "Hidden Annex")
+    db.session.commit()
+    viewer = signed_in(app, world["viewer"], sees=[seen.procore_project_id])
+    home = f"/procore/companies/{C}/projects/{seen.procore_project_id}"
+    assert viewer.get(home).status_code == 200
+    refused = viewer.get(f"/procore/companies/{C}/projects/{hidden.procore_project_id}")
+    assert refused.status_code == 403 and brand(refused.get_data(as_text=True)) == home

@@ -141,6 +141,7 @@ def test_a_viewer_is_refused_every_control_and_nothing_is_written(database, worl
 def test_another_companys_vendor_or_project_is_not_shown(database, world):
     other = factories.company(C + 1, "Other GC", "Hidden Vendor", procore_vendor_id=7070)
     hidden = factories.project(C + 1, "Hidden Project")
+    factories.imported(C)  # the company's directory is imported: a project not in it is not the company's
     db.session.commit()
     client = signed_in(database, world["admin"])
     foreign = client.get(f"/procore/companies/{C}/sidepanel/vendors/7070").get_data(as_text=True)

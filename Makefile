@@ -51,7 +51,7 @@ migration: install ## Write a new migration from model changes: make migration M
 	$(BIN)/flask --app app db migrate -m "$(MSG)"
 
 worker: install ## Run an RQ worker on REDIS_URL (with the scheduler that holds delayed pushes)
-	$(BIN)/rq worker --url "$$REDIS_URL" --worker-class sync_jobs.worker.GaplineWorker --with-scheduler high emails default low
+	$(BIN)/rq worker --url "$$REDIS_URL" --worker-class sync_jobs.worker.GaplineWorker --with-scheduler push high emails default low
 
 clock: install ## Run the APScheduler clock that enqueues periodic jobs
 	$(BIN)/python -m sync_jobs.clock

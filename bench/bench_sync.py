@@ -94,11 +94,13 @@ def _seed_certificates(db, company_id: int, vendors: list) -> None:
 
 
 def _worker(settings, emulator_url: str) -> subprocess.Popen:
+    from integration.queue import QUEUES
+
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
            "STORAGE_PATH": settings.storage_path, "GAPLINE_ENV": "test", "PROCORE_API_BASE": emulator_url,
            "PROCORE_LOGIN_BASE": emulator_url, "PUBLIC_BASE_URL": settings.public_base_url}
     return subprocess.Popen([sys.executable, "-m", "rq.cli", "worker", "--url", settings.redis_url, "--worker-class",
-                             "sync_jobs.worker.GaplineWorker", "--with-scheduler", "high", "emails", "default", "low"],
+                             "sync_jobs.worker.GaplineWorker", "--with-scheduler", *QUEUES],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=_worker_log())
 
 

@@ -17,7 +17,7 @@ from rq import Queue, Retry
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("high", "emails", "default", "low")
+QUEUES = ("push", "high", "emails", "default", "low")
 
 
 @dataclass

@@ -53,11 +53,15 @@ def push_key(company_id: int) -> str:
 
 
 def queue_push(company_id: int, *, delay: float | None = None) -> bool:
-    """Queue the company's push a few seconds from now, unless one already waits (so bursts share one push)."""
+    """Queue the company's push a few seconds from now, unless one already waits (so bursts share one push).
+
+    Pushes have a queue of their own that workers take first: a change must reach Procore in seconds even
+    while a burst of uploads keeps the ``high`` queue busy with readings.
+    """
     settings = current_app.config["GAPLINE"]
     return enqueue_debounced(push_company, company_id, key=push_key(company_id),
                              delay=settings.push_debounce_seconds if delay is None else delay,
-                             min_interval=settings.push_min_interval_seconds)
+                             min_interval=settings.push_min_interval_seconds, queue="push")
 
 
 @job

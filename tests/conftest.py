@@ -324,7 +324,7 @@ def pg_committed(pg_app, redis_conn):
         yield db
 
 
-WORKER_QUEUES = ("high", "emails", "default", "low")
+WORKER_QUEUES = ("push", "high", "emails", "default", "low")
 
 
 def worker_command(redis_url: str, queues: tuple[str, ...], burst: bool = True) -> list[str]:

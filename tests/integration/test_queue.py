@@ -45,6 +45,31 @@ def test_queued_mode_runs_on_a_real_rq_worker(pg_committed, redis_conn, rq_worke
 
 
 @pytest.mark.integration
+def test_a_worker_takes_a_push_before_readings_queued_earlier(pg_committed, redis_conn, rq_worker):
+    db = pg_committed
+    add_installation(db)
+    for n in range(3):  # a burst of uploads waits on "high"...
+        enqueue(record_probe, 42, f"reading {n}", queue="high")
+    enqueue(record_probe, 42, "push", queue="push")  # ...when a company's debounced push comes due
+    worker = rq_worker()  # the Procfile's queues, in its order
+    assert worker.returncode == 0, worker.stderr
+    labels = db.session.scalars(select(AuditEvent.actor_label).where(AuditEvent.company_id == 42)
+                                .order_by(AuditEvent.id)).all()
+    assert labels == ["push", "reading 0", "reading 1", "reading 2"]
+
+
+def test_the_procfile_worker_takes_every_queue_in_priority_order():
+    from pathlib import Path
+
+    from integration.queue import QUEUES
+    from tests.conftest import WORKER_QUEUES
+
+    worker = next(line for line in (Path(__file__).parents[2] / "Procfile").read_text().splitlines()
+                  if line.startswith("worker:"))
+    assert worker.split()[-len(QUEUES):] == list(QUEUES) == list(WORKER_QUEUES)
+
+
+@pytest.mark.integration
 def test_a_deterministic_job_id_deduplicates_while_waiting(pg_committed, redis_conn):
     first = enqueue(record_probe, 42, "a", job_id=job_id_for("probe", 42))
     second = enqueue(record_probe, 42, "b", job_id=job_id_for("probe", 42))

@@ -86,7 +86,7 @@ def test_a_change_after_a_push_began_queues_the_next_one_after_the_minimum_inter
 @pytest.mark.integration
 def test_on_rq_a_burst_is_one_scheduled_job_until_it_starts(pg_committed, redis_conn):
     assert [queue_push(9) for _ in range(20)] == [True] + [False] * 19
-    registry = ScheduledJobRegistry(queue=get_queue("default"))
+    registry = ScheduledJobRegistry(queue=get_queue("push"))
     assert len(registry.get_job_ids()) == 1
     debounce_started(push_key(9))
     assert queue_push(9) is True and len(registry.get_job_ids()) == 2

@@ -40,7 +40,7 @@ def worker(pg_settings, redis_url, emulator, log: Path) -> subprocess.Popen:
            "STORAGE_PATH": pg_settings.storage_path, "GAPLINE_ENV": "test", "PROCORE_API_BASE": emulator.url,
            "PROCORE_LOGIN_BASE": emulator.url, "PUBLIC_BASE_URL": "http://gapline.test"}
     cmd = [sys.executable, "-m", "rq.cli", "worker", "--url", redis_url, "--worker-class",
-           "sync_jobs.worker.GaplineWorker", "--with-scheduler", "default"]
+           "sync_jobs.worker.GaplineWorker", "--with-scheduler", "push", "default"]
     with log.open("w") as output:  # the child keeps its own copy of the file
         return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=output,
                                 start_new_session=True)

@@ -51,6 +51,22 @@ def _submit_and_watch(page, document, button: str) -> str:
     return result.inner_text()
 
 
+
+def sign_in_to_record_hub(browser, page, url: str, email: str = "office@acme.test") -> None:
+    """Sign ``page`` in to the Record Hub with the one-time code the dev mailbox shows."""
+    page.goto(f"{url}/record-hub")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    mailbox = browser.new_page()
+    mailbox.goto(f"{url}/dev/mailbox/")
+    mailbox.get_by_role("link", name="Your Record Hub sign-in code").first.click()
+    code = re.search(r"\d{6}", mailbox.locator(".code").inner_text()).group(0)
+    mailbox.close()
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Record Hub")).to_be_visible()
+
 def test_submit_docs_from_the_email_then_again_through_the_record_hub(site):
     app, url, document = site
     with sync_playwright() as playwright:
@@ -64,17 +80,7 @@ def test_submit_docs_from_the_email_then_again_through_the_record_hub(site):
         first = _submit_and_watch(page, document, "Submit Docs")
         stage = page.locator("#progress [data-role=stage]").inner_text()
 
-        page.goto(f"{url}/record-hub")
-        page.get_by_label("Email address").fill("office@acme.test")
-        page.get_by_role("button", name="Send me a code").click()
-        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
-        mailbox = browser.new_page()
-        mailbox.goto(f"{url}/dev/mailbox/")
-        mailbox.get_by_role("link", name="Your Record Hub sign-in code").first.click()
-        code = re.search(r"\d{6}", mailbox.locator(".code").inner_text()).group(0)
-        page.get_by_label("Code").fill(code)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Record Hub")).to_be_visible()
+        sign_in_to_record_hub(browser, page, url)
         hub_status = page.locator("table.hub-requests tbody tr").first.locator("td").nth(4).inner_text()
         page.locator("details.action-menu summary").first.click()
         page.get_by_role("link", name="Submit Insurance Docs").first.click()

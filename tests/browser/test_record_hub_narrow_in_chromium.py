@@ -3,11 +3,9 @@ stacks into labelled rows (no sideways scrolling) and the COI icon is drawn, not
 
 from __future__ import annotations
 
-import re
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import expect, sync_playwright
-
-from tests.browser.test_outreach_in_chromium import ARGS, CHROMIUM, site  # noqa: F401  (the fixture)
+from tests.browser.test_outreach_in_chromium import ARGS, CHROMIUM, sign_in_to_record_hub, site  # noqa: F401
 
 
 def test_the_record_hub_fits_a_400px_screen(site):  # noqa: F811
@@ -15,17 +13,7 @@ def test_the_record_hub_fits_a_400px_screen(site):  # noqa: F811
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 400, "height": 800})
-        page.goto(f"{url}/record-hub")
-        page.get_by_label("Email address").fill("office@acme.test")
-        page.get_by_role("button", name="Send me a code").click()
-        expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
-        mailbox = browser.new_page()
-        mailbox.goto(f"{url}/dev/mailbox/")
-        mailbox.get_by_role("link", name="Your Record Hub sign-in code").first.click()
-        code = re.search(r"\d{6}", mailbox.locator(".code").inner_text()).group(0)
-        page.get_by_label("Code").fill(code)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Record Hub")).to_be_visible()
+        sign_in_to_record_hub(browser, page, url)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         table = page.evaluate("document.querySelector('table.hub-requests').getBoundingClientRect().width")
         icon = page.locator("a.coi-icon").first

@@ -24,6 +24,16 @@ def app_home_url(company_id: int) -> str:
 TEMPLATE_GLOBALS["app_home_url"] = app_home_url
 
 
+def about_vendor(text: str | None) -> str:
+    """A gap's words, written for the subcontractor ("your ..."), told to the GC's people about the vendor."""
+    from integration.insurance_standing import third_person
+
+    return third_person(text or "")
+
+
+TEMPLATE_GLOBALS["about_vendor"] = about_vendor
+
+
 def nav_links(company_id: int, user):
     """The navigation's links for this page (see embedded_views.navigation)."""
     from embedded_views.navigation import nav_links as links

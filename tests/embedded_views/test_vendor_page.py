@@ -99,3 +99,13 @@ def test_the_vendor_page_shows_no_internal_key_path_or_doubled_word(database, co
     assert "acme-drywall-coi.pdf, page 1, EACH OCCURRENCE box on the general liability row" in text
     assert "Umbrella or excess liability is missing" in text and "Waived" in text
     assert "Company requirements; Riverside Clinic" in text
+
+
+def test_the_gcs_vendor_page_tells_about_the_vendor_not_to_it(database, company) -> None:
+    factories.certificate(company.vendor, _troubled())
+    db.session.commit()
+    evaluate_vendor(10, company.vendor.id, MARCH)
+    gaps = " ".join(re.findall(r'<li class="gap gap-.*?</li>', _page(database, company), re.DOTALL))
+    words = visible_text(f"<main>{gaps}</main>")
+    assert "the vendor's" in words.lower()  # "The vendor's general liability each occurrence limit is ..."
+    assert not re.search(r"\byou(r)?\b", words, re.IGNORECASE), re.findall(r"[^.]*\byour?\b[^.]*", words, re.I)

@@ -104,13 +104,13 @@ def test_two_users_upload_at_once_while_a_reading_is_held_and_both_are_kept(demo
     assert first.status_code == 303 and gate.entered.wait(60)  # a reading is under way on the worker thread
     start, answers = threading.Barrier(2), {}
 
-    def send(name, user, vendor_id, documents):
-        client = signed_in(app, user)
+    def send(name, client, vendor_id, documents):
         start.wait(30)
         answers[name] = upload(client, vendor_id, documents).status_code
 
-    users = [threading.Thread(target=send, args=("admin", world["admin"], second.id, SIX[2:4])),
-             threading.Thread(target=send, args=("manager", world["compliance_manager"], world.vendor.id, SIX[4:]))]
+    admin, manager = signed_in(app, world["admin"]), signed_in(app, world["compliance_manager"])  # signed in here:
+    users = [threading.Thread(target=send, args=("admin", admin, second.id, SIX[2:4])),  # the threads only upload
+             threading.Thread(target=send, args=("manager", manager, world.vendor.id, SIX[4:]))]
     for each in users:
         each.start()
     for each in users:

@@ -14,6 +14,7 @@ from embedded_views.auth import requires_user
 from integration.dashboard import BulkRequest, company_overview, request_from_vendors
 from integration.extensions import db
 from integration.models import Project
+from integration.outreach.next_steps import waiting_actions
 from integration.procore_visibility import HIDDEN, project_visibility, require_visible
 from integration.refusals import Refusal
 from integration.roles import can_manage, is_admin
@@ -38,10 +39,12 @@ def render_app_home(company_id: int, procore_project_id: int | None):
     if overview.project is not None:
         remember_project(company_id, procore_project_id)
     wanted, today = TableFilter.from_args(request.args), date.today()
-    table = None
+    table, waiting = None, {}
     if overview.project is not None or is_admin(g.user):
         table = vendor_table(company_id, overview.project.id if overview.project else None, wanted, today)
+        waiting = waiting_actions(company_id, overview.project.id if overview.project else None, table.rows)
     return render_template("procore/app_home.html", overview=overview, table=table, user=g.user, today=today,
+                           waiting=waiting,
                            company_id=company_id, table_href=_table_href(company_id, procore_project_id))
 
 

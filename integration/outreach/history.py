@@ -11,6 +11,7 @@ from integration.extensions import db
 from integration.models import OutreachRequest, SentEmail, SentEmailRequest, Vendor, VendorContact
 from integration.outbox import MAX_ATTEMPTS
 from integration.outreach.facts import open_gaps, scope_of, status_of
+from integration.outreach.next_steps import progress_words, steps_of
 from integration.outreach.requests import address_on_file, live_request
 from integration.tenancy import scoped
 
@@ -79,20 +80,21 @@ def outreach_panel(vendor: Vendor) -> OutreachPanel:
         .order_by(SentEmail.id.desc()).distinct()).all()
     refused = db.session.scalars(scoped(VendorContact, company_id).where(
         VendorContact.vendor_id == vendor.id, VendorContact.mail_refused_at.is_not(None))).all()
+    steps = steps_of(company_id)
     return OutreachPanel(address_on_file(vendor), vendor.outreach_muted, next_action(vendor),
-                         [_request_line(r) for r in requests], [EmailLine(e, outcome(e)) for e in emails],
+                         [_request_line(r, steps) for r in requests], [EmailLine(e, outcome(e)) for e in emails],
                          list(refused))
 
 
-def _request_line(request: OutreachRequest) -> RequestLine:
+def _request_line(request: OutreachRequest, steps: tuple[int, ...]) -> RequestLine:
     scope = scope_of(request)
     project = scope.label if scope.project else "Company-wide"
     if request.state == "closed":
         progress = f"closed ({request.closed_reason})"
     elif request.sequence is None:
-        progress = "waiting: documents under review or gaps not sent yet"
+        progress = "No emails running: documents are under review, or the gaps are not sent yet"
     else:
-        progress = f"{request.sequence} emails: {request.sequence_emails} of 4 sent"
+        progress = progress_words(request, steps)
     if scope.project is None and request.kind == "renewal":
         project = f"Renewal before {request.renewal_of}"
     gaps = open_gaps(scope) if request.state != "closed" else []

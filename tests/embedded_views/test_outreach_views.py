@@ -38,7 +38,7 @@ def test_request_new_coi_sends_the_invitation_and_the_page_shows_it(world):
     page = page_of(manager, world)
     assert "Request sent to office@acme.test" in page
     assert "Your Insurance Docs are needed for Riverside Clinic (RC-1042)" in page and ">Sent<" in page
-    assert "invitation emails: 1 of 4 sent" in page
+    assert "Request emails: 1 of 4 sent, next on " in page
     press(manager, world, "request", project_id=str(world.project.id))  # its emails are running: not twice
     assert "Not sent: A request to Acme Drywall is already open" in page_of(manager, world)
     assert db.session.query(SentEmail).count() == 1

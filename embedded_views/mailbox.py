@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+import re
+
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from markupsafe import escape
 
 from integration import outbox
 from integration.extensions import db
 from integration.models import SentEmail
 
 bp = Blueprint("mailbox", __name__, url_prefix="/dev/mailbox")
+BODY_TAG = re.compile(r"<body\b[^>]*>", re.I)
+BACK_BAR = ('<p class="dev-mailbox-bar" style="font-family: system-ui, sans-serif; margin: 0 0 1rem; padding: .5rem;'
+            ' background: #f5f7fa; border-bottom: 1px solid #d9e2ec;"><a href="{back}">&larr; Back to the mailbox</a>'
+            ' &middot; To {to} &middot; <a href="{text}">Plain text</a></p>')
 
 
 @bp.before_request
@@ -27,8 +34,14 @@ def index():
 
 @bp.get("/<int:email_id>")
 def message(email_id: int):
-    """One email as its recipient sees it (the HTML part)."""
-    return Response(_email(email_id).body_html or "", mimetype="text/html")
+    """One email as its recipient sees it (the HTML part), under a bar leading back to the mailbox."""
+    email = _email(email_id)
+    bar = BACK_BAR.format(back=url_for("mailbox.index"), to=escape(email.to_address),
+                          text=url_for("mailbox.text", email_id=email.id))
+    html = email.body_html or f"<pre>{escape(email.body_text)}</pre>"
+    found = BODY_TAG.search(html)
+    html = html[:found.end()] + bar + html[found.end():] if found else bar + html
+    return Response(html, mimetype="text/html")
 
 
 @bp.get("/<int:email_id>.txt")

@@ -31,6 +31,18 @@ def test_an_email_opens_as_its_recipient_sees_it(app, client):
     assert client.get("/dev/mailbox/999999").status_code == 404
 
 
+def test_an_opened_email_leads_back_to_the_mailbox(app, client):
+    row = write()
+    page = client.get(f"/dev/mailbox/{row.id}").get_data(as_text=True)
+    assert '<a href="/dev/mailbox/">&larr; Back to the mailbox</a>' in page
+    assert page.index("Back to the mailbox") < page.index("Submit Docs")  # above the email, the first thing seen
+    wrapped = outbox.add(outbox.Email("invitation", "a@sub.test", "S", "text", "<html><body class=x><p>Hi</p></body>"
+                                      "</html>"), "invitation:wrapped", company_id=None)
+    outbox.commit()
+    shown = client.get(f"/dev/mailbox/{wrapped.id}").get_data(as_text=True)
+    assert shown.startswith("<html><body class=x><p class=\"dev-mailbox-bar\"")  # inside the body, not before it
+
+
 def test_production_has_no_dev_mailbox(app, client):
     write()
     app.config["GAPLINE"] = dataclasses.replace(app.config["GAPLINE"], env="production")

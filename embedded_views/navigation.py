@@ -24,16 +24,12 @@ class NavLink:
     allowed: Permission | None
     covers: tuple[str, ...] = ()
 
-    def current(self, here: str | None) -> bool:
-        """True on the page this link leads to (or one of the pages it stands for)."""
-        return here == self.endpoint or here in self.covers
+    def current(self, here: str | None) -> str:
+        """The link's aria-current: "page" on the page it leads to, "true" on one of the pages it stands for, else
+        ""."""
+        return "page" if here == self.endpoint else "true" if here in self.covers else ""
 
 
-MAIN = (
-    NavLink("procore.app_home", "All vendors", None),
-    NavLink("review.index", "Review queue", can_manage, ("review.edit",)),
-    NavLink("admin.index", "Admin", is_admin),
-)
 # The admin area's screens, shown on each of them.
 ADMIN = (
     NavLink("admin.connection", "Procore connection", is_admin, ("admin.confirm_disconnect",)),
@@ -46,6 +42,11 @@ ADMIN = (
             ("compliance_hub_admin.project_work_windows",)),
 )
 ADMIN_PAGES = {"admin.index"} | {e for link in ADMIN for e in (link.endpoint, *link.covers)}
+MAIN = (
+    NavLink("procore.app_home", "All vendors", None),
+    NavLink("review.index", "Review queue", can_manage, ("review.edit",)),
+    NavLink("admin.index", "Admin", is_admin, tuple(sorted(ADMIN_PAGES - {"admin.index"}))),  # lit on every screen
+)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Shown:
 
     href: str
     label: str
-    current: bool
+    current: str  # aria-current: "page", "true" (a page of the link's area), or ""
 
 
 def nav_links(company_id: int, user) -> dict[str, list[Shown]]:

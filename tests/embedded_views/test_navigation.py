@@ -40,6 +40,12 @@ def nav(text: str, label: str) -> list[tuple[str, str]]:
             re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', found.group(1))] if found else []
 
 
+def lit(text: str, label: str) -> list[str]:
+    """The words of the links the navigation named ``label`` marks as where the page is (aria-current)."""
+    found = re.search(rf'<nav class="app-nav[^"]*" aria-label="{label}">(.*?)</nav>', text, re.S)
+    return re.findall(r'<a href="[^"]+" aria-current="(?:page|true)">([^<]+)</a>', found.group(1)) if found else []
+
+
 def page_url(app, route, world, **args) -> str:
     target = url(app, route, world.values())
     query = "&".join(f"{key}={value}" for key, value in args.items())
@@ -60,6 +66,8 @@ def test_every_page_inside_procore_has_the_one_navigation_with_the_links_the_rol
     admin_area = route.endpoint.split(".")[0] in {"admin", "requirements", "team", "sync", "compliance_hub_admin"} \
         or route.endpoint == "outreach.settings"
     assert [words for _, words in nav(text, "Admin")] == (ADMIN_SCREENS if admin_area else [])
+    if admin_area:  # the main navigation shows where the page is: in the admin area
+        assert lit(text, "Gapline") == ["Admin"], route
     assert f"{user.role.replace('_', ' ')}</span>" in text
 
 

@@ -1,4 +1,5 @@
-// The Insurance view: while files are being read, follow their progress, then show the new result in place.
+// The Insurance view: while files are being read, follow their progress, then show the new result in place
+// (with the Projects and the Requests and emails boxes beside it).
 (function () {
   "use strict";
 
@@ -16,9 +17,15 @@
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) { return response.text(); })
       .then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("insurance");
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("insurance");
         if (!fresh) { return; }
         section.replaceWith(fresh);
+        // The boxes beside it follow the same reading: the projects' statuses, the requests and emails.
+        ["vendor-projects", "outreach"].forEach(function (id) {
+          var old = document.getElementById(id), replacement = doc.getElementById(id);
+          if (old && replacement) { old.replaceWith(replacement); }
+        });
         Array.prototype.forEach.call(document.querySelectorAll("main .flash-ok"), function (old) { old.remove(); });
         var notice = document.createElement("p");
         notice.className = "flash flash-ok";

@@ -25,6 +25,7 @@ from integration.tenancy import get_scoped, scoped
 
 LOW_CONFIDENCE = 0.8
 POLICY_TEXT = ("policy_number", "insurer_letter")
+DECIDING_TEXT = ("insurer_letter",)  # the insurer's letter leads to its rating; the policy number decides nothing
 POLICY_DATES = ("effective_date", "expiration_date")
 # The boxes a reviewer can set on each kind of row (the others do not appear on that row of the form).
 FLAGS = {
@@ -35,6 +36,9 @@ FLAGS = {
     "workers_compensation": ("subrogation_waived", "statutory"),
     "other": ("additional_insured", "subrogation_waived"),
 }
+# A yes/no box whose answers have names of their own, and the words that say what it asks.
+FLAG_WORDS = {"occurrence": ("Occurrence", "Claims-made")}
+FLAG_LABELS = {"occurrence": "Occurrence or claims-made (OCCUR / CLAIMS-MADE)"}
 CHOICES = {"aggregate_applies_per": {"policy": "POLICY", "project": "PRO-JECT", "location": "LOC", "other": "OTHER"}}
 # The certificate's box that shows each condition a requirement set can ask of a line.
 CONDITION_BOXES = {"additional_insured": "additional_insured", "waiver_of_subrogation": "subrogation_waived",
@@ -69,6 +73,11 @@ class Field:
         return self.value is None or self.confidence is None or self.confidence < LOW_CONFIDENCE
 
     @property
+    def flag_words(self) -> tuple[str, str]:
+        """For a flag: the words of its yes and its no ("Occurrence" and "Claims-made" for OCCUR / CLAIMS-MADE)."""
+        return FLAG_WORDS.get(self.path.rsplit(".", 1)[-1], ("yes", "no"))
+
+    @property
     def choices(self) -> dict[str, str]:
         """For a choice: each value with the form's own label for it."""
         return CHOICES.get(self.path.rsplit(".", 1)[-1], {})
@@ -96,12 +105,12 @@ def editable_fields(certificate: Certificate) -> list[Field]:
     field("certificate_holder.name", "CERTIFICATE HOLDER", "text")
     for i, policy in enumerate(content.policies):
         row, boxes = coverage(policy.line).capitalize(), wanted.get(REQUIRED_AS.get(policy.line, policy.line))
-        for key in POLICY_TEXT:
-            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "text", boxes is not None)
+        for key in POLICY_TEXT:  # the policy number is only shown as evidence: no check turns on it
+            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "text", boxes is not None and key in DECIDING_TEXT)
         for key in POLICY_DATES:
             field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "date", boxes is not None)
         for key in FLAGS[policy.line]:
-            field(f"policies.{i}.{key}", f"{row}: {BOXES[key]}", "flag", key in (boxes or ()))
+            field(f"policies.{i}.{key}", f"{row}: {FLAG_LABELS.get(key, BOXES[key])}", "flag", key in (boxes or ()))
         if policy.line == "general_liability":
             field(f"policies.{i}.aggregate_applies_per", f"{row}: {BOXES['aggregate_applies_per']}", "choice",
                   "aggregate_applies_per" in (boxes or ()))

@@ -116,3 +116,20 @@ def test_viewers_and_other_companies_cannot_reject(world):
         f"/procore/companies/{COMPANY + 1}/review/{world.certificate.id}/reject", data={"reason": "probe reason"})
     assert foreign.status_code == 303 and counts() == before
     assert db.session.get(Certificate, world.certificate.id).needs_review is True
+
+
+def test_a_scan_marks_only_the_values_a_check_turns_on_and_says_occurrence_in_words(world):
+    cert = sample_certificate()
+    cert["needs_review"], cert["fields"] = True, {}  # a scan: the reader is sure of nothing
+    cert["file"] = "scan.pdf"
+    world.certificate = factories.certificate(world.vendor, cert)
+    db.session.commit()
+    page = signed_in(current_app, world["compliance_manager"]).get(url(world)).get_data(as_text=True)
+    marked = [chunk.split("<", 1)[0].strip() for chunk in page.split("data-check>")[1:]]
+    assert "General liability: EACH OCCURRENCE" in marked and "General liability: POLICY EFF" in marked
+    assert not [label for label in marked if "POLICY NUMBER" in label]  # evidence only: no check turns on it
+    assert "General liability: POLICY NUMBER" in page  # still there to correct
+    assert "General liability: MED EXP" not in marked
+    occurrence = page.split("Occurrence or claims-made (OCCUR / CLAIMS-MADE)", 1)[1].split("</select>", 1)[0]
+    assert ">Occurrence</option>" in occurrence and ">Claims-made</option>" in occurrence
+    assert ">yes</option>" not in occurrence

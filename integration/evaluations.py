@@ -11,7 +11,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from integration.compliance.combine import combine
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
 from integration.compliance.statuses import Status, vendor_status
-from integration.evaluation_store import Decided, current_of, store
+from integration.evaluation_store import Decided, among, current_of, set_statuses, store
 from integration.extensions import db
 from integration.models import (
     Certificate,
@@ -60,13 +60,15 @@ def evaluate_vendors(company_id: int, vendor_ids: list[int], today: date, trigge
     requirements = requirements or RequirementCache(company_id)
     with collector_paused():
         inputs = load_inputs(company_id, vendor_ids)
-        decided = [each for vendor in inputs for each in _decide(vendor, requirements, today)]
+        statuses = Statuses()
+        decided = [each for vendor in inputs for each in _decide(vendor, requirements, today, statuses)]
         changed = store(decided, current_of(company_id, [each.vendor.id for each in inputs]), today, trigger)
+        restated = statuses.write(company_id)
     mark_vendors(company_id, changed, trigger)  # their Procore records follow within seconds
     db.session.flush()
     from integration.vendor_summary import refresh  # (it imports the outreach rules, which import this module)
 
-    refresh(company_id, changed)  # the store wrote their new versions around the ORM
+    refresh(company_id, changed | restated)  # new versions and statuses were written around the ORM
     return [each.vendor for each in inputs if each.vendor.id in changed]
 
 
@@ -137,15 +139,34 @@ class Inputs:
                 for o in self.overrides]
 
 
+@dataclass
+class Statuses:
+    """The vendor and assignment statuses a batch changes, written together once it is decided."""
+
+    vendors: list[tuple[Vendor, str]] = field(default_factory=list)
+    assignments: list[tuple[ProjectAssignment, str]] = field(default_factory=list)
+
+    def set(self, row: Vendor | ProjectAssignment, status: str) -> None:
+        """``row`` is to read ``status`` (nothing to write when it already does)."""
+        if row.status != status:
+            (self.vendors if isinstance(row, Vendor) else self.assignments).append((row, status))
+
+    def write(self, company_id: int) -> set[int]:
+        """Write them in a statement per table; returns the ids of the vendors whose statuses changed."""
+        set_statuses(Vendor, company_id, self.vendors)
+        set_statuses(ProjectAssignment, company_id, self.assignments)
+        return {row.id for row, _ in self.vendors} | {row.vendor_id for row, _ in self.assignments}
+
+
 def load_inputs(company_id: int, vendor_ids: Iterable[int]) -> list[Inputs]:
     """The vendors among ``vendor_ids`` with their assignments, certificates and overrides, in four queries."""
-    vendors = db.session.scalars(scoped(Vendor, company_id).where(Vendor.id.in_(list(vendor_ids)))
+    vendors = db.session.scalars(scoped(Vendor, company_id).where(among(Vendor.id, vendor_ids))
                                  .order_by(Vendor.id)).all()
     ids = [vendor.id for vendor in vendors]
     assignments = _by_vendor(db.session.scalars(scoped(ProjectAssignment, company_id).where(
-        ProjectAssignment.vendor_id.in_(ids)).order_by(ProjectAssignment.id)))
+        among(ProjectAssignment.vendor_id, ids)).order_by(ProjectAssignment.id)))
     overrides = _by_vendor(db.session.scalars(scoped(Override, company_id).where(
-        Override.vendor_id.in_(ids), Override.revoked_at.is_(None)).order_by(Override.id)))
+        among(Override.vendor_id, ids), Override.revoked_at.is_(None)).order_by(Override.id)))
     certificates = vendor_certificates(company_id, ids)
     return [Inputs(vendor, assignments[vendor.id], certificates[vendor.id], overrides[vendor.id])
             for vendor in vendors]
@@ -156,13 +177,13 @@ def vendor_certificates(company_id: int, vendor_ids: list[int]) -> dict[int, lis
     reviewer rejected: the vendor has been asked for a new one)."""
     latest = dict(db.session.execute(
         select(Submission.vendor_id, func.max(Submission.id)).group_by(Submission.vendor_id)
-        .where(Submission.company_id == company_id, Submission.vendor_id.in_(vendor_ids))).all())
+        .where(Submission.company_id == company_id, among(Submission.vendor_id, vendor_ids))).all())
     rows = db.session.execute(
         scoped(Certificate, company_id)
         .with_only_columns(Certificate.vendor_id, Certificate.ok, Certificate.content, StoredFile.submission_id,
                            Certificate.reviewed_at)
         .join(StoredFile, StoredFile.id == Certificate.stored_file_id)
-        .where(Certificate.vendor_id.in_(vendor_ids)).order_by(Certificate.id))
+        .where(among(Certificate.vendor_id, vendor_ids)).order_by(Certificate.id))
     found: dict[int, list[ExtractedCertificate]] = defaultdict(list)
     for vendor_id, ok, content, submission_id, reviewed_at in rows:
         if ok or (submission_id == latest.get(vendor_id) and reviewed_at is None):
@@ -177,7 +198,7 @@ def _by_vendor(rows) -> dict[int, list]:
     return found
 
 
-def _decide(inputs: Inputs, requirements: RequirementCache, today: date) -> list[Decided]:
+def _decide(inputs: Inputs, requirements: RequirementCache, today: date, statuses: Statuses) -> list[Decided]:
     """Evaluate one vendor for the company and each assignment, and set the statuses that follow."""
     vendor, submission, overrides = inputs.vendor, combine(inputs.certificates, today), inputs.engine_overrides()
     decided = []
@@ -193,10 +214,10 @@ def _decide(inputs: Inputs, requirements: RequirementCache, today: date) -> list
                            vendor={"legal_name": vendor.legal_name or vendor.name}, carriers=requirements.carriers(),
                            overrides=overrides, gc_legal_name=requirements.gc_legal_name())
         if assignment is not None:
-            assignment.status = outcome.status.value
+            statuses.set(assignment, outcome.status.value)
         decided.append(Decided(vendor.company_id, vendor.id, assignment.id if assignment else None, outcome,
                                tuple(inputs.overrides)))
-    vendor.status = vendor_status(Status(each.outcome.status) for each in decided).value
+    statuses.set(vendor, vendor_status(Status(each.outcome.status) for each in decided).value)
     return decided
 
 

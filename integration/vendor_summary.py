@@ -17,6 +17,7 @@ from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, l
 from sqlalchemy.orm import Session
 
 from integration.compliance.statuses import Status
+from integration.evaluation_store import among
 from integration.extensions import db
 from integration.models import (
     Certificate,
@@ -62,13 +63,24 @@ def rebuild_with(execute, company_id: int) -> None:
 
 
 def _write(execute, company_id: int, vendor_ids: list[int]) -> None:
+    if not vendor_ids:
+        return
     if len(vendor_ids) >= MANY:
         fresh_statistics(execute)
-    for start in range(0, len(vendor_ids), CHUNK):
-        chunk = vendor_ids[start:start + CHUNK]
+    pg = _dialect(execute) == "postgresql"  # the ids go as one array: a statement per batch, however big
+    size = len(vendor_ids) if pg else CHUNK
+    for start in range(0, len(vendor_ids), size):
+        chunk = vendor_ids[start:start + size]
         execute(delete(VendorSummary.__table__).where(VendorSummary.company_id == company_id,
-                                                      VendorSummary.vendor_id.in_(chunk)))
-        execute(insert(VendorSummary.__table__).from_select(COLUMNS, computed(company_id, chunk)))
+                                                      among(VendorSummary.vendor_id, chunk, pg)))
+        execute(insert(VendorSummary.__table__).from_select(COLUMNS, computed(company_id, chunk, pg)))
+
+
+def _dialect(execute) -> str | None:
+    """The database ``execute`` (a session's or a connection's) runs on."""
+    owner = getattr(execute, "__self__", None)
+    bind = owner.get_bind() if hasattr(owner, "get_bind") else owner  # a (scoped) session, or a connection
+    return bind.dialect.name if bind is not None else None
 
 
 def fresh_statistics(execute) -> list[str]:
@@ -78,9 +90,7 @@ def fresh_statistics(execute) -> list[str]:
     row counts and picks nested loops that take minutes over 10,000 vendors; autovacuum analyzes later,
     too late for the job that made the rows. Returns the tables analyzed.
     """
-    owner = getattr(execute, "__self__", None)
-    bind = owner.get_bind() if hasattr(owner, "get_bind") else owner  # a (scoped) session, or a connection
-    if bind is None or bind.dialect.name != "postgresql":
+    if _dialect(execute) != "postgresql":
         return []
     names = [model.__tablename__ for model in SOURCES]
     stale = [row[0] for row in execute(text(
@@ -91,9 +101,12 @@ def fresh_statistics(execute) -> list[str]:
     return sorted(stale)
 
 
-def computed(company_id: int, vendor_ids: list[int]):
-    """The rows from scratch, for the company's vendors among ``vendor_ids``: per assignment, then company-wide."""
-    return _assignment_rows(company_id, vendor_ids).union_all(_company_rows(company_id, vendor_ids))
+def computed(company_id: int, vendor_ids: list[int], pg: bool = False):
+    """The rows from scratch, for the company's vendors among ``vendor_ids``: per assignment, then company-wide.
+
+    ``pg``: on PostgreSQL, the ids as one array parameter rather than one placeholder each.
+    """
+    return _assignment_rows(company_id, vendor_ids, pg).union_all(_company_rows(company_id, vendor_ids, pg))
 
 
 def action_expression(muted, status, non_responsive, running):
@@ -108,13 +121,13 @@ def action_expression(muted, status, non_responsive, running):
         else_=None)
 
 
-def _assignment_rows(company_id: int, vendor_ids: list[int]):
+def _assignment_rows(company_id: int, vendor_ids: list[int], pg: bool = False):
     """Each assignment: its current evaluation's open gaps, the vendor's expiry, the project's requests."""
     a = ProjectAssignment
-    gaps = _gap_counts(company_id, vendor_ids, Evaluation.assignment_id)
-    expiry, asked = _expiry(company_id, vendor_ids), _asked(company_id, vendor_ids)
+    gaps = _gap_counts(company_id, vendor_ids, Evaluation.assignment_id, pg)
+    expiry, asked = _expiry(company_id, vendor_ids, pg), _asked(company_id, vendor_ids, pg)
     on_project, company_wide = asked.alias("asked_project"), asked.alias("asked_company")
-    live = _live(company_id, vendor_ids)
+    live = _live(company_id, vendor_ids, pg)
     last = case((company_wide.c.last.is_(None), on_project.c.last), (on_project.c.last.is_(None), company_wide.c.last),
                 (on_project.c.last > company_wide.c.last, on_project.c.last), else_=company_wide.c.last)
     return (select(a.company_id, a.vendor_id, a.id, a.project_id, Vendor.name, Vendor.trade, Vendor.active, a.status,
@@ -126,19 +139,19 @@ def _assignment_rows(company_id: int, vendor_ids: list[int]):
             .outerjoin(on_project, and_(on_project.c.vendor_id == a.vendor_id, on_project.c.project_id == a.project_id))
             .outerjoin(company_wide, and_(company_wide.c.vendor_id == a.vendor_id, company_wide.c.project_id.is_(None)))
             .outerjoin(live, and_(live.c.vendor_id == a.vendor_id, live.c.project_id == a.project_id))
-            .where(a.company_id == company_id, Vendor.company_id == company_id, a.vendor_id.in_(vendor_ids)))
+            .where(a.company_id == company_id, Vendor.company_id == company_id, among(a.vendor_id, vendor_ids, pg)))
 
 
-def _company_rows(company_id: int, vendor_ids: list[int]):
+def _company_rows(company_id: int, vendor_ids: list[int], pg: bool = False):
     """Each vendor company-wide: distinct open gaps over its current evaluations, every request, its projects."""
     v = Vendor
-    gaps = _gap_counts(company_id, vendor_ids, Evaluation.vendor_id)
-    expiry, live = _expiry(company_id, vendor_ids), _live(company_id, vendor_ids)
+    gaps = _gap_counts(company_id, vendor_ids, Evaluation.vendor_id, pg)
+    expiry, live = _expiry(company_id, vendor_ids, pg), _live(company_id, vendor_ids, pg)
     last = (select(OutreachRequest.vendor_id, func.max(OutreachRequest.created_at).label("last"))
-            .where(OutreachRequest.company_id == company_id, OutreachRequest.vendor_id.in_(vendor_ids))
+            .where(OutreachRequest.company_id == company_id, among(OutreachRequest.vendor_id, vendor_ids, pg))
             .group_by(OutreachRequest.vendor_id).subquery("last_request"))
     projects = (select(ProjectAssignment.vendor_id, func.count().label("projects"))
-                .where(ProjectAssignment.company_id == company_id, ProjectAssignment.vendor_id.in_(vendor_ids))
+                .where(ProjectAssignment.company_id == company_id, among(ProjectAssignment.vendor_id, vendor_ids, pg))
                 .group_by(ProjectAssignment.vendor_id).subquery("projects"))
     none = cast(null(), Integer)
     return (select(v.company_id, v.id, none, none, v.name, v.trade, v.active, v.status,
@@ -149,7 +162,7 @@ def _company_rows(company_id: int, vendor_ids: list[int]):
             .outerjoin(last, last.c.vendor_id == v.id)
             .outerjoin(live, and_(live.c.vendor_id == v.id, live.c.project_id.is_(None)))
             .outerjoin(projects, projects.c.vendor_id == v.id)
-            .where(v.company_id == company_id, v.id.in_(vendor_ids)))
+            .where(v.company_id == company_id, among(v.id, vendor_ids, pg)))
 
 
 def _action(muted, status, live):
@@ -157,42 +170,43 @@ def _action(muted, status, live):
                              func.coalesce(live.c.running, 0) == 1)
 
 
-def _gap_counts(company_id: int, vendor_ids: list[int], key):
+def _gap_counts(company_id: int, vendor_ids: list[int], key, pg: bool = False):
     """Distinct open gap keys over the current evaluations, per ``key`` (the assignment, or the vendor)."""
     return (select(key.label("key"), func.count(func.distinct(CoverageGap.gap_key)).label("open_gaps"))
             .join(Evaluation, Evaluation.id == CoverageGap.evaluation_id)
             .where(CoverageGap.company_id == company_id, Evaluation.company_id == company_id,
-                   Evaluation.is_current.is_(True), CoverageGap.state == "open", Evaluation.vendor_id.in_(vendor_ids),
+                   Evaluation.is_current.is_(True), CoverageGap.state == "open",
+                   among(Evaluation.vendor_id, vendor_ids, pg),
                    key.is_not(None))
             .group_by(key).subquery("gaps"))
 
 
-def _asked(company_id: int, vendor_ids: list[int]):
+def _asked(company_id: int, vendor_ids: list[int], pg: bool = False):
     """The last request per vendor and project (None: company-wide)."""
     return (select(OutreachRequest.vendor_id, OutreachRequest.project_id,
                    func.max(OutreachRequest.created_at).label("last"))
-            .where(OutreachRequest.company_id == company_id, OutreachRequest.vendor_id.in_(vendor_ids))
+            .where(OutreachRequest.company_id == company_id, among(OutreachRequest.vendor_id, vendor_ids, pg))
             .group_by(OutreachRequest.vendor_id, OutreachRequest.project_id).subquery("asked"))
 
 
-def _live(company_id: int, vendor_ids: list[int]):
+def _live(company_id: int, vendor_ids: list[int], pg: bool = False):
     """Per vendor and project (None: company-wide), the live invitations' flags: non-responsive, emails running."""
     flag = lambda condition: func.max(case((condition, 1), else_=0))  # noqa: E731
     return (select(OutreachRequest.vendor_id, OutreachRequest.project_id,
                    flag(OutreachRequest.state == "non_responsive").label("non_responsive"),
                    flag(OutreachRequest.sequence.is_not(None)).label("running"))
             .where(OutreachRequest.company_id == company_id, OutreachRequest.kind == "invitation",
-                   OutreachRequest.state.in_(LIVE), OutreachRequest.vendor_id.in_(vendor_ids))
+                   OutreachRequest.state.in_(LIVE), among(OutreachRequest.vendor_id, vendor_ids, pg))
             .group_by(OutreachRequest.vendor_id, OutreachRequest.project_id).subquery("live"))
 
 
-def _expiry(company_id: int, vendor_ids: list[int]):
+def _expiry(company_id: int, vendor_ids: list[int], pg: bool = False):
     """Per vendor, the soonest of each coverage line's latest expiry on a readable certificate."""
     lines = (select(Certificate.vendor_id, func.max(CertificatePolicy.expiration_date).label("ends"))
              .join(Certificate, Certificate.id == CertificatePolicy.certificate_id)
              .where(CertificatePolicy.company_id == company_id, Certificate.company_id == company_id,
                     Certificate.ok.is_(True), CertificatePolicy.expiration_date.is_not(None),
-                    Certificate.vendor_id.in_(vendor_ids))
+                    among(Certificate.vendor_id, vendor_ids, pg))
              .group_by(Certificate.vendor_id, CertificatePolicy.line).subquery("line_ends"))
     return (select(lines.c.vendor_id, func.min(lines.c.ends).label("expires_on"))
             .group_by(lines.c.vendor_id).subquery("expiry"))

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    Date,
-    DateTime,
     Integer,
     Table,
     any_,
@@ -194,7 +191,8 @@ def _add(added: list[tuple[Decided, dict]]) -> None:
         return
     made = insert_many(Evaluation.__table__, [row for _, row in added], ("id", "vendor_id", "assignment_id"))
     ids = {(vendor_id, assignment_id): row_id for row_id, vendor_id, assignment_id in made}
-    gaps = [gap for each, _ in added for gap in _gap_rows(each, ids[each.key])]
+    worded: dict[int, tuple] = {}
+    gaps = [gap for each, _ in added for gap in _gap_rows(each, ids[each.key], worded)]
     if gaps:
         insert_many(CoverageGap.__table__, gaps)
 
@@ -222,57 +220,25 @@ def insert_many(table: Table, rows: list[dict], returning: tuple[str, ...] = ())
         rows = [{"id": row_id, **row} for row_id, row in zip(ids, rows, strict=True)]
     quote = dialect.identifier_preparer.quote
     names = list(rows[0])
-    writers = [_copy_writer(table.c[name].type) for name in names]
-    body = "".join(["\t".join([write(row[name]) for name, write in zip(names, writers, strict=True)]) + "\n"
-                    for row in rows])
+    as_json = [index for index, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
     sql = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
     with db.session.connection().connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-        copy.write(body)
+        write, get = copy.write_row, itemgetter(*names)  # psycopg quotes each value (in C)
+        for row in rows:
+            values = get(row)
+            if as_json:
+                values = list(values)
+                for index in as_json:
+                    values[index] = _json_text(values[index])
+            write(values)
     return [tuple(row[name] for name in returning) for row in rows] if returning else []
 
 
-def _copy_writer(kind: Any) -> Callable[[Any], str]:
-    """How a column's values are written in COPY's text format."""
-    if isinstance(kind, JSON):
-        return _json_field
-    if isinstance(kind, Boolean):
-        return _flag_field
-    if isinstance(kind, Integer):
-        return _number_field
-    if isinstance(kind, Date | DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
-        return _day_field
-    return _text_field
-
-
-def _text_field(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    value = str(value)
-    for special, escaped in _COPY_ESCAPES:
-        if special in value:
-            value = value.replace(special, escaped)
-    return value
-
-
-_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))  # backslash first
-
-
-def _json_field(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    return _text_field(value if isinstance(value, Raw) else json.dumps(value, separators=(",", ":"), default=_iso))
-
-
-def _flag_field(value: Any) -> str:
-    return "\\N" if value is None else ("t" if value else "f")
-
-
-def _number_field(value: Any) -> str:
-    return "\\N" if value is None else str(int(value))
-
-
-def _day_field(value: Any) -> str:
-    return "\\N" if value is None else value.isoformat()
+def _json_text(value: Any) -> str | None:
+    """A JSON column's value as the JSON text COPY sends."""
+    if value is None or isinstance(value, Raw):
+        return value
+    return json.dumps(value, separators=(",", ":"), default=_iso)
 
 
 def _iso(value: Any) -> str:
@@ -281,18 +247,24 @@ def _iso(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _gap_rows(each: Decided, evaluation_id: int) -> list[dict]:
+def _gap_rows(each: Decided, evaluation_id: int, worded: dict[int, tuple]) -> list[dict]:
+    """The gap rows of one new version; ``worded`` keeps each gap's stored fields, by the gap (an evaluation of
+    the company and one of an assignment usually share the very same gaps)."""
     overrides = {(o.gap_key, o.assignment_id): o for o in each.overrides}
     rows = []
     for gap in each.outcome.gaps:
+        kept = worded.get(id(gap))
+        if kept is None or kept[0] is not gap:
+            kept = worded[id(gap)] = (gap, {
+                "company_id": each.company_id, "gap_key": gap.key, "code": gap.code, "line": gap.line,
+                "outcome": gap.outcome.value, "expected": _text(gap.expected), "found": _text(gap.found),
+                "source": Raw(_json_text(gap.location.to_dict() if gap.location else {})),
+                "explanation": gap.explanation, "ask": gap.ask,
+                "requirement_keys": Raw(_json_text(list(gap.requirement_keys)))})
         kind = gap.override.kind if gap.override else None
         override = overrides.get((gap.key, each.assignment_id)) or overrides.get((gap.key, None))
-        rows.append({
-            "company_id": each.company_id, "evaluation_id": evaluation_id, "gap_key": gap.key, "code": gap.code,
-            "line": gap.line, "outcome": gap.outcome.value, "expected": _text(gap.expected),
-            "found": _text(gap.found), "source": gap.location.to_dict() if gap.location else {},
-            "explanation": gap.explanation, "ask": gap.ask, "requirement_keys": list(gap.requirement_keys),
-            "state": GAP_STATES[kind], "override_id": override.id if (override and kind) else None})
+        rows.append({"evaluation_id": evaluation_id, **kept[1], "state": GAP_STATES[kind],
+                     "override_id": override.id if (override and kind) else None})
     return rows
 
 

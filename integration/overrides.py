@@ -6,13 +6,15 @@ from datetime import date
 
 from integration import audit, outbox
 from integration.compliance.overrides import OverrideKind
-from integration.evaluations import evaluate_vendor
+from integration.evaluations import evaluate_vendors
 from integration.extensions import db
 from integration.models import AppUser, CoverageGap, Evaluation, Override, ProjectAssignment, Vendor, utcnow
 from integration.outreach.requests import after_evaluation
+from integration.push_state import mark_vendors
 from integration.refusals import Refusal
 from integration.roles import can_manage, in_words
 from integration.tenancy import get_scoped, scoped
+from integration.vendor_summary import refreshed_once
 
 
 class OverrideRefused(Refusal):
@@ -55,16 +57,26 @@ def create_override(company_id: int, actor: AppUser, vendor_id: int, gap_key: st
     override = Override(company_id=company_id, vendor_id=vendor.id, assignment_id=assignment_id, gap_key=gap_key,
                         gap_label=gap_label(gap), kind=kind, reason=reason.strip(), expires_on=expires_on,
                         created_by_user_id=actor.id)
-    db.session.add(override)
-    db.session.flush()
     before = vendor.status
-    evaluate_vendor(company_id, vendor.id, today, trigger="override")
-    audit.record(company_id, "override.created", override, actor=actor, before={"vendor_status": before},
-                 after={"gap_key": gap_key, "kind": kind, "reason": override.reason,
-                        "expires_on": expires_on.isoformat() if expires_on else None, "vendor_status": vendor.status})
-    after_evaluation(vendor, "override", today)  # a request the override settles closes, and the vendor hears
+    with refreshed_once():  # the compliance table's rows of the vendor are written once, with the new status
+        db.session.add(override)
+        db.session.flush()
+        _reevaluate(vendor, today, "override")
+        audit.record(company_id, "override.created", override, actor=actor, before={"vendor_status": before},
+                     after={"gap_key": gap_key, "kind": kind, "reason": override.reason,
+                            "expires_on": expires_on.isoformat() if expires_on else None,
+                            "vendor_status": vendor.status})
+        after_evaluation(vendor, "override", today)  # a request the override settles closes, and the vendor hears
     outbox.commit()
     return override
+
+
+def _reevaluate(vendor: Vendor, today: date, trigger: str) -> None:
+    """The vendor's evaluations follow the override at once, and its Procore records follow within seconds
+    (marked once: the evaluation marks it when its results changed)."""
+    changed = evaluate_vendors(vendor.company_id, [vendor.id], today, trigger)
+    if vendor.id not in {each.id for each in changed}:
+        mark_vendors(vendor.company_id, [vendor.id], trigger)
 
 
 def _open_gap(vendor: Vendor, assignment_id: int | None, key: str) -> CoverageGap:
@@ -91,10 +103,13 @@ def revoke_override(company_id: int, actor: AppUser, override_id: int, today: da
     override = get_scoped(Override, override_id, company_id)
     if override is None or override.revoked_at is not None:
         raise OverrideRefused(f"Override {override_id} is not an active override of this company.")
-    override.revoked_at, override.revoked_by_user_id = utcnow(), actor.id
-    evaluate_vendor(company_id, override.vendor_id, today, trigger="override_revoked")
-    audit.record(company_id, "override.revoked", override, actor=actor, before={"revoked": False},
-                 after={"revoked": True})
+    vendor = get_scoped(Vendor, override.vendor_id, company_id)
+    with refreshed_once():
+        override.revoked_at, override.revoked_by_user_id = utcnow(), actor.id
+        db.session.flush()
+        _reevaluate(vendor, today, "override_revoked")
+        audit.record(company_id, "override.revoked", override, actor=actor, before={"revoked": False},
+                     after={"revoked": True})
     db.session.commit()
     return override
 

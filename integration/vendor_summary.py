@@ -11,7 +11,8 @@ Nothing stored depends on today's date: the expiry is a date, and whether it is 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select, text
 from sqlalchemy.orm import Session
@@ -41,11 +42,38 @@ MANY = 200  # vendors refreshed at once from which fresh planner statistics are 
 SOURCES = (Vendor, ProjectAssignment, Evaluation, CoverageGap, Certificate, CertificatePolicy, OutreachRequest,
            VendorSummary)  # the tables the figures are read from and written to
 BY_VENDOR = (Vendor, ProjectAssignment, Evaluation, OutreachRequest, Certificate, Override)  # rows naming a vendor
+ONCE_KEY = "gapline.summaries_once"  # session info: vendors whose rows ``refreshed_once`` writes as it ends
 
 
 def refresh(company_id: int, vendor_ids: Iterable[int]) -> None:
     """Write the table rows of the company's vendors among ``vendor_ids`` afresh (in the current transaction)."""
+    waiting = db.session.info.get(ONCE_KEY)
+    if waiting is not None:  # inside ``refreshed_once``: written when it ends
+        waiting[company_id].update(vendor_ids)
+        return
     _write(db.session.execute, company_id, sorted(set(vendor_ids)))
+
+
+@contextmanager
+def refreshed_once() -> Iterator[None]:
+    """Within the block, the rows every flush and ``refresh`` would write are written once, as it ends.
+
+    For a request that flushes a vendor's rows several times on its way (an override, its evaluation)
+    while nothing in it reads the table. An exception writes nothing (its transaction is not to be kept).
+    """
+    info = db.session.info
+    if ONCE_KEY in info:  # an outer block writes them
+        yield
+        return
+    info[ONCE_KEY] = defaultdict(set)
+    try:
+        yield
+        db.session.flush()
+    except BaseException:
+        info.pop(ONCE_KEY, None)
+        raise
+    for company_id, vendor_ids in sorted(info.pop(ONCE_KEY).items()):
+        _write(db.session.execute, company_id, sorted(vendor_ids))
 
 
 def rebuild(company_id: int) -> None:
@@ -238,11 +266,15 @@ def _flushed(session: Session, flush_context) -> None:
     connection = session.connection()
     for company_id in whole:
         rebuild_with(connection.execute, company_id)
+    waiting = session.info.get(ONCE_KEY)
     for company_id in (set(vendors) | set(evaluations) | set(certificates)) - whole:
         ids = {v for v in vendors[company_id] if v is not None}
         ids |= _owners(connection, company_id, Evaluation, evaluations[company_id])
         ids |= _owners(connection, company_id, Certificate, certificates[company_id])
-        _write(connection.execute, company_id, sorted(ids))
+        if waiting is not None:
+            waiting[company_id] |= ids
+        else:
+            _write(connection.execute, company_id, sorted(ids))
 
 
 def _owners(connection, company_id: int, model, row_ids: set[int]) -> set[int]:

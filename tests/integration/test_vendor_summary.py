@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from integration.evaluations import evaluate_vendor
 from integration.extensions import db
@@ -17,7 +17,7 @@ from integration.outreach.history import next_action
 from integration.outreach.requests import cancel_request, request_documents
 from integration.overrides import create_override, revoke_override, set_outreach_muted
 from integration.requirement_sets import replace_carriers, save_set
-from integration.vendor_summary import COLUMNS, computed, rebuild, refresh
+from integration.vendor_summary import COLUMNS, computed, rebuild, refresh, refreshed_once
 from integration.vendor_table import TableFilter, vendor_table
 from sync_jobs.compliance import reevaluate_company
 from tests import factories
@@ -99,6 +99,50 @@ def test_an_evaluation_an_override_and_its_revocation_keep_the_rows_in_step(worl
     revoke_override(C, world["admin"], override.id, MARCH)
     assert_in_step(world)
     assert (row(world).status, row(world).open_gaps, row(world).next_action) == ("not_compliant", 1, "Send Gaps")
+
+
+def summary_writes(statements: list[str]) -> int:
+    return sum(statement.lstrip().upper().startswith("DELETE FROM VENDOR_SUMMARIES") for statement in statements)
+
+
+@pytest.fixture
+def statements(world):
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_an_override_and_its_revocation_write_the_vendors_rows_once_each(world, statements):
+    factories.certificate(world.vendor, certificate(each_occurrence=500_000))
+    db.session.commit()
+    evaluate_vendor(C, world.vendor.id, MARCH)
+    db.session.commit()
+    statements.clear()
+    override = create_override(C, world["admin"], world.vendor.id, "general_liability.each_occurrence",
+                               "mark_compliant", "Broker letter confirms $1M", MARCH)
+    assert summary_writes(statements) == 1  # not once per flush on the way (the override, its evaluation)
+    statements.clear()
+    revoke_override(C, world["admin"], override.id, MARCH)
+    assert summary_writes(statements) == 1
+    assert_in_step(world)
+
+
+def test_a_block_that_fails_writes_nothing_and_later_flushes_write_again(world):
+    with pytest.raises(RuntimeError), refreshed_once():
+        db.session.get(Vendor, world.vendor.id).name = "Acme Drywall (renamed)"
+        db.session.flush()
+        assert row(world).name == "Acme Drywall"  # not yet: the block writes as it ends
+        raise RuntimeError("the request failed")
+    db.session.rollback()
+    db.session.get(Vendor, world.vendor.id).name = "Acme Drywall & Paint"
+    db.session.commit()
+    assert row(world).name == "Acme Drywall & Paint"
+    assert_in_step(world)
 
 
 def test_a_request_sent_muting_and_cancelling_keep_the_rows_in_step(world):

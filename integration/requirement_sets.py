@@ -98,6 +98,8 @@ class RequirementCache:
     def __init__(self, company_id: int) -> None:
         self.company_id = company_id
         self._sets: dict[tuple[int | None, str | None], EngineSet] = {}
+        self._stored: dict[tuple[int | None, str | None], dict] | None = None  # (project, tier) -> body
+        self._base: EngineSet | None = None
         self._carriers: CarrierTable | None = None
         self._names: tuple[str | None, dict[int, str]] | None = None
 
@@ -119,11 +121,24 @@ class RequirementCache:
         return self._names
 
     def effective(self, project_id: int | None, tier: str | None) -> EngineSet:
-        """``effective_set`` for this company, remembered per project and tier."""
+        """``effective_set`` for this company, remembered per project and tier (the stored sets read once)."""
         key = (project_id, tier)
         if key not in self._sets:
-            self._sets[key] = effective_set(self.company_id, project_id, tier)
+            stored = self._stored_sets()
+            if self._base is None:
+                default = stored.get((None, None))
+                self._base = EngineSet.from_dict(default) if default is not None else company_default()
+            tier_body = stored.get((None, tier)) if tier else None
+            tier_body = tier_patch(tier) if tier and tier_body is None else tier_body
+            project_body = stored.get((project_id, None)) if project_id else None
+            self._sets[key] = merge(self._base, tier_body, project_body)
         return self._sets[key]
+
+    def _stored_sets(self) -> dict[tuple[int | None, str | None], dict]:
+        if self._stored is None:
+            self._stored = {(row.project_id, row.trade_tier): row.body
+                            for row in db.session.scalars(scoped(RequirementSet, self.company_id))}
+        return self._stored
 
     def carriers(self) -> CarrierTable:
         """The carrier table, read once."""

@@ -14,7 +14,7 @@ from integration.evaluations import current_evaluation, evaluate_vendor
 from integration.extensions import db
 from integration.models import AppUser, AuditEvent, Certificate, CoverageGap, Evaluation, ProjectAssignment, Vendor
 from integration.overrides import OverrideRefused, create_override, revoke_override, set_outreach_muted
-from integration.requirement_sets import effective_set, replace_carriers, save_set
+from integration.requirement_sets import RequirementCache, effective_set, replace_carriers, save_set
 from sync_jobs.compliance import reevaluate_company
 from tests import factories
 from tests.integration.compliance.compliance_factories import remove_line
@@ -149,6 +149,19 @@ def test_project_override_and_assignment_window(company):
     assert assignment.status == "not_compliant"  # policies end before the work does, and the limit is higher
     assert vendor.status == "not_compliant"
     assert current_evaluation(vendor, None).status == "compliant"  # the company-level view is fine
+
+
+def test_the_requirement_cache_resolves_every_scope_as_effective_set_does(company):
+    tower, pier = factories.project(10, "Tower"), factories.project(10, "Harbor Pier")
+    save_set(10, {"lines": {"general_liability": {"limits": {"each_occurrence": 3_000_000}}}}, None,
+             project_id=tower.id)
+    save_set(10, {"lines": {"umbrella_liability": {"limits": {"each_occurrence": 7_000_000}}}}, None, tier="high_risk")
+    db.session.commit()
+    cache = RequirementCache(10)
+    for project_id in (None, tower.id, pier.id):
+        for tier in (None, "light", "standard", "high_risk"):
+            assert cache.effective(project_id, tier).to_dict() == effective_set(10, project_id, tier).to_dict()
+    assert cache.effective(tower.id, "high_risk").lines["general_liability"].limits["each_occurrence"] == 3_000_000
 
 
 def test_outreach_mute_needs_a_role_and_is_audited(company):

@@ -116,14 +116,15 @@ def _worker_log():
 class Watcher(threading.Thread):
     """Watches the emulator's records and notes when each change first shows there.
 
-    A waiver shows when its reason is in the record's notes; an upload when the record differs from what
-    it was before the changes began (the documents being read, then what was read).
+    A waiver shows when its reason is in the record's notes; an upload when anything Gapline writes in the
+    record differs from what it was before the changes began (the documents being read, or what was read:
+    status, notes, insurer, policy number, dates, limit).
     """
 
     def __init__(self, store, company_id: int) -> None:
         super().__init__(daemon=True)
         self.store, self.company_id = store, company_id
-        self.expected: dict[int, tuple[str, str | None, tuple | None]] = {}  # index -> (origin, text, before)
+        self.expected: dict[int, tuple[str, str | None, str | None]] = {}  # index -> (origin, text, digest before)
         self.waiting: dict[int, float] = {}  # index -> made at
         self.shown: dict[int, float] = {}  # index -> latency
         self.lock, self.done = threading.Lock(), threading.Event()
@@ -132,14 +133,20 @@ class Watcher(threading.Thread):
         found = self.store.insurance_by_origin.get((self.company_id, origin))
         return self.store.insurances.get(found) if found else None
 
+    def _digest(self, origin: str) -> str | None:
+        """The hash of everything Gapline writes in record ``origin``, as the emulator holds it."""
+        from integration.insurance_records import payload_digest, payload_from_procore
+
+        row = self._row(origin)
+        return payload_digest(payload_from_procore(row)) if row else None
+
     def await_text(self, index: int, origin: str, text: str) -> None:
         """Change ``index`` shows when ``text`` is in the notes of record ``origin``."""
         self.expected[index] = (origin, text, None)
 
     def await_change(self, index: int, origin: str) -> None:
         """Change ``index`` shows when record ``origin`` is no longer what it is now."""
-        row = self._row(origin) or {}
-        self.expected[index] = (origin, None, (row.get("status"), row.get("notes")))
+        self.expected[index] = (origin, None, self._digest(origin))
 
     def made(self, index: int, made_at: float) -> None:
         """Change ``index`` was made at ``made_at``: time it from there."""
@@ -159,7 +166,7 @@ class Watcher(threading.Thread):
                     row = self._row(origin)
                     if row is None:
                         continue
-                    if (text in (row.get("notes") or "")) if text else (row.get("status"), row.get("notes")) != before:
+                    if (text in (row.get("notes") or "")) if text else self._digest(origin) != before:
                         self.shown[index] = now - made_at
                         del self.waiting[index]
             time.sleep(0.05)
@@ -303,6 +310,31 @@ def _cpu_seconds(pid: int) -> float:
     return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def _unshown(db, company_id: int, watcher: Watcher, plan: list, missing: list[int], base_url: str) -> dict:
+    """Why the changes that never showed did not: still marked for a push, or Gapline's own record of the
+    line does not show the change either (nothing for Procore to show), or Gapline has it and Procore does not."""
+    from integration.insurance_standing import load_standings
+    from integration.models import PendingPush
+
+    vendor_ids = sorted({plan[index][2] for index in missing})
+    if not vendor_ids:
+        return {"never_shown_marked": 0, "never_shown_not_in_gapline": 0}
+    marked = set(db.session.scalars(db.select(PendingPush.vendor_id).where(PendingPush.company_id == company_id,
+                                                                          PendingPush.vendor_id.in_(vendor_ids))))
+    records = {record.origin_id: record for standing in load_standings(company_id, vendor_ids, base_url=base_url,
+                                                                       today=date.today())
+               for record in standing.records()}
+    not_in_gapline = 0
+    for index in missing:
+        origin, text, before = watcher.expected[index]
+        record = records.get(origin)
+        shows = record is not None and ((text in record.notes) if text else record.digest() != before)
+        not_in_gapline += not shows
+    db.session.remove()
+    return {"never_shown_marked": sum(plan[index][2] in marked for index in missing),
+            "never_shown_not_in_gapline": not_in_gapline}
+
+
 def _reason(index: int) -> str:
     return f"Sole proprietor, bench waiver {index}"
 
@@ -364,8 +396,8 @@ def _status_latency(app, db, company_id: int, sandbox_store, calls: Calls, setti
                 continue
             index, made_at, done_at = message
             watcher.made(index, made_at)
-            durations.append((made_at, done_at))
-        spread = max(done for _, done in durations) - began
+            durations.append((index, made_at, done_at))
+        spread = max(done for _, _, done in durations) - began
         missing = watcher.settle(120)
     finally:
         for process in processes:
@@ -383,16 +415,24 @@ def _status_latency(app, db, company_id: int, sandbox_store, calls: Calls, setti
                 worker.wait()
     figures = calls.since()
     latencies = watcher.latencies()
-    took = [done - made for made, done in durations]
+    took = [done - made for _, made, done in durations]
     pushes = _push_runs(db, company_id, after_id)
+    unshown = _unshown(db, company_id, watcher, plan, missing, settings.public_base_url)
+    kinds = {index: kind for index, kind, _, _ in plan}
+    by_kind = {kind: [done - made for index, made, done in durations if kinds[index] == kind]
+               for kind in ("override", "upload")}
     return {"bench": "status_latency", "changes": len(durations),
             "overrides": sum(kind == "override" for _, kind, _, _ in plan),
             "uploads": sum(kind == "upload" for _, kind, _, _ in plan),
             "changes_over_s": round(spread, 1), "clients": clients, "workers": workers,
             "change_p50_s": round(statistics.median(took), 3) if took else None,
+            "change_p95_s": round(_percentile(took, 0.95), 3) if took else None,
+            **{f"{kind}_p50_s": round(statistics.median(values), 3) if values else None
+               for kind, values in by_kind.items()},
             "p50_s": round(statistics.median(latencies), 2) if latencies else None,
             "p95_s": round(_percentile(latencies, 0.95), 2) if latencies else None,
             "never_shown": len(missing), "never_shown_uploads": sum(plan[index][1] == "upload" for index in missing),
+            **unshown,
             "write_calls": figures["write_calls"], "read_calls": figures["read_calls"],
             "http_429": figures["http_429"], **pushes, "clients_cpu_s": round(clients_cpu, 1),
             "workers_cpu_s": round(workers_cpu, 1), "load_1m": round(os.getloadavg()[0], 1),

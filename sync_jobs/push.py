@@ -64,10 +64,27 @@ def queue_push(company_id: int, *, delay: float | None = None) -> bool:
                              min_interval=settings.push_min_interval_seconds, queue="push")
 
 
+FAILED_PUSH_RETRY_SECONDS = 60.0  # after a push that broke off: soon, yet a broken one costs at most a call a minute
+
+
 @job
 def push_company(company_id: int, full: bool = False, now: str | None = None) -> int | None:
-    """Push the company's out-of-date records (every vendor's when ``full``); returns the run id, None if busy."""
+    """Push the company's out-of-date records (every vendor's when ``full``); returns the run id, None if busy.
+
+    A push that breaks off (a database error, the job's time running out) keeps its marks and queues the
+    next push before it fails: the changes it did not send must not wait for another change to come.
+    """
     debounce_started(push_key(company_id))
+    try:
+        return _push_company(company_id, full, now)
+    except Exception:
+        log.exception("Procore push for company %s broke off; the next one is queued", company_id)
+        db.session.rollback()
+        queue_push(company_id, delay=FAILED_PUSH_RETRY_SECONDS)
+        raise
+
+
+def _push_company(company_id: int, full: bool, now: str | None) -> int | None:
     installation = installation_of(company_id)
     if installation is None or installation.connection_state != "connected":
         return None  # disconnected: nothing more goes to Procore until an admin reconnects

@@ -6,6 +6,7 @@ import json
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from integration.compliance.gaps import gap_info
@@ -258,3 +259,29 @@ def test_a_429_that_outlasts_the_clients_waits_drops_nothing_and_the_push_comes_
     assert jobs.run_due(everything=True) == 1
     assert len(emulator.records()) == RECORDS and set(emulator.by_origin().values()) == {1}
     assert db.session.scalar(select(func.count()).select_from(PendingPush)) == 0
+
+
+def test_a_push_that_breaks_off_keeps_its_marks_and_queues_the_next_push(connected, emulator, monkeypatch):
+    import sync_jobs.push as push_module
+    from integration.deferred import in_process_jobs
+
+    full_push()
+    emulator.reset_log()
+    vendor = acme()
+    jobs = in_process_jobs()
+    for job in jobs.waiting():  # the change's own push: this test runs it by hand
+        jobs._take(job.job_id)
+    real = push_module.load_standings
+
+    def database_gone(*args, **kwargs):
+        raise RuntimeError("the database went away mid-push")
+
+    monkeypatch.setattr(push_module, "load_standings", database_gone)
+    with pytest.raises(RuntimeError):
+        push_company(COMPANY_A, now=NOW.isoformat())
+    assert set(db.session.scalars(select(PendingPush.vendor_id))) == {vendor.id}  # nothing sent, nothing cleared
+    assert [job.job_id for job in jobs.waiting()] == [push_key(COMPANY_A)]  # not left for the next change
+    monkeypatch.setattr(push_module, "load_standings", real)
+    assert jobs.run_due(everything=True) == 1
+    gl = emulator.record(origin_id(vendor.procore_vendor_id, "general_liability"))
+    assert gl["policy_number"] == "GL-7781201" and db.session.scalar(select(func.count()).select_from(PendingPush)) == 0

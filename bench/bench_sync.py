@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -314,11 +315,11 @@ def _unshown(db, company_id: int, watcher: Watcher, plan: list, missing: list[in
     """Why the changes that never showed did not: still marked for a push, or Gapline's own record of the
     line does not show the change either (nothing for Procore to show), or Gapline has it and Procore does not."""
     from integration.insurance_standing import load_standings
-    from integration.models import PendingPush
+    from integration.models import PendingPush, Submission
 
     vendor_ids = sorted({plan[index][2] for index in missing})
     if not vendor_ids:
-        return {"never_shown_marked": 0, "never_shown_not_in_gapline": 0}
+        return {"never_shown_marked": 0, "never_shown_not_in_gapline": 0, "never_shown_upload_states": {}}
     marked = set(db.session.scalars(db.select(PendingPush.vendor_id).where(PendingPush.company_id == company_id,
                                                                           PendingPush.vendor_id.in_(vendor_ids))))
     records = {record.origin_id: record for standing in load_standings(company_id, vendor_ids, base_url=base_url,
@@ -330,9 +331,13 @@ def _unshown(db, company_id: int, watcher: Watcher, plan: list, missing: list[in
         record = records.get(origin)
         shows = record is not None and ((text in record.notes) if text else record.digest() != before)
         not_in_gapline += not shows
+    uploads = [plan[index][2] for index in missing if plan[index][1] == "upload"]
+    states = Counter(db.session.scalars(db.select(Submission.state).where(
+        Submission.company_id == company_id, Submission.vendor_id.in_(uploads), Submission.channel == "staff_upload",
+        Submission.submitted_by_email.is_not(None)))) if uploads else Counter()
     db.session.remove()
     return {"never_shown_marked": sum(plan[index][2] in marked for index in missing),
-            "never_shown_not_in_gapline": not_in_gapline}
+            "never_shown_not_in_gapline": not_in_gapline, "never_shown_upload_states": dict(states)}
 
 
 def _reason(index: int) -> str:

@@ -22,6 +22,9 @@ from pathlib import Path
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[1]
+TABLE_PATH = "/procore/companies/1/projects/1"
+TABLE_MARK = b'<table class="dense compliance-table">'  # in every table answer (vendors/_table.html)
+FLOOR_MARK = b"<p>ok</p>"
 STATUSES = ("compliant", "not_compliant", "expired", "nothing_received", "under_review", "compliant")
 
 
@@ -35,6 +38,7 @@ def floor_app() -> Flask:
 def _seed(db, count: int) -> int:
     from sqlalchemy import insert
 
+    from integration import procore_visibility
     from integration.certificate import ExtractedCertificate, Policy
     from integration.models import (
         AppUser,
@@ -55,10 +59,14 @@ def _seed(db, count: int) -> int:
     today = date.today()
     db.session.add(Installation(company_id=1, company_name="Bench GC"))
     db.session.flush()
-    db.session.add(AppUser(company_id=1, procore_user_id=1, email="admin@bench.test", role="admin"))
+    admin = AppUser(company_id=1, procore_user_id=1, email="admin@bench.test", role="admin")
     main, other = Project(company_id=1, procore_project_id=1, name="Big"), Project(company_id=1, procore_project_id=2)
-    db.session.add_all([main, other])
+    db.session.add_all([admin, main, other])
     db.session.flush()
+    # As a sign-in through Procore records it (integration.connections.complete_sign_in): a new session generation
+    # and what Procore shows the admin, their company and both projects, read now (trusted for MAX_AGE).
+    admin.session_generation += 1
+    procore_visibility.record(admin, [1], [main.procore_project_id, other.procore_project_id])
     total = count + 500
     db.session.execute(insert(Vendor), [{"company_id": 1, "procore_vendor_id": n, "name": f"Sub {n:05d}",
                                          "trade": ("Electrical", "Drywall", "Roofing")[n % 3],
@@ -108,7 +116,7 @@ def _seed(db, count: int) -> int:
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE vendor_summaries")
-    return db.session.scalar(db.select(AppUser.id))
+    return admin.id
 
 
 def _cookie(app, user_id: int) -> str:
@@ -130,7 +138,8 @@ def _gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
 
 
-async def _client(port: int, request: bytes, until: float, latencies: list[float], errors: list[str]) -> None:
+async def _client(port: int, request: bytes, expect: bytes, until: float, latencies: list[float],
+                  errors: list[str]) -> None:
     while time.perf_counter() < until:
         started = time.perf_counter()
         try:
@@ -142,26 +151,70 @@ async def _client(port: int, request: bytes, until: float, latencies: list[float
         except OSError as exc:
             errors.append(str(exc))
             continue
-        if not answer.startswith(b"HTTP/1.1 200") and not answer.startswith(b"HTTP/1.0 200"):
+        if not answer.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")) or expect not in answer:
             errors.append(answer[:60].decode(errors="replace"))
         latencies.append((time.perf_counter() - started) * 1000)
 
 
-async def _load(port: int, path: str, cookie: str, clients: int, seconds: float) -> tuple[list[float], list[str]]:
+async def _load(port: int, path: str, cookie: str, expect: bytes, clients: int,
+                seconds: float) -> tuple[list[float], list[str]]:
     request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n").encode()
     latencies: list[float] = []
     errors: list[str] = []
     until = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(port, request, until, latencies, errors) for _ in range(clients)))
+    await asyncio.gather(*(_client(port, request, expect, until, latencies, errors) for _ in range(clients)))
     return latencies, errors
 
 
-def _measure(port: int, path: str, cookie: str, clients: int, seconds: float) -> tuple[float, float, int]:
-    """(requests per second, p99 ms, errors) after a warm-up of a quarter of the time."""
-    asyncio.run(_load(port, path, cookie, clients, max(2.0, seconds / 4)))
-    latencies, errors = asyncio.run(_load(port, path, cookie, clients, seconds))
+class BenchFailed(RuntimeError):
+    """The page did not answer as it should (not 200, or not the expected content): no figure is worth printing."""
+
+
+def _cpu_seconds(master: int) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master and its workers (Linux /proc; 0 elsewhere)."""
+    ticks, total = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100, 0
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master or int(fields[1]) == master:  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _measure(port: int, path: str, cookie: str, expect: bytes, clients: int, seconds: float,
+             master: int) -> tuple[float, float, float]:
+    """(requests per second, p99 ms, the server's CPU ms per request) after a warm-up of a quarter of the time;
+    BenchFailed if any answer was not a 200 holding ``expect`` (a figure of refusals or error pages would measure
+    the wrong page). CPU per request is the honest figure while other work shares the machine."""
+    asyncio.run(_load(port, path, cookie, expect, clients, max(2.0, seconds / 4)))
+    cpu = _cpu_seconds(master)
+    latencies, errors = asyncio.run(_load(port, path, cookie, expect, clients, seconds))
+    cpu = _cpu_seconds(master) - cpu
+    if errors:
+        raise BenchFailed(f"{len(errors)} of {len(latencies)} answers from {path} were not 200 with {expect!r}; "
+                          f"first: {errors[0]!r}")
     latencies.sort()
-    return len(latencies) / seconds, latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0, len(errors)
+    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
+    return len(latencies) / seconds, p99, cpu * 1000 / max(1, len(latencies))
+
+
+def _check_table(app, cookie: str, path: str, count: int) -> None:
+    """One request through the app before the load: a 200 with the project's table and a full first page."""
+    from integration.vendor_table import PAGE_SIZE
+
+    with app.test_client() as client:
+        client.set_cookie("session", cookie.split("=", 1)[1], domain="localhost")
+        answer = client.get(path)
+    body = answer.get_data(as_text=True)
+    rows = body.count("<tr data-vendor-id=")
+    if answer.status_code != 200 or TABLE_MARK.decode() not in body or rows != min(count, PAGE_SIZE) \
+            or f"{count} vendors" not in body:
+        raise BenchFailed(f"{path} answered {answer.status_code} with {rows} rows (want 200, the table of {count} "
+                          f"vendors, {min(count, PAGE_SIZE)} rows): {body[:300]!r}")
 
 
 def _wait_for(port: int, deadline: float = 30) -> None:
@@ -191,6 +244,7 @@ def vendor_table():
         app = build_app(settings)
         with app.app_context():
             cookie = _cookie(app, _seed(db, count))
+            _check_table(app, cookie, TABLE_PATH, count)
             db.engine.dispose()
         env = {"DATABASE_URL": database.url, "SECRET_KEY": settings.secret_key, "GAPLINE_ENV": "development",
                "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -200,8 +254,9 @@ def vendor_table():
                    _gunicorn("bench.bench_vendor_table:floor_app()", floor_port, env)]
         _wait_for(table_port)
         _wait_for(floor_port)
-        floor_rps, floor_p99, floor_errors = _measure(floor_port, "/", cookie, clients, seconds)
-        rps, p99, errors = _measure(table_port, "/procore/companies/1/projects/1", cookie, clients, seconds)
+        floor_rps, floor_p99, floor_cpu = _measure(floor_port, "/", cookie, FLOOR_MARK, clients, seconds,
+                                                   servers[1].pid)
+        rps, p99, cpu = _measure(table_port, TABLE_PATH, cookie, TABLE_MARK, clients, seconds, servers[0].pid)
     finally:
         for server in servers:
             server.terminate()
@@ -209,7 +264,8 @@ def vendor_table():
         database.drop()
     yield {"vendors": count, "clients": clients, "rps": round(rps, 1), "p99_ms": round(p99, 1),
            "floor_rps": round(floor_rps, 1), "ratio": round(rps / floor_rps, 2) if floor_rps else 0.0,
-           "floor_p99_ms": round(floor_p99, 1), "errors": errors + floor_errors}
+           "floor_p99_ms": round(floor_p99, 1), "cpu_ms": round(cpu, 2), "floor_cpu_ms": round(floor_cpu, 2),
+           "load": round(os.getloadavg()[0], 2)}
 
 
 BENCHMARKS = [("vendor_table", vendor_table)]

@@ -51,7 +51,8 @@ def register_config(app: Flask, overrides: Mapping[str, Any]) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, CSRF protection and the token cipher to the app."""
-    from integration import vendor_summary  # noqa: F401 - keeps the table's rows as ORM writes flush
+    # (page_generation and vendor_summary keep the pages' generations and the table's rows as ORM writes commit)
+    from integration import page_generation, vendor_summary  # noqa: F401
     from integration.crypto import TokenCipher
     from integration.extensions import csrf, db, migrate
 

@@ -16,13 +16,14 @@ from typing import Any
 
 from flask import abort, current_app, g, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from integration.extensions import db
 from integration.models import AppUser, Installation
+from integration.page_generation import generations
 from integration.procore_visibility import ProjectNotVisible, can_see_company, require_visible
 from integration.roles import Permission
-from integration.tenancy import get_scoped, installation_of, project_in_company, scoped
+from integration.tenancy import installation_of, project_in_company, scoped
 
 SESSION_KEY = "gapline_session"
 DISCONNECTED_KEY = "gapline_disconnected"  # the company this browser's admin just disconnected
@@ -30,6 +31,14 @@ TICKET_SECONDS = 120  # the popup's sign-in is handed to the frame within this
 SEEN_RESOLUTION = 60  # seconds: how stale last-use may be before the cookie is re-sent
 ENDED = "Your Gapline session has ended (it timed out, you signed out or in elsewhere, or the company was " \
         "disconnected). Sign in again to continue."
+
+
+# One read for the user, their company's installation (its session generation, the page's connection) and the
+# company's page generation, read before any data a page shows (integration.page_generation). Built once: building
+# and keying the statement cost as much as running it.
+SIGNED_IN = (scoped(AppUser, bindparam("company_id")).where(AppUser.id == bindparam("user_id"))
+             .add_columns(Installation, *generations(bindparam("company_id")))
+             .outerjoin(Installation, Installation.company_id == AppUser.company_id))
 
 
 @dataclass(frozen=True)
@@ -77,20 +86,33 @@ def sign_out() -> None:
 
 def signed_in_user(company_id: int) -> AppUser | None:
     """The signed-in user if their session is for ``company_id`` and still valid; None otherwise."""
+    g.pop("page_generation", None)  # (read below with the user, for this request only)
+    g.pop("signed_in_installation", None)
     claim = SessionClaim.from_dict(session.get(SESSION_KEY))
     if claim is None or claim.company_id != company_id:
         return None
     now = time.time()
     if not within_lifetime(claim.started_at, claim.seen_at, now):
         return None
-    user = get_scoped(AppUser, claim.user_id, company_id)
-    if user is None or user.session_generation != claim.user_generation:
+    found = db.session.execute(SIGNED_IN, {"company_id": company_id, "user_id": claim.user_id}).first()
+    if found is None or found[0].session_generation != claim.user_generation:
         return None
-    if _company_generation(company_id) != claim.company_generation:
+    user, installation, company_generation, unknown_generation = found
+    if (installation.session_generation if installation is not None else 0) != claim.company_generation:
         return None
+    g.signed_in_installation = installation
+    g.page_generation = (company_id, company_generation or 0, unknown_generation or 0)
     if now - claim.seen_at >= SEEN_RESOLUTION:
         session[SESSION_KEY] = {**claim.to_dict(), "seen_at": now}
     return user
+
+
+def signed_in_installation(company_id: int) -> Installation | None:
+    """The company's installation as read with the signed-in user this request (read again if it was not)."""
+    installation = g.get("signed_in_installation")
+    if installation is not None and installation.company_id == company_id:
+        return installation
+    return installation_of(company_id)
 
 
 def within_lifetime(started_at: float, seen_at: float, now: float) -> bool:

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from embedded_views import widget
+from embedded_views import page_cache, widget
 from embedded_views.auth import (
     DISCONNECTED_KEY,
     redeem_ticket,
@@ -29,7 +29,7 @@ from embedded_views.auth import (
     sign_out,
     visible_project,
 )
-from embedded_views.project_table import app_home_url, render_app_home
+from embedded_views.project_table import app_home_url, remember_project, remembered_project, render_app_home
 from integration.connections import complete_sign_in, disconnect, end_sessions
 from integration.procore_connection import procore_oauth
 from integration.procore_failures import in_words, is_slow
@@ -119,6 +119,10 @@ def app_home(company_id: int, project_id: str | None = None):
     """The full-screen app: the company's connection and its vendors' compliance."""
     project = int(project_id) if project_id and project_id.isdigit() else None  # uninterpolated ids are ignored
     if project is not None:
+        kept = page_cache.served(company_id, project, remembered_project(company_id))
+        if kept is not None:  # nothing changed since this page was rendered (page_cache says what it is kept by)
+            remember_project(company_id, project)
+            return kept
         g.project, refused = visible_project(company_id, project)  # the page's links keep it (navigation.py)
         if refused is not None:
             return refused

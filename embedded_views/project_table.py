@@ -10,7 +10,8 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from embedded_views.auth import requires_user
+from embedded_views import page_cache
+from embedded_views.auth import requires_user, signed_in_installation
 from integration.dashboard import BulkRequest, company_overview, request_from_vendors
 from integration.extensions import db
 from integration.models import Project
@@ -33,7 +34,16 @@ def render_app_home(company_id: int, procore_project_id: int | None):
         None if request.args.get("scope") == "company" else remembered_project(company_id))
     if procore_project_id is None and chosen:
         return redirect(url_for("procore.app_home", company_id=company_id, project_id=chosen))
-    overview = company_overview(company_id, procore_project_id)  # the project was checked (procore.app_home)
+    remembered = remembered_project(company_id)
+    if procore_project_id is None:  # (a project's page was looked for before its project was checked: app_home)
+        kept = page_cache.served(company_id, None, remembered)
+        if kept is not None:
+            return kept
+    kept_as = page_cache.key(company_id, procore_project_id, remembered)  # before anything is read or flashed
+    checked = g.get("project")  # the project was checked (procore.app_home): not read again
+    overview = company_overview(company_id, procore_project_id, installation=signed_in_installation(company_id),
+                                project=checked if checked is not None and procore_project_id is not None
+                                and checked.procore_project_id == procore_project_id else None)
     overview.projects = [p for p in overview.projects  # no name of a project Procore hides from the user
                          if project_visibility(g.user, p.procore_project_id) != HIDDEN]
     if overview.project is not None:
@@ -43,9 +53,21 @@ def render_app_home(company_id: int, procore_project_id: int | None):
     if overview.project is not None or is_admin(g.user):
         table = vendor_table(company_id, overview.project.id if overview.project else None, wanted, today)
         waiting = waiting_actions(company_id, overview.project.id if overview.project else None, table.rows)
-    return render_template("procore/app_home.html", overview=overview, table=table, user=g.user, today=today,
+    page = render_template("procore/app_home.html", overview=overview, table=table, user=g.user, today=today,
                            waiting=waiting,
-                           company_id=company_id, table_href=_table_href(company_id, procore_project_id))
+                           company_id=company_id, table_href=_table_href(company_id, procore_project_id),
+                           vendor_href=_vendor_href(company_id, overview.project))
+    page_cache.keep(kept_as, page)
+    return page
+
+
+def _vendor_href(company_id: int, project: Project | None):
+    """A row's link to its vendor's page, built from one url_for (a url_for per row costs more than the row)."""
+    marker = 987654321
+    url = url_for("vendors.show", company_id=company_id, vendor_id=marker,
+                  project=project.procore_project_id if project is not None else None)
+    head, tail = url.split(f"/{marker}", 1)
+    return lambda vendor_id: f"{head}/{int(vendor_id)}{tail}"
 
 
 def _table_href(company_id: int, procore_project_id: int | None):

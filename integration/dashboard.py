@@ -23,16 +23,19 @@ class Overview:
     last_import: SyncRun | None = None
 
 
-def company_overview(company_id: int, procore_project_id: int | None = None) -> Overview:
-    """The company's connection and projects, and its project ``procore_project_id`` when it is one of them."""
-    project = None
-    if procore_project_id is not None:
+def company_overview(company_id: int, procore_project_id: int | None = None, *, project: Project | None = None,
+                     installation: Installation | None = None) -> Overview:
+    """The company's connection and projects, and its project ``procore_project_id`` when it is one of them.
+
+    ``project`` and ``installation``, when the caller has read them already this request, are not read again.
+    """
+    if project is None and procore_project_id is not None:
         project = db.session.scalar(scoped(Project, company_id).where(Project.procore_project_id == procore_project_id))
     projects = list(db.session.scalars(scoped(Project, company_id).where(Project.active.is_(True))
                                        .order_by(Project.name)))
     last_import = db.session.scalar(scoped(SyncRun, company_id).where(SyncRun.kind == "directory_import")
                                     .order_by(SyncRun.id.desc()).limit(1))
-    return Overview(installation_of(company_id), project, projects, last_import)
+    return Overview(installation or installation_of(company_id), project, projects, last_import)
 
 
 @dataclass

@@ -69,6 +69,16 @@ def signed_in(app, user, *, sees=None):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_pages():
+    """Each test starts with no rendered page kept (its database, and the pages' generations with it, start afresh)."""
+    from embedded_views import page_cache
+
+    page_cache.clear()
+    yield
+    page_cache.clear()
+
+
 # --- the database: migrated once per run, each test rolled back to where it started -----------------
 
 

@@ -11,6 +11,7 @@ from integration.models.evaluations import CoverageGap, Evaluation
 from integration.models.installation import AppUser, Installation
 from integration.models.outreach import EmailOptOut, OutreachRequest, SentEmail, SentEmailRequest
 from integration.models.overrides import Override
+from integration.models.page_generation import PageWrite
 from integration.models.requirements import CarrierRating, RequirementSet
 from integration.models.sync import PendingPush, PushedRecord, SyncRun
 from integration.models.vendor_summary import VendorSummary
@@ -19,7 +20,7 @@ from integration.models.webhooks import WebhookEvent, WebhookHook
 __all__ = [
     "AppUser", "AuditEvent", "Base", "CarrierRating", "Certificate", "CertificatePolicy", "ComplianceHubAccount",
     "ComplianceHubMember", "ComplianceHubProject", "CoverageGap", "EmailOptOut", "Evaluation", "Installation",
-    "OneTimeToken", "OutreachRequest", "Override", "PendingPush", "Project", "ProjectAssignment", "PushedRecord",
-    "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest", "StoredFile", "Submission", "SyncRun", "Vendor",
-    "VendorContact", "VendorSummary", "WebhookEvent", "WebhookHook", "utcnow",
+    "OneTimeToken", "OutreachRequest", "Override", "PageWrite", "PendingPush", "Project", "ProjectAssignment",
+    "PushedRecord", "RateEvent", "RequirementSet", "SentEmail", "SentEmailRequest", "StoredFile", "Submission",
+    "SyncRun", "Vendor", "VendorContact", "VendorSummary", "WebhookEvent", "WebhookHook", "utcnow",
 ]

@@ -1,0 +1,81 @@
+"""The app home (the compliance table) kept rendered in each web process, and served again while nothing changed.
+
+A page is kept under everything it is made from: the company and project, the query string, the day (amber
+expiries), the signed-in user's row as the page uses it (who, role, name, the projects Procore shows them and
+whether that list is still trusted), the project the session remembers, and the company's page generation
+(``integration.page_generation``), which every committed write of the company's rows moves and which was read
+with the user before anything else. The per-request parts are not kept: the CSRF token is put in afresh, and a
+page with flashed messages is neither served from nor kept. Nothing is locked: each process has its own dict,
+and a miss renders as if there were no cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from datetime import date
+
+from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from integration.procore_visibility import UNKNOWN, VISIBLE, project_visibility
+
+MOST = 128  # pages kept per process (each some tens of KB)
+MAX_AGE = 300  # seconds: a kept page ages out even without a write (writes that go around the ORM are not seen)
+TOKEN = "\x00gapline-csrf-token\x00"  # stands for the request's CSRF token in a kept page
+FLASHES = "_flashes"  # Flask's session key for flashed messages
+
+_kept: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+
+
+def key(company_id: int, procore_project_id: int | None, remembered: int | None) -> tuple | None:
+    """What the page is made from, or None when it may not be kept or served (no generation read, flashes)."""
+    generation = g.get("page_generation")
+    user = g.get("user")
+    if generation is None or generation[0] != company_id or user is None or FLASHES in session \
+            or not current_app.config.get("PAGE_CACHE", True):
+        return None
+    seen = user.procore_project_ids
+    return (company_id, procore_project_id, request.script_root, request.query_string, date.today().toordinal(),
+            user.id, user.role, user.name, user.email, tuple(seen) if seen is not None else None,
+            project_visibility(user, -1) == UNKNOWN,  # whether the list is trusted (hidden projects are left out)
+            None if procore_project_id is not None else remembered, *generation[1:])
+
+
+def served(company_id: int, procore_project_id: int | None, remembered: int | None) -> str | None:
+    """The kept page for this request, with its CSRF token; None when there is none (or the project is not one the
+    user is known to see: the checks that refuse it run as without a cache)."""
+    if procore_project_id is not None and project_visibility(g.user, procore_project_id) != VISIBLE:
+        return None
+    wanted = key(company_id, procore_project_id, remembered)
+    found = _kept.get(wanted) if wanted is not None else None
+    if found is None:
+        return None
+    kept_at, body = found
+    if time.monotonic() - kept_at >= MAX_AGE:
+        _kept.pop(wanted, None)
+        return None
+    try:
+        _kept.move_to_end(wanted)
+    except KeyError:  # another thread of this process let it go meanwhile
+        pass
+    return body.replace(TOKEN, generate_csrf()) if TOKEN in body else body
+
+
+def keep(wanted: tuple | None, body: str) -> None:
+    """Keep a page rendered for ``wanted`` (its key, taken before it was rendered), its CSRF token taken out."""
+    if wanted is None:
+        return
+    token = generate_csrf()
+    _kept[wanted] = (time.monotonic(), body.replace(token, TOKEN))
+    try:
+        _kept.move_to_end(wanted)
+        while len(_kept) > MOST:
+            _kept.popitem(last=False)
+    except KeyError:  # another thread of this process changed the dict meanwhile
+        pass
+
+
+def clear() -> None:
+    """Forget every kept page of this process (tests)."""
+    _kept.clear()

@@ -103,25 +103,29 @@ def _executed(state: ORMExecuteState) -> None:
 
 
 def _companies(state: ORMExecuteState) -> set[int]:
-    """The values of the statement's ``company_id`` parameters (bound in it, or passed to execute)."""
+    """The values of the statement's ``company_id`` parameters (passed to execute, or bound in it). The bound ones
+    are read from the statement's cache key, which its execution builds anyway (compiling it again would cost more
+    than running it)."""
     given = state.parameters
-    found = _named(given if isinstance(given, list | tuple) else [given or {}])
+    found = _named((given if isinstance(given, list | tuple) else [given or {}]), lambda params: params.items())
     if found or isinstance(state.statement, TextClause):
         return found
-    try:
-        bound = state.statement.compile(dialect=state.session.get_bind().dialect).params
-    except Exception:  # noqa: BLE001 - a statement only its execution can compile: its company is not known
+    cache_key = state.statement._generate_cache_key()
+    if cache_key is None:  # a statement SQLAlchemy does not cache: its company is not known
         return {UNKNOWN}
-    return _named([bound])
+    return _named([cache_key.bindparams],
+                  lambda binds: ((getattr(b, "_orig_key", None) or str(b.key), b.effective_value) for b in binds))
 
 
-def _named(parameter_sets) -> set[int]:
+def _named(parameter_sets, pairs) -> set[int]:
     found: set[int] = set()
     for params in parameter_sets:
-        for name, value in params.items():
-            if name.startswith("company_id") and isinstance(value, int) and not isinstance(value, bool):
+        for name, value in pairs(params):
+            if not isinstance(name, str) or not name.startswith("company_id"):
+                continue
+            if isinstance(value, int) and not isinstance(value, bool):
                 found.add(value)
-            elif name.startswith("company_id") and value is not None:
+            elif value is not None:
                 found.add(UNKNOWN)  # a list, an expression: not one company that can be told
     return found
 
@@ -148,4 +152,6 @@ def _began(session: Session, transaction, connection) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session: Session, previous_transaction) -> None:
-    session.info.pop(COUNTING, None)  # marks stay: a write rolled back and counted later only retires pages early
+    session.info.pop(COUNTING, None)
+    if not previous_transaction.nested:  # the whole transaction's writes are gone (a savepoint's leaves the rest)
+        session.info.pop(MARKS, None)

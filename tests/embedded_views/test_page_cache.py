@@ -114,10 +114,12 @@ def test_an_upload_read_as_a_certificate_retires_the_page(database, world):
 
 def test_a_bulk_statement_naming_the_company_retires_the_page(database, world):
     client, _ = kept(database, world)
+    before, unknown = generation(C), generation(0)
     named = update(VendorSummary).where(VendorSummary.company_id == C, VendorSummary.vendor_id == world.vendor.id)
     db.session.execute(named.values(name="Bulk Named"))
     db.session.commit()
     assert "Bulk Named" in read(client, home(world))
+    assert (generation(C), generation(0)) == (before + 1, unknown)  # the company was told from the statement
 
 
 def test_a_refresh_of_the_table_rows_retires_the_page(database, world):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
 
 from embedded_views.compliance_hub_session import end_session, requires_member, start_session
@@ -95,7 +97,7 @@ def table(project_id: int):
 def _table_page(project: Project, wanted: HubFilter, page, error: str | None = None) -> str:
     return render_template("compliance_hub/table.html", member=g.member, project=project, wanted=wanted, page=page,
                            projects=access.projects_of(g.member), account=access.account_of(g.member), error=error,
-                           teammates=access.teammates(g.member))
+                           teammates=access.teammates(g.member), today=date.today())
 
 
 @bp.get("/projects/<int:project_id>/certificates/<int:certificate_id>")

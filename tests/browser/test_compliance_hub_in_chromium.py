@@ -106,6 +106,14 @@ def test_an_owner_signs_in_from_the_mailbox_switches_project_filters_and_downloa
         small = phone.new_page()
         small.goto(f"{app_url}/compliance-hub/projects/{seeded['school']}")
         label_shown = small.locator("tbody tr td").first.evaluate("td => getComputedStyle(td, '::before').content")
+        # Each date filter's words sit on the line of its box (no "To" wrapped away from its date).
+        beside = small.evaluate("""[...document.querySelectorAll('.hub-filters label')].map(label => {
+            const input = label.querySelector('input'), range = document.createRange();
+            range.selectNodeContents(label.firstChild);
+            const words = range.getBoundingClientRect(), box = input.getBoundingClientRect();
+            return [label.firstChild.textContent.trim(), Math.abs((words.top + words.bottom) - (box.top + box.bottom)) < 12
+                    && box.right <= window.innerWidth];
+        })""")
         fits = small.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         small.screenshot(path=str(tmp_path / "hub-phone.png"), full_page=True)
         browser.close()
@@ -114,9 +122,11 @@ def test_an_owner_signs_in_from_the_mailbox_switches_project_filters_and_downloa
     assert options == ["Oak School", "Riverside Clinic"]
     assert len(clinic_rows) == 1 and clinic_rows[0].startswith("Roofer")
     assert all_rows == 4  # the painter's three yearly certificates, the mason's one
-    assert filtered == [["Mason", "2025-06-01", "2026-01-01"], ["Painter", "2025-01-01", "2026-01-01"]]
+    assert filtered == [["Mason", "June 1, 2025", "January 1, 2026 Expired"],
+                        ["Painter", "January 1, 2025", "January 1, 2026 Expired"]]
     assert one == f"%PDF-1.4 certificate {seeded['mason'][0]}".encode()
     assert sorted(archive.read(n) for n in archive.namelist()) == sorted(
         f"%PDF-1.4 certificate {i}".encode() for i in (seeded["mason"][0], seeded["painter"][1]))
     assert "Contractor" in label_shown and fits  # on a phone each row reads as labelled lines, no sideways scroll
+    assert beside == [["From", True], ["To", True], ["From", True], ["To", True]], beside
     assert refused == []

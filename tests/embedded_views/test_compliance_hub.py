@@ -17,6 +17,7 @@ from integration.models import (
     OneTimeToken,
     SentEmail,
     StoredFile,
+    Vendor,
     utcnow,
 )
 from integration.storage import get_storage
@@ -283,3 +284,18 @@ def test_a_bad_invitation_is_refused_saying_why_and_nothing_is_written(app, gc, 
     assert db.session.scalar(db.select(db.func.count()).select_from(ComplianceHubMember)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(ComplianceHubAccount)) == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(SentEmail)) == 0
+
+
+def test_the_table_writes_dates_as_people_do_and_marks_an_ended_certificate_expired(app, gc):
+    company, clinic, _, certs = gc
+    roofer = db.session.get(Vendor, certs["roofer"][0].vendor_id)
+    current = stored_certificate(roofer, date.today() - timedelta(days=30), date.today() + timedelta(days=300))
+    db.session.commit()
+    browser, response = sign_in(app, invite(app, company, [clinic]))
+    page = browser.get(f"/compliance-hub/projects/{clinic.id}").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td data-label=\"Contractor\">.*?</tr>", page, re.S)
+    ended = next(r for r in rows if f"certificates/{certs['roofer'][0].id}\"" in r)
+    assert '<time datetime="2024-01-01">January 1, 2024</time>' in ended and ">Expired</span>" in ended
+    running = next(r for r in rows if f"certificates/{current.id}\"" in r)
+    assert ">Expired</span>" not in running
+    assert not re.search(r">\d{4}-\d{2}-\d{2}<", page)  # no ISO date shown as text

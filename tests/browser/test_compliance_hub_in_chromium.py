@@ -111,8 +111,8 @@ def test_an_owner_signs_in_from_the_mailbox_switches_project_filters_and_downloa
             const input = label.querySelector('input'), range = document.createRange();
             range.selectNodeContents(label.firstChild);
             const words = range.getBoundingClientRect(), box = input.getBoundingClientRect();
-            return [label.firstChild.textContent.trim(), Math.abs((words.top + words.bottom) - (box.top + box.bottom)) < 12
-                    && box.right <= window.innerWidth];
+            const middle = (words.top + words.bottom) - (box.top + box.bottom);
+            return [label.firstChild.textContent.trim(), Math.abs(middle) < 12 && box.right <= window.innerWidth];
         })""")
         fits = small.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         small.screenshot(path=str(tmp_path / "hub-phone.png"), full_page=True)

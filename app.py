@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from embedded_views.review import bp as review_bp
     from embedded_views.sidepanel import bp as sidepanel_bp
     from embedded_views.sync import bp as sync_bp
+    from embedded_views.table_export import bp as table_export_bp
     from embedded_views.team import bp as team_bp
     from embedded_views.templating import TEMPLATE_GLOBALS
     from embedded_views.vendors import bp as vendors_bp
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, procore_bp, vendors_bp, review_bp, sidepanel_bp, guide_bp, mailbox_bp, team_bp,
                       compliance_hub_bp, compliance_hub_admin_bp, sync_bp, webhooks_bp, portal_bp, hub_bp, outreach_bp,
-                      admin_bp, requirements_bp, widget_bp, vendor_table_bp):
+                      admin_bp, requirements_bp, widget_bp, vendor_table_bp, table_export_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
     from embedded_views.navigation import keep_project

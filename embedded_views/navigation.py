@@ -72,10 +72,10 @@ def nav_links(company_id: int, user) -> dict[str, list[Shown]]:
     return {"main": shown(MAIN), "admin": shown(ADMIN) if here in ADMIN_PAGES else []}
 
 
-# Links that must not carry the project: the app's home names it in its path (or is the company-wide table on
-# purpose), and files, page images and the progress poll are the same whatever the project.
-NOT_KEPT = {"procore.app_home", "vendors.download", "vendors.page_preview", "review.page_image", "vendors.reading",
-            "procore.sign_out_user"}
+# Links that must not carry the project: the app's home (and its CSV) names it in its path (or is the company-wide
+# table on purpose), and files, page images and the progress poll are the same whatever the project.
+NOT_KEPT = {"procore.app_home", "table_export.project_csv", "table_export.company_csv", "vendors.download",
+            "vendors.page_preview", "review.page_image", "vendors.reading", "procore.sign_out_user"}
 
 
 def keep_project(endpoint: str | None, values: dict) -> None:

@@ -15,7 +15,8 @@ from tests.security.test_route_isolation import POST_FORMS, A, Company, url
 
 # GET routes that answer something other than a page: files, page images, the progress poll, a CSV.
 NOT_PAGES = {"vendors.download", "vendors.page_preview", "review.page_image", "vendors.reading",
-             "compliance_hub_admin.download_work_windows"}
+             "compliance_hub_admin.download_work_windows", "table_export.project_csv",
+             "table_export.company_csv"}
 PAGES = [r for r in all_routes() if r.company_scoped and r.method == "GET" and r.endpoint not in NOT_PAGES]
 POSTS = [r for r in all_routes() if r.company_scoped and r.method == "POST"]
 ADMIN_SCREENS = ["Procore connection", "Requirements", "Account settings", "Team", "Sync", "Compliance Hub access",

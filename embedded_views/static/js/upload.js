@@ -29,9 +29,20 @@
       item.appendChild(fix);
       list.appendChild(item);
     });
-    result.appendChild(element("p", "What remains to fix:"));
-    result.appendChild(list);
+    var fold = element("details", "", "gap-fold");
+    fold.open = true;
+    fold.dataset.gaps = String(gaps.length);
+    fold.appendChild(element("summary", "What remains to fix: " + gaps.length + " gap" + (gaps.length === 1 ? "" : "s")));
+    fold.appendChild(list);
+    result.appendChild(fold);
+    folded(fold);
   }
+
+  // On a phone a long list of gaps starts folded under its summary, so the page stays readable; open it to read.
+  function folded(fold) {
+    if (Number(fold.dataset.gaps) > 1 && window.matchMedia("(max-width: 40rem)").matches) { fold.open = false; }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#progress details.gap-fold"), folded);
 
   function show(data) {
     panel.hidden = false;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from integration.compliance.statuses import Status
 from integration.compliance.wording import coverage, day, dollars
+from integration.guide_slugs import slug_of
 
 
 def status_label(status: str) -> str:
@@ -11,7 +12,8 @@ def status_label(status: str) -> str:
     return Status(status).label
 
 
-TEMPLATE_GLOBALS = {"status_label": status_label, "coverage_name": coverage, "day": day, "dollars": dollars}
+TEMPLATE_GLOBALS = {"status_label": status_label, "coverage_name": coverage, "day": day, "dollars": dollars,
+                    "guide_slug": slug_of}
 
 
 def app_home_url(company_id: int) -> str:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app
 
 from integration import tokens
+from integration.guide_slugs import slug_of
 from integration.models import OutreachRequest
 
 UPLOAD = "upload-link"
@@ -66,7 +67,7 @@ def hub_url() -> str:
 
 def guide_url(code: str) -> str:
     """The Insurance Guide's page for a gap code."""
-    return public_url(f"/guide/{code}")
+    return public_url(f"/guide/{slug_of(code)}")
 
 
 def unsubscribe_url(address: str) -> str:

@@ -76,9 +76,10 @@ def test_the_panel_shows_each_line_required_shown_and_missing(database, world):
 def test_the_guide_opened_from_the_panel_has_a_way_back(database, world):
     client = signed_in(database, world["viewer"])
     back = panel(world)
-    guide = client.get("/guide/umbrella_missing", query_string={"back": back}).get_data(as_text=True)
+    page_url = "/guide/umbrella-or-excess-liability-is-missing"
+    guide = client.get(page_url, query_string={"back": back}).get_data(as_text=True)
     assert 'class="back-link"' in guide and 'href="/procore/companies/' in guide
-    elsewhere = client.get("/guide/umbrella_missing", query_string={"back": "//evil.test/x"}).get_data(as_text=True)
+    elsewhere = client.get(page_url, query_string={"back": "//evil.test/x"}).get_data(as_text=True)
     assert "back-link" not in elsewhere  # never a way "back" to another site
 
 

@@ -58,7 +58,7 @@ def test_send_gaps_lists_each_gap_with_its_guide_and_the_upload_link(world, mail
     assert (message["To"], message["Reply-To"]) == ("office@acme.test", world["compliance_manager"].email)
     assert message["List-Unsubscribe"] is None  # a person sent it: not an automated reminder
     assert_summit(message)
-    guide = f"{BASE}/guide/gl_each_occurrence_below"
+    guide = f"{BASE}/guide/general-liability-each-occurrence-limit-is-too-low"
     assert guide in links(message) and guide in parts(message)[0] and opens(web, guide)
     assert opens(web, upload_link_of(message)) and f"{BASE}/hub" in links(message)
 

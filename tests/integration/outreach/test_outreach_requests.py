@@ -106,7 +106,7 @@ def test_an_answer_with_gaps_gets_them_at_once_each_with_its_guide_link(world, m
     gaps = server.messages[-1]
     assert gaps["Subject"] == "Still not compliant: what remains for Riverside Clinic (RC-1042)"
     assert "General liability each-occurrence limit is too low" in text_of(gaps)
-    assert "http://127.0.0.1:5000/guide/gl_each_occurrence_below" in links_in(gaps)
+    assert "http://127.0.0.1:5000/guide/general-liability-each-occurrence-limit-is-too-low" in links_in(gaps)
     assert any("/upload/" in link for link in links_in(gaps))
     assert (request.state, request.sequence, request.sequence_emails) == ("open", "gaps", 1)
 

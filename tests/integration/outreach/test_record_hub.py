@@ -54,7 +54,8 @@ def test_a_code_signs_in_and_the_hub_lists_every_request_with_status_and_gaps(wo
     assert "Summit Builders, Inc." in page and "Harbor Construction" in page
     assert page.count("<td data-label=\"Project\">Riverside Clinic (RC-1042)</td>") == 2
     assert "Waiting for your insurance documents" in page and "Not compliant yet: see what to fix" in page
-    assert "General liability each-occurrence limit is too low" in page and "/guide/gl_each_occurrence_below" in page
+    assert "General liability each-occurrence limit is too low" in page
+    assert "/guide/general-liability-each-occurrence-limit-is-too-low" in page
     assert page.count("Submit Insurance Docs") == 2
 
 

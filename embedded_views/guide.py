@@ -18,15 +18,15 @@ def index() -> str:
                            guide_slug=slug_of)
 
 
-@bp.get("/<slug>")
-def gap(slug: str):
+@bp.get("/<code>")
+def gap(code: str):
     """One gap code explained for subcontractors and brokers, at its readable address; the old address (the code
-    itself, in emails already sent) redirects there, keeping the way back."""
-    code = code_of(slug)
-    if code is None:
-        if slug not in CATALOGUE:
+    itself, in emails already sent) redirects there, keeping the way back. ``code`` is the address's last part."""
+    known = code_of(code)
+    if known is None:
+        if code not in CATALOGUE:
             abort(404)
         back = request.args.get("back")
-        return redirect(url_for("guide.gap", slug=slug_of(slug), **({"back": back} if back else {})), 301)
-    info = CATALOGUE[code]
+        return redirect(url_for("guide.gap", code=slug_of(code), **({"back": back} if back else {})), 301)
+    info = CATALOGUE[known]
     return render_template("guide/gap.html", gap=info, back=_same_site_path(request.args.get("back", "")))

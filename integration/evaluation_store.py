@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -26,7 +26,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm.attributes import set_committed_value
 
 from integration.compliance.evaluate import Evaluation as Outcome
 from integration.extensions import db
@@ -52,6 +51,19 @@ class Current:
     results: list | None = None
 
 
+class Applied(NamedTuple):
+    """An unrevoked override of the vendor, as the stored gaps name it."""
+
+    id: int
+    gap_key: str
+    assignment_id: int | None
+
+    @classmethod
+    def of(cls, row: Override) -> Applied:
+        """The override row's part the gaps read."""
+        return cls(row.id, row.gap_key, row.assignment_id)
+
+
 @dataclass(frozen=True)
 class Decided:
     """One evaluation the engine made: for whom, its outcome, and the overrides it may have applied."""
@@ -60,7 +72,7 @@ class Decided:
     vendor_id: int
     assignment_id: int | None
     outcome: Outcome
-    overrides: tuple[Override, ...]
+    overrides: tuple[Applied, ...]
 
     @property
     def key(self) -> Key:
@@ -90,30 +102,26 @@ def _on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def set_statuses(model, company_id: int, rows: list[tuple[Any, str]]) -> None:
-    """Give each ORM row of ``rows`` (row, status) its new status in one statement, the row left unmodified.
+def set_statuses(model, company_id: int, rows: list[tuple[int, str]], stamp: datetime) -> None:
+    """Give the company's rows of ``model`` by id their new status (``rows``: id, status) in one statement.
 
-    The rows are written around the ORM, so no flush writes them again or hands them to the flush hooks;
-    the caller refreshes what follows from them (``vendor_summary.refresh``).
+    The statement goes around the ORM, so no flush hands the rows to the flush hooks: the caller refreshes what
+    follows from them (``vendor_summary.refresh``) and gives its ORM rows the values (``set_committed_value``).
     """
     if not rows:
         return
-    stamp = utcnow()
     table = model.__table__
     if _on_postgresql():
         db.session.execute(text(
             f'UPDATE "{table.name}" AS t SET status = v.status, updated_at = :stamp '
             "FROM unnest(CAST(:ids AS integer[]), CAST(:statuses AS varchar[])) AS v(id, status) "
             "WHERE t.id = v.id AND t.company_id = :company_id"),
-            {"stamp": stamp, "company_id": company_id, "ids": [row.id for row, _ in rows],
+            {"stamp": stamp, "company_id": company_id, "ids": [row_id for row_id, _ in rows],
              "statuses": [status for _, status in rows]})
     else:
         db.session.execute(update(table).where(table.c.id == bindparam("row_id"), table.c.company_id == company_id)
                            .values(status=bindparam("new_status"), updated_at=stamp),
-                           [{"row_id": row.id, "new_status": status} for row, status in rows])
-    for row, status in rows:
-        set_committed_value(row, "status", status)
-        set_committed_value(row, "updated_at", stamp)
+                           [{"row_id": row_id, "new_status": status} for row_id, status in rows])
 
 
 def current_of(company_id: int, vendor_ids: list[int]) -> dict[Key, Current]:
@@ -137,8 +145,37 @@ def store(decided: list[Decided], current: dict[Key, Current], today: date, trig
 
     Returns the ids of the vendors with a new version (their Procore records may have changed).
     """
+    writes = plan(decided, current, today, trigger)
+    writes.write()
+    return writes.vendor_ids
+
+
+@dataclass
+class Writes:
+    """What storing a batch of evaluations writes, worked out beforehand (plain data: no ORM row in it)."""
+
+    unchanged: list[int]  # current evaluations that only move their date
+    retired: list[int]  # current evaluations a new version replaces
+    added: list[tuple[Key, dict, list[dict]]]  # each new version: whose, its row, its gap rows (ids to come)
+    today: date
+
+    @property
+    def vendor_ids(self) -> set[int]:
+        """The vendors with a new version."""
+        return {key[0] for key, _, _ in self.added}
+
+    def write(self) -> None:
+        """Write them, in a few bulk statements."""
+        _set_where(self.unchanged, evaluated_for=self.today)
+        _set_where(self.retired, is_current=False)
+        _add(self.added)
+
+
+def plan(decided: list[Decided], current: dict[Key, Current], today: date, trigger: str) -> Writes:
+    """What ``store`` writes for ``decided``, given the ``current`` evaluations (nothing is written)."""
     unchanged, retired, added = [], [], []
     stored: dict[int, tuple[str, str]] = {}  # one vendor's evaluations often share one results tuple
+    worded: dict[int, tuple] = {}  # and gaps
     for each in decided:
         now = current.get(each.key)
         results = each.outcome.results
@@ -151,11 +188,9 @@ def store(decided: list[Decided], current: dict[Key, Current], today: date, trig
             continue
         if now is not None:
             retired.append(now.id)
-        added.append((each, _evaluation_row(each, now, text_form, digest, today, trigger)))
-    _set_where(unchanged, evaluated_for=today)
-    _set_where(retired, is_current=False)
-    _add(added)
-    return {each.vendor_id for each, _ in added}
+        added.append((each.key, _evaluation_row(each, now, text_form, digest, today, trigger),
+                      _gap_rows(each, None, worded)))
+    return Writes(unchanged, retired, added, today)
 
 
 def _same(now: Current, text_form: str, digest: str) -> bool:
@@ -185,14 +220,17 @@ class Raw(str):
     """A JSON column's value already written as JSON text."""
 
 
-def _add(added: list[tuple[Decided, dict]]) -> None:
+def _add(added: list[tuple[Key, dict, list[dict]]]) -> None:
     """Insert the new versions, then their gaps, each in one bulk statement."""
     if not added:
         return
-    made = insert_many(Evaluation.__table__, [row for _, row in added], ("id", "vendor_id", "assignment_id"))
+    made = insert_many(Evaluation.__table__, [row for _, row, _ in added], ("id", "vendor_id", "assignment_id"))
     ids = {(vendor_id, assignment_id): row_id for row_id, vendor_id, assignment_id in made}
-    worded: dict[int, tuple] = {}
-    gaps = [gap for each, _ in added for gap in _gap_rows(each, ids[each.key], worded)]
+    gaps = []
+    for key, _, rows in added:
+        for row in rows:
+            row["evaluation_id"] = ids[key]
+        gaps += rows
     if gaps:
         insert_many(CoverageGap.__table__, gaps)
 
@@ -247,7 +285,7 @@ def _iso(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _gap_rows(each: Decided, evaluation_id: int, worded: dict[int, tuple]) -> list[dict]:
+def _gap_rows(each: Decided, evaluation_id: int | None, worded: dict[int, tuple]) -> list[dict]:
     """The gap rows of one new version; ``worded`` keeps each gap's stored fields, by the gap (an evaluation of
     the company and one of an assignment usually share the very same gaps)."""
     overrides = {(o.gap_key, o.assignment_id): o for o in each.overrides}

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from integration.certificate import ExtractedCertificate
 from integration.compliance.combine import combine
 from integration.compliance.evaluate import evaluate
 from integration.compliance.overrides import Override as EngineOverride
 from integration.compliance.statuses import Status, vendor_status
-from integration.evaluation_store import Decided, among, current_of, set_statuses, store
+from integration.evaluation_store import Applied, Current, Decided, Key, Writes, among, current_of, plan, set_statuses
 from integration.extensions import db
 from integration.models import (
     Certificate,
@@ -31,6 +33,7 @@ from integration.models import (
     StoredFile,
     Submission,
     Vendor,
+    utcnow,
 )
 from integration.push_state import mark_vendors
 from integration.requirement_sets import RequirementCache
@@ -58,35 +61,114 @@ def evaluate_vendors(company_id: int, vendor_ids: list[int], today: date, trigge
     Returns the vendors with a new evaluation; those are marked for the Procore push.
     """
     requirements = requirements or RequirementCache(company_id)
-    with collector_paused():
-        inputs = load_inputs(company_id, vendor_ids)
-        statuses = Statuses()
-        decided = [each for vendor in inputs for each in _decide(vendor, requirements, today, statuses)]
-        changed = store(decided, current_of(company_id, [each.vendor.id for each in inputs]), today, trigger)
-        restated = statuses.write(company_id)
-    mark_vendors(company_id, changed, trigger)  # their Procore records follow within seconds
-    db.session.flush()
-    from integration.vendor_summary import refresh  # (it imports the outreach rules, which import this module)
-
-    refresh(company_id, changed | restated)  # new versions and statuses were written around the ORM
-    return [each.vendor for each in inputs if each.vendor.id in changed]
+    batch = _read(company_id, vendor_ids, requirements)
+    _decide_batch(batch, requirements, today, trigger)
+    batch.write()
+    return batch.changed_vendors()
 
 
 def reevaluate_vendors(company_id: int, vendor_ids: Iterable[int], today: date | None = None,
                        trigger: str = "first_push") -> list[int]:
     """Evaluate the company's vendors among ``vendor_ids`` in batches of ``BATCH``, each committed.
 
-    Each batch is read in a few queries and written in bulk (``evaluate_vendors``), with the company's
+    Each batch is read in a few queries and written in bulk (``evaluate_in_batches``), with the company's
     requirement sets read once for the whole run. Returns the ids of the vendors that got a new
     evaluation (they are marked for the Procore push). Other packages call this by name.
     """
-    day = today or date.today()
-    requirements = RequirementCache(company_id)
+    return evaluate_in_batches(company_id, sorted(set(vendor_ids)), today or date.today(), trigger)
+
+
+def evaluate_in_batches(company_id: int, vendor_ids: list[int], today: date, trigger: str,
+                        requirements: RequirementCache | None = None,
+                        after_batch: Callable[[list[Vendor]], None] | None = None,
+                        commit: Callable[[], object] | None = None) -> list[int]:
+    """Evaluate the company's vendors among ``vendor_ids`` in batches of ``BATCH``, each committed by ``commit``
+    (the session's commit by default) after ``after_batch`` is given its vendors with a new evaluation.
+
+    Each batch is read, decided and written as ``evaluate_vendors`` does, but the next batch is decided (in a
+    second thread: the engine is pure Python on rows already read) while this one is written, so the database
+    works while Python does. Only this thread uses the session. The batches name distinct vendors, so what one
+    reads no other writes.
+    Returns the ids of the vendors with a new evaluation.
+    """
+    requirements = requirements or RequirementCache(company_id)
+    commit = commit or db.session.commit
     changed: list[int] = []
-    for chunk in batches(sorted(set(vendor_ids))):
-        changed += [vendor.id for vendor in evaluate_vendors(company_id, chunk, day, trigger, requirements)]
-        db.session.commit()
+
+    def finish(batch: Batch) -> None:
+        changed.extend(each.vendor_id for each in batch.inputs if each.vendor_id in batch.writes.vendor_ids)
+        if after_batch is not None:
+            after_batch(batch.changed_vendors())
+        commit()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluation") as engine:
+        previous: Batch | None = None
+        for chunk in batches(vendor_ids):
+            with collector_paused():
+                batch = _read(company_id, chunk, requirements)
+                deciding = engine.submit(_decide_batch, batch, requirements, today, trigger)
+                try:
+                    if previous is not None:
+                        previous.write()  # while the next batch is decided
+                finally:
+                    failed = deciding.exception()  # (waits: a failure writing ends the run once it is decided)
+                if previous is not None:
+                    finish(previous)  # a failure deciding keeps the batches before it, as one batch after another
+                if failed is not None:
+                    raise failed
+            previous = batch
+        if previous is not None:
+            previous.write()
+            finish(previous)
     return changed
+
+
+@dataclass
+class Batch:
+    """Some vendors of a company: what their evaluations read, then what deciding them writes."""
+
+    company_id: int
+    inputs: list[Inputs]
+    current: dict[Key, Current]
+    trigger: str = ""
+    writes: Writes | None = None
+    statuses: Statuses = field(default_factory=lambda: Statuses())
+
+    def write(self) -> None:
+        """Write the batch: evaluations, statuses, push marks and table rows (not committed)."""
+        from integration.vendor_summary import refresh  # (it imports the outreach rules, which import this module)
+
+        with collector_paused():
+            self.writes.write()
+            restated = self.statuses.write(self.company_id)
+        changed = self.writes.vendor_ids
+        mark_vendors(self.company_id, changed, self.trigger)  # their Procore records follow within seconds
+        refresh(self.company_id, changed | restated)  # new versions and statuses were written around the ORM
+
+    def changed_vendors(self) -> list[Vendor]:
+        """The vendors with a new evaluation."""
+        changed = self.writes.vendor_ids
+        return [each.vendor for each in self.inputs if each.vendor_id in changed]
+
+
+def _read(company_id: int, vendor_ids: list[int], requirements: RequirementCache) -> Batch:
+    """Everything deciding the vendors reads, the requirement sets they need included."""
+    with collector_paused():
+        inputs = load_inputs(company_id, vendor_ids)
+        current = current_of(company_id, [each.vendor_id for each in inputs])
+        requirements.carriers(), requirements.gc_legal_name()
+        for each in inputs:
+            for assignment in [None, *each.assignments]:
+                requirements.effective(assignment.project_id if assignment else None,
+                                       (assignment.trade_tier if assignment else None) or each.vendor.trade_tier)
+    return Batch(company_id, inputs, current)
+
+
+def _decide_batch(batch: Batch, requirements: RequirementCache, today: date, trigger: str) -> None:
+    """Decide the batch's evaluations and work out what they write (nothing read, nothing written)."""
+    with collector_paused():
+        decided = [each for vendor in batch.inputs for each in _decide(vendor, requirements, today, batch.statuses)]
+        batch.trigger, batch.writes = trigger, plan(decided, batch.current, today, trigger)
 
 
 def evaluate_unevaluated(company_id: int, vendor_ids: list[int], today: date) -> int:
@@ -130,6 +212,10 @@ class Inputs:
     assignments: list[ProjectAssignment]
     certificates: list[ExtractedCertificate]
     overrides: list[Override]
+    vendor_id: int = 0
+
+    def __post_init__(self) -> None:
+        self.vendor_id = self.vendor.id  # (read while the row is fresh: a commit expires it)
 
     def engine_overrides(self) -> list[EngineOverride]:
         """The unrevoked overrides as the engine reads them (it drops those past their end date)."""
@@ -141,21 +227,37 @@ class Inputs:
 
 @dataclass
 class Statuses:
-    """The vendor and assignment statuses a batch changes, written together once it is decided."""
+    """The vendor and assignment statuses a batch changes, written together once it is decided.
 
-    vendors: list[tuple[Vendor, str]] = field(default_factory=list)
-    assignments: list[tuple[ProjectAssignment, str]] = field(default_factory=list)
+    Deciding only collects them (it may run beside the thread that uses the session).
+    """
+
+    vendors: list[tuple[int, str]] = field(default_factory=list)
+    assignments: list[tuple[int, str]] = field(default_factory=list)
+    owners: set[int] = field(default_factory=set)  # the vendors whose statuses change
+    rows: list[tuple[Vendor | ProjectAssignment, str]] = field(default_factory=list)
+    stamp: datetime = field(default_factory=utcnow)
 
     def set(self, row: Vendor | ProjectAssignment, status: str) -> None:
         """``row`` is to read ``status`` (nothing to write when it already does)."""
-        if row.status != status:
-            (self.vendors if isinstance(row, Vendor) else self.assignments).append((row, status))
+        if row.status == status:
+            return
+        vendor = isinstance(row, Vendor)
+        (self.vendors if vendor else self.assignments).append((row.id, status))
+        self.owners.add(row.id if vendor else row.vendor_id)
+        self.rows.append((row, status))
 
     def write(self, company_id: int) -> set[int]:
-        """Write them in a statement per table; returns the ids of the vendors whose statuses changed."""
-        set_statuses(Vendor, company_id, self.vendors)
-        set_statuses(ProjectAssignment, company_id, self.assignments)
-        return {row.id for row, _ in self.vendors} | {row.vendor_id for row, _ in self.assignments}
+        """Write them in a statement per table; returns the ids of the vendors whose statuses changed.
+
+        The ORM rows read their new values too, unmodified (no flush writes them again).
+        """
+        for row, status in self.rows:
+            set_committed_value(row, "status", status)
+            set_committed_value(row, "updated_at", self.stamp)
+        set_statuses(Vendor, company_id, self.vendors, self.stamp)
+        set_statuses(ProjectAssignment, company_id, self.assignments, self.stamp)
+        return self.owners
 
 
 def load_inputs(company_id: int, vendor_ids: Iterable[int]) -> list[Inputs]:
@@ -201,7 +303,7 @@ def _by_vendor(rows) -> dict[int, list]:
 def _decide(inputs: Inputs, requirements: RequirementCache, today: date, statuses: Statuses) -> list[Decided]:
     """Evaluate one vendor for the company and each assignment, and set the statuses that follow."""
     vendor, submission, overrides = inputs.vendor, combine(inputs.certificates, today), inputs.engine_overrides()
-    decided = []
+    decided, applied = [], tuple(Applied.of(row) for row in inputs.overrides)
     for assignment in [None, *inputs.assignments]:
         project_id = assignment.project_id if assignment else None
         work = {"vendor_id": str(vendor.id), "assignment_id": str(assignment.id) if assignment else None,
@@ -216,7 +318,7 @@ def _decide(inputs: Inputs, requirements: RequirementCache, today: date, statuse
         if assignment is not None:
             statuses.set(assignment, outcome.status.value)
         decided.append(Decided(vendor.company_id, vendor.id, assignment.id if assignment else None, outcome,
-                               tuple(inputs.overrides)))
+                               applied))
     statuses.set(vendor, vendor_status(Status(each.outcome.status) for each in decided).value)
     return decided
 

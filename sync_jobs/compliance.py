@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from integration import outbox
-from integration.evaluations import batches, evaluate_vendors
+from integration.evaluations import evaluate_in_batches
 from integration.extensions import db
 from integration.models import Installation, Vendor
 from integration.outreach.requests import after_evaluation
@@ -33,10 +33,12 @@ def reevaluate_company(company_id: int, trigger: str = "requirements_changed", t
         query = query.where(Vendor.id.in_(vendor_ids))
     ids = db.session.scalars(query).all()
     requirements = RequirementCache(company_id)  # one read of the sets and carriers for the whole run
-    for chunk in batches(ids):
-        for vendor in evaluate_vendors(company_id, chunk, day, trigger, requirements):
+
+    def answer(vendors: list[Vendor]) -> None:
+        for vendor in vendors:
             after_evaluation(vendor, trigger, day)
-        outbox.commit()
+
+    evaluate_in_batches(company_id, list(ids), day, trigger, requirements, answer, outbox.commit)
     return len(ids)
 
 

@@ -24,10 +24,13 @@ from integration.models import (
     Project,
     ProjectAssignment,
     Vendor,
+    VendorSummary,
     utcnow,
 )
 from integration.requirement_sets import replace_carriers, save_set
 from integration.tenancy import scoped
+from integration.vendor_summary import COLUMNS as SUMMARY_COLUMNS
+from integration.vendor_summary import computed
 from sync_jobs.compliance import reevaluate_company
 from tests import factories
 from tests.integration.compliance.compliance_factories import drop_forms, policy, remove_line
@@ -306,3 +309,71 @@ def test_reevaluating_some_vendors_evaluates_only_those_and_tells_whose_evaluati
     assert evaluated == set(chosen)
     assert set(db.session.scalars(select(PendingPush.vendor_id))) == set(chosen)
     assert reevaluate_vendors(10, chosen, MARCH) == []  # nothing changed since
+
+
+def _summary_rows(company_id: int) -> tuple[list, list]:
+    """The table rows kept for the company, and the same worked out from scratch."""
+    columns = [VendorSummary.__table__.c[name] for name in SUMMARY_COLUMNS]
+    kept = db.session.execute(select(*columns).where(VendorSummary.company_id == company_id)).all()
+    ids = db.session.scalars(select(Vendor.id).where(Vendor.company_id == company_id)).all()
+    return sorted(kept, key=repr), sorted(db.session.execute(computed(company_id, list(ids))).all(), key=repr)
+
+
+def test_statuses_that_drifted_are_written_and_their_rows_refreshed_though_no_evaluation_changes(companies):
+    batched, _ = companies
+    reevaluate_company(10, "first", MARCH.isoformat())
+    vendor_id = batched["work windows and tiers"]
+    before = snapshot(10, batched)
+    assert before["work windows and tiers"]["assignments"] == [("Harbor", "not_compliant"),
+                                                               ("Riverside", "not_compliant")]
+    count = select(db.func.count()).select_from(Evaluation).where(Evaluation.company_id == 10)
+    versions = db.session.scalar(count)
+    db.session.execute(update(Vendor).where(Vendor.id == vendor_id).values(status="compliant"))
+    db.session.execute(update(ProjectAssignment).where(ProjectAssignment.vendor_id == vendor_id)
+                       .values(status="compliant"))
+    db.session.execute(update(VendorSummary).where(VendorSummary.vendor_id == vendor_id).values(status="compliant"))
+    db.session.commit()
+    reevaluate_company(10, "daily", MARCH.isoformat())
+    db.session.expire_all()
+    assert db.session.scalar(count) == versions  # the evaluations hold what they held: no new version
+    assert snapshot(10, batched) == before  # but the statuses read what they say again
+    kept, fresh = _summary_rows(10)
+    assert kept == fresh
+    assert {row.status for row in kept if row.vendor_id == vendor_id} == {"not_compliant"}
+
+
+def test_a_run_keeps_the_table_rows_as_they_would_be_worked_out_afresh(companies):
+    batched, _ = companies
+    reevaluate_company(10, "first", MARCH.isoformat())
+    body = json.loads((SAMPLES / "requirements_standard.json").read_text())
+    body["lines"]["general_liability"]["limits"]["each_occurrence"] = 2_000_000
+    save_set(10, body, None)
+    db.session.commit()
+    reevaluate_company(10, "requirements_changed", "2026-03-02")
+    kept, fresh = _summary_rows(10)
+    assert kept == fresh and len(kept) == len(VENDORS) + 1 + db.session.scalar(
+        select(db.func.count()).select_from(ProjectAssignment).where(ProjectAssignment.company_id == 10))
+    compliant = [row for row in kept if row.vendor_id == batched["compliant"]]
+    assert [row.status for row in compliant] == ["not_compliant"] and compliant[0].open_gaps >= 1
+
+
+def test_a_failure_deciding_a_batch_keeps_the_batches_before_it(company, monkeypatch):
+    from integration import evaluations
+
+    monkeypatch.setattr("integration.evaluations.BATCH", 3)
+    ids = sorted(company.values())
+    failing = ids[7]  # in the third batch
+    decide = evaluations._decide
+
+    def breaking(inputs, *args):
+        if inputs.vendor.id == failing:
+            raise RuntimeError("the engine broke")
+        return decide(inputs, *args)
+
+    monkeypatch.setattr(evaluations, "_decide", breaking)
+    with pytest.raises(RuntimeError, match="the engine broke"):
+        reevaluate_vendors(10, ids, MARCH)
+    db.session.rollback()
+    evaluated = set(db.session.scalars(select(Evaluation.vendor_id).where(Evaluation.company_id == 10)))
+    assert evaluated == set(ids[:6])  # the first two batches are committed, the third wrote nothing
+    assert set(db.session.scalars(select(PendingPush.vendor_id))) <= set(ids[:6])

@@ -67,6 +67,19 @@ def evaluate_vendors(company_id: int, vendor_ids: list[int], today: date, trigge
     return batch.changed_vendors()
 
 
+def evaluate_each(company_id: int, vendor_ids: Iterable[int], today: date, trigger: str,
+                  requirements: RequirementCache | None = None) -> None:
+    """What ``evaluate_vendor`` does for each of the company's vendors among ``vendor_ids``, in batches (not
+    committed): each is evaluated and marked for the push, a new evaluation or not."""
+    requirements = requirements or RequirementCache(company_id)
+    for chunk in batches(sorted(set(vendor_ids))):
+        batch = _read(company_id, chunk, requirements)
+        _decide_batch(batch, requirements, today, trigger)
+        batch.write()
+        mark_vendors(company_id, [each.vendor_id for each in batch.inputs], trigger)  # (as evaluate_vendor does)
+    db.session.flush()
+
+
 def reevaluate_vendors(company_id: int, vendor_ids: Iterable[int], today: date | None = None,
                        trigger: str = "first_push") -> list[int]:
     """Evaluate the company's vendors among ``vendor_ids`` in batches of ``BATCH``, each committed.

@@ -10,14 +10,13 @@ from rq import Retry
 from sqlalchemy import select
 
 from integration.directory import DirectoryIndex
-from integration.evaluations import evaluate_vendor
+from integration.evaluations import evaluate_each
 from integration.extensions import db
 from integration.models import Evaluation, SyncRun, Vendor, utcnow
 from integration.procore_connection import is_app_disconnected, job_client, record_disconnection
 from integration.procore_failures import in_words
 from integration.push_state import mark_vendors
 from integration.queue import Enqueued, enqueue, enqueue_debounced, job_id_for
-from integration.requirement_sets import RequirementCache
 from integration.sync_lock import company_sync_lock
 from integration.sync_runs import calls_since
 from integration.tenancy import scoped
@@ -85,10 +84,7 @@ def follow_changes(company_id: int, changed: list[Vendor]) -> None:
     """Re-evaluate vendors Procore changed that were evaluated before; mark the new ones for their first push."""
     evaluated = set(db.session.scalars(select(Evaluation.vendor_id).where(
         Evaluation.company_id == company_id, Evaluation.vendor_id.in_([v.id for v in changed]))))
-    requirements = RequirementCache(company_id)
-    for vendor in changed:
-        if vendor.id in evaluated:
-            evaluate_vendor(company_id, vendor.id, date.today(), trigger="directory_changed", requirements=requirements)
+    evaluate_each(company_id, [v.id for v in changed if v.id in evaluated], date.today(), "directory_changed")
     mark_vendors(company_id, [v.id for v in changed if v.id not in evaluated], "directory_import")
     db.session.commit()
 

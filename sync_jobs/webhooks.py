@@ -13,13 +13,12 @@ from datetime import date
 from flask import current_app
 
 from integration.directory import DirectoryIndex
-from integration.evaluations import evaluate_vendor
+from integration.evaluations import evaluate_each
 from integration.extensions import db
 from integration.models import SyncRun, WebhookEvent, utcnow
 from integration.procore_connection import job_client
 from integration.procore_failures import in_words
 from integration.queue import Enqueued, debounce_started, enqueue, enqueue_debounced, job_id_for
-from integration.requirement_sets import RequirementCache
 from integration.sync_lock import company_sync_lock
 from integration.sync_runs import add_counts, finish_run, start_run
 from integration.webhooks import install_hook, waiting_events
@@ -84,9 +83,7 @@ def process_events(run: SyncRun, events: list[WebhookEvent], client: ProcoreClie
         queue_event_processing(company_id, delay=60.0)
         return finish_run(run, "failed", in_words(exc))
     db.session.flush()
-    requirements = RequirementCache(company_id)
-    for vendor in {v.id: v for v in changed if v is not None and v.active}.values():
-        evaluate_vendor(company_id, vendor.id, date.today(), trigger="procore_webhook", requirements=requirements)
+    evaluate_each(company_id, [v.id for v in changed if v is not None and v.active], date.today(), "procore_webhook")
     for event in events:
         event.processed_at = utcnow()
     add_counts(run, {"events": len(events), "vendors": len(vendors), "projects": len(projects),

@@ -158,6 +158,7 @@ class Writes:
     retired: list[int]  # current evaluations a new version replaces
     added: list[tuple[Key, dict, list[dict]]]  # each new version: whose, its row, its gap rows (ids to come)
     today: date
+    company_id: int = 0
 
     @property
     def vendor_ids(self) -> set[int]:
@@ -166,8 +167,8 @@ class Writes:
 
     def write(self) -> None:
         """Write them, in a few bulk statements."""
-        _set_where(self.unchanged, evaluated_for=self.today)
-        _set_where(self.retired, is_current=False)
+        _set_where(self.company_id, self.unchanged, evaluated_for=self.today)
+        _set_where(self.company_id, self.retired, is_current=False)
         _add(self.added)
 
 
@@ -190,7 +191,7 @@ def plan(decided: list[Decided], current: dict[Key, Current], today: date, trigg
             retired.append(now.id)
         added.append((each.key, _evaluation_row(each, now, text_form, digest, today, trigger),
                       _gap_rows(each, None, worded)))
-    return Writes(unchanged, retired, added, today)
+    return Writes(unchanged, retired, added, today, decided[0].company_id if decided else 0)
 
 
 def _same(now: Current, text_form: str, digest: str) -> bool:
@@ -200,10 +201,11 @@ def _same(now: Current, text_form: str, digest: str) -> bool:
     return now.results == json.loads(text_form)
 
 
-def _set_where(ids: list[int], **values: Any) -> None:
-    if ids:
+def _set_where(company_id: int, ids: list[int], **values: Any) -> None:
+    if ids:  # (the company named: the page generation counts the write for it alone)
         table = Evaluation.__table__  # (Core: no identity map to bring in step)
-        db.session.execute(update(table).where(among(table.c.id, ids)).values(**values))
+        db.session.execute(update(table).where(table.c.company_id == company_id, among(table.c.id, ids))
+                           .values(**values))
 
 
 def _evaluation_row(each: Decided, now: Current | None, results: str, digest: str, today: date,

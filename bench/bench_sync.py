@@ -40,6 +40,7 @@ WAIVED = "workers_compensation.el_each_accident"
 LIMITS = f"{HOURLY}/h + {SPIKE}/{SPIKE_WINDOW}s, real-time windows"
 PARTS = ("first_push", "noop_reconcile", "status_latency")
 WINDOW_S = 60.0  # the changes are made within one minute
+WATCHED_LINES = ("general_liability", "automobile_liability", "umbrella_liability", "workers_compensation")
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -117,15 +118,16 @@ def _worker_log():
 class Watcher(threading.Thread):
     """Watches the emulator's records and notes when each change first shows there.
 
-    A waiver shows when its reason is in the record's notes; an upload when anything Gapline writes in the
-    record differs from what it was before the changes began (the documents being read, or what was read:
-    status, notes, insurer, policy number, dates, limit).
+    A waiver shows when its reason is in the record's notes; an upload when anything Gapline writes in any of
+    the vendor's records differs from what it was before the changes began (the documents being read, or what
+    was read: status, notes, insurer, policy number, dates, limit; a new certificate may change any line).
     """
 
     def __init__(self, store, company_id: int) -> None:
         super().__init__(daemon=True)
         self.store, self.company_id = store, company_id
-        self.expected: dict[int, tuple[str, str | None, str | None]] = {}  # index -> (origin, text, digest before)
+        # index -> (the records watched, the text awaited, or the records' digests before)
+        self.expected: dict[int, tuple[tuple[str, ...], str | None, tuple[str | None, ...]]] = {}
         self.waiting: dict[int, float] = {}  # index -> made at
         self.shown: dict[int, float] = {}  # index -> latency
         self.lock, self.done = threading.Lock(), threading.Event()
@@ -143,11 +145,12 @@ class Watcher(threading.Thread):
 
     def await_text(self, index: int, origin: str, text: str) -> None:
         """Change ``index`` shows when ``text`` is in the notes of record ``origin``."""
-        self.expected[index] = (origin, text, None)
+        self.expected[index] = ((origin,), text, ())
 
-    def await_change(self, index: int, origin: str) -> None:
-        """Change ``index`` shows when record ``origin`` is no longer what it is now."""
-        self.expected[index] = (origin, None, self._digest(origin))
+    def await_change(self, index: int, origins: list[str]) -> None:
+        """Change ``index`` shows when any of the records ``origins`` (a vendor's lines: a new certificate may
+        change any of them) is no longer what it is now."""
+        self.expected[index] = (tuple(origins), None, tuple(self._digest(origin) for origin in origins))
 
     def made(self, index: int, made_at: float) -> None:
         """Change ``index`` was made at ``made_at``: time it from there."""
@@ -163,11 +166,13 @@ class Watcher(threading.Thread):
             now = time.perf_counter()
             with self.lock:
                 for index, made_at in list(self.waiting.items()):
-                    origin, text, before = self.expected[index]
-                    row = self._row(origin)
-                    if row is None:
-                        continue
-                    if (text in (row.get("notes") or "")) if text else self._digest(origin) != before:
+                    origins, text, before = self.expected[index]
+                    if text:
+                        row = self._row(origins[0])
+                        shown = row is not None and text in (row.get("notes") or "")
+                    else:
+                        shown = tuple(self._digest(origin) for origin in origins) != before
+                    if shown:
                         self.shown[index] = now - made_at
                         del self.waiting[index]
             time.sleep(0.05)
@@ -371,7 +376,7 @@ def _status_latency(app, db, company_id: int, sandbox_store, calls: Calls, setti
         if kind == "override":
             watcher.await_text(index, origin_id(procore_ids[vendor_id], "workers_compensation"), _reason(index))
         else:
-            watcher.await_change(index, origin_id(procore_ids[vendor_id], "general_liability"))
+            watcher.await_change(index, [origin_id(procore_ids[vendor_id], line) for line in WATCHED_LINES])
     db.session.remove()
     Redis.from_url(settings.redis_url).flushdb()  # jobs the setup queued (nothing the worker should redo)
     after_id = db.session.scalar(db.select(db.func.max(SyncRun.id))) or 0

@@ -117,7 +117,8 @@ def request_coi(company_id: int, project_id: int | None = None):
     except Refusal as refused:
         outcome = BulkRequest(refused=[("anyone", refused.message)])
     if outcome.sent:
-        flash(f"Requested documents from {len(outcome.sent)} vendor(s): {', '.join(outcome.sent)}.", "ok")
+        flash(f"Requested documents from {len(outcome.sent)} vendor{'' if len(outcome.sent) == 1 else 's'}: "
+              f"{', '.join(outcome.sent)}.", "ok")
     for name, reason in outcome.refused:
         flash(f"Not sent to {name}: {reason}", "error")
     back = url_for("procore.app_home", company_id=company_id, project_id=project_id) if project_id else \

@@ -52,3 +52,21 @@ def project_label(project) -> str:
 
 
 TEMPLATE_GLOBALS["project_label"] = project_label
+
+
+def role_title(role: str) -> str:
+    """A role as a label shows it ("Compliance manager")."""
+    from integration.roles import titled
+
+    return titled(role)
+
+
+TEMPLATE_GLOBALS["role_title"] = role_title
+
+
+def when(moment, seconds: bool = False) -> str:
+    """A stored time as people read it ("December 1, 2026, 20:17 UTC"); stored times are UTC."""
+    return f"{day(moment.date())}, {moment.strftime('%H:%M:%S' if seconds else '%H:%M')} UTC"
+
+
+TEMPLATE_GLOBALS["when"] = when

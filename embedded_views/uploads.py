@@ -35,7 +35,9 @@ def take_documents(scope: Scope, channel: str, submitted_by: str | None, progres
         received = portal.submit(scope, incoming_files(), channel, submitted_by)
     except Refusal as refused:
         if wants_json():  # the intake takes all the files or none: say so, so nobody thinks some arrived
-            return jsonify({"error": f"{refused.message} None of the files was kept: choose them again."}), \
+            said = refused.message.rstrip()
+            said += "" if said.endswith((".", "!", "?")) else "."
+            return jsonify({"error": f"{said} None of the files was kept: choose them again."}), \
                 refused.status
         raise
     submission_id = received.submission.id

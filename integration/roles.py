@@ -15,6 +15,17 @@ def in_words(role: str) -> str:
     return ROLE_WORDS.get(role, role.replace("_", " "))
 
 
+def with_article(words: str) -> str:
+    """``words`` after "a" or "an" ("a viewer", "an admin")."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
+def titled(role: str) -> str:
+    """A role as a label starts ("Compliance manager")."""
+    words = in_words(role)
+    return words[:1].upper() + words[1:]
+
+
 @dataclass(frozen=True)
 class Permission:
     """A rule on a Gapline user's role: call it with a user (or None) for yes or no."""
@@ -27,7 +38,7 @@ class Permission:
     def refusal(self, user: AppUser) -> str:
         """Why ``user`` is refused, naming the roles that would be allowed."""
         words = " or ".join(in_words(role) for role in self.roles)
-        return f"This needs the {words} role; you are {in_words(user.role)}."
+        return f"This needs the {words} role; you are {with_article(in_words(user.role))}."
 
 
 # Upload, review, override and mute outreach for the company.

@@ -196,6 +196,10 @@ class Settings:
             "SESSION_COOKIE_PARTITIONED": self.production,
             "SESSION_COOKIE_HTTPONLY": True,
             "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_lifetime_hours),
+            # The cookie is signed and sent again only when the session changes: its idle clock moves at most once
+            # a minute (embedded_views.auth.SEEN_RESOLUTION), which keeps its expiry fresh, and a page served from
+            # the kept table pages costs no signing.
+            "SESSION_REFRESH_EACH_REQUEST": False,
             "MAX_CONTENT_LENGTH": 6 * 25 * 1024 * 1024 + 1024 * 1024,
         }
 

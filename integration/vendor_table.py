@@ -127,9 +127,11 @@ def vendor_table(company_id: int, project_id: int | None, wanted: TableFilter, t
 
 
 def _listed(company_id: int, project_id: int | None) -> Select:
-    """The listed rows: the project's assignments, or (None) the company's active vendors, with name and trade."""
+    """The listed rows: the project's assignments, or (None) the company's vendors, with name and trade; only the
+    vendors active in Procore's Directory (an inactive one is not asked for documents, nor evaluated)."""
     s = VendorSummary
-    scope = [s.project_id == project_id] if project_id is not None else [s.assignment_id.is_(None), s.active.is_(True)]
+    scope = [s.project_id == project_id] if project_id is not None else [s.assignment_id.is_(None)]
+    scope.append(s.active.is_(True))
     return (select(s.vendor_id, s.name, s.trade, s.status, s.open_gaps, s.expires_on, s.last_requested_at,
                    s.next_action, s.projects)
             .where(s.company_id == company_id, *scope))

@@ -28,6 +28,8 @@ from integration.requirement_sets import effective_set
 from integration.tenancy import get_scoped, scoped
 
 READING = ("received", "reading")
+READ_FROM = {"acroform": "Read from the PDF's form fields", "text": "Read from the PDF's text",
+             "ocr": "Read from a scan"}  # how a document was read, in words
 
 
 @dataclass
@@ -186,4 +188,4 @@ def _progress(stored: StoredFile, cert: Certificate | None, submission_state: st
     if cert.needs_review:
         return FileProgress(stored.id, stored.filename, "needs_review", "Read; waiting for a person to check it",
                             cert.id)
-    return FileProgress(stored.id, stored.filename, "read", f"Read ({cert.method or 'automatically'})", cert.id)
+    return FileProgress(stored.id, stored.filename, "read", READ_FROM.get(cert.method or "", "Read"), cert.id)

@@ -119,7 +119,7 @@ def _event(payload: Any) -> dict[str, Any]:
             raise WebhookRefused(f"The event's {name} is missing or not one Gapline subscribes to.", status=400)
     key = payload.get("ulid") or payload.get("id")
     if not isinstance(key, str | int) or isinstance(key, bool) or key == "":
-        raise WebhookRefused("The event has neither a ulid nor an id to recognise repeats by.", status=400)
+        raise WebhookRefused("The event has neither a ulid nor an id to recognize repeats by.", status=400)
     return {"company_id": payload["company_id"], "event_key": str(key)[:128], "resource_name": payload["resource_name"],
             "resource_id": payload["resource_id"], "event_type": payload["event_type"]}
 

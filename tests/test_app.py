@@ -18,6 +18,13 @@ def test_home_page_says_demo_mode(client):
     assert "Gapline is running in demo mode" in page.get_data(as_text=True)
 
 
+def test_the_demo_home_says_where_to_start(client):
+    page = client.get("/").get_data(as_text=True)
+    start = page.split('id="demo-start"', 1)[1].split("</ol>", 1)[0]
+    assert "Apps &gt; Gapline" in start and 'href="/dev/mailbox/"' in start and 'href="/hub"' in start
+    assert 'href="/compliance-hub/sign-in"' in start
+
+
 def test_health_reports_database_and_mode(client):
     health = client.get("/healthz").get_json()
     assert health == {"ok": True, "mode": "embedded", "env": "development", "database": "ok",

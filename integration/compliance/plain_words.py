@@ -13,7 +13,7 @@ FLAG_WORDS = {
     "per_project_aggregate": "the aggregate applies per project (CG 25 03 or equal)",
     "additional_insured": "names us as additional insured, with the endorsement page",
     "additional_insured_completed_ops": "additional insured for completed operations too (CG 20 37 or equal)",
-    "waiver_of_subrogation": "waiver of subrogation in our favour, with the endorsement page",
+    "waiver_of_subrogation": "waiver of subrogation in our favor, with the endorsement page",
     "primary_noncontributory": "primary and non-contributory, with the endorsement page",
     "statutory": "statutory workers' compensation limits",
 }

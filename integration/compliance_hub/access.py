@@ -69,7 +69,7 @@ def invite_to_new_account(company_id: int, actor: AppUser, invitee: Invitee, acc
     _check_admin(company_id, actor)
     projects = _projects(company_id, project_ids)
     if not (account_name or "").strip():
-        raise AccessRefused("account name is required: the organisation this person is from.", status=400)
+        raise AccessRefused("account name is required: the organization this person is from.", status=400)
     account = ComplianceHubAccount(company_id=company_id, name=account_name.strip()[:255],
                                    created_by_user_id=actor.id)
     db.session.add(account)

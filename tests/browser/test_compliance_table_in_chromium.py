@@ -120,7 +120,7 @@ def test_the_table_the_panel_and_overrides_in_procore(demo):
         const answer = await fetch(url, {method: "POST", body: form, credentials: "same-origin"});
         return answer.text();
     }""")
-    assert "role; you are viewer" in refused
+    assert "role; you are a viewer" in refused
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Override)) == 1  # nothing more
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -108,7 +109,10 @@ def test_upload_reads_evaluates_and_serves_the_file_as_an_attachment(database, w
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(f"/procore/companies/{COMPANY}/files/{stored.id}/pages/1.png").mimetype == "image/png"
-    assert client.get(f"/procore/companies/{COMPANY}/vendors/{world.vendor.id}").status_code == 200
+    page = client.get(f"/procore/companies/{COMPANY}/vendors/{world.vendor.id}")
+    assert page.status_code == 200
+    body = unescape(page.get_data(as_text=True).split("<body", 1)[1])
+    assert "Read from the PDF's form fields" in body and "acroform" not in body  # how it was read, in words
 
 
 def test_the_same_file_twice_is_recognised_and_not_read_again(database, world):

@@ -136,7 +136,7 @@ def test_a_viewer_is_refused_every_control_and_nothing_is_written(database, worl
     response = signed_in(database, world["viewer"]).post(
         f"/procore/companies/{C}/" + path.format(vendor=world.vendor.id), data=form)
     assert response.status_code == 403 and written() == before
-    assert "role; you are viewer" in response.get_data(as_text=True)
+    assert "role; you are a viewer" in response.get_data(as_text=True)
 
 
 def test_another_companys_vendor_or_project_is_not_shown(database, world):

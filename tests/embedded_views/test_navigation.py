@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 from flask import url_for
 
+from integration.roles import titled
 from tests.conftest import signed_in
 from tests.security.conftest import all_routes
 from tests.security.test_route_isolation import POST_FORMS, A, Company, url
@@ -69,7 +70,7 @@ def test_every_page_inside_procore_has_the_one_navigation_with_the_links_the_rol
     assert [words for _, words in nav(text, "Admin")] == (ADMIN_SCREENS if admin_area else [])
     if admin_area:  # the main navigation shows where the page is: in the admin area
         assert lit(text, "Gapline") == ["Admin"], route
-    assert f"{user.role.replace('_', ' ')}</span>" in text
+    assert f" · {titled(user.role)}</span>" in text  # who is signed in, with the role in words
 
 
 def test_the_vendor_page_has_the_admin_link_the_others_have(app, world):

@@ -152,7 +152,7 @@ def test_a_bulk_request_retires_the_page_and_its_flash_is_never_kept(database, w
     assert sent.status_code == 303
     assert db.session.scalar(select(OutreachRequest.vendor_id)) == world.vendor.id
     flashed = read(client, home(world))
-    assert "Requested documents from 1 vendor(s): Zeta Glazing." in flashed
+    assert "Requested documents from 1 vendor: Zeta Glazing." in flashed
     after = read(client, home(world))
     assert "Requested documents" not in after  # the flash was shown once, and not kept with the page
     assert "<span class=\"muted\">never</span>" not in after

@@ -169,6 +169,16 @@ def test_using_a_session_moves_its_idle_clock(app):
 
 
 @responses.activate
+def test_the_session_cookie_is_sent_again_only_when_its_idle_clock_moves(app):
+    admin = connected_by_admin(app)
+    admin.get(HOME)  # (the first page may move the clock the sign-in set)
+    assert "Set-Cookie" not in admin.get(HOME).headers  # used a moment ago: nothing to re-sign or re-send
+    with admin.session_transaction() as session:
+        session[SESSION_KEY] = {**session[SESSION_KEY], "seen_at": time.time() - 300}
+    assert "Set-Cookie" in admin.get(HOME).headers  # the idle clock moved: the cookie is sent with its new expiry
+
+
+@responses.activate
 def test_a_sign_in_ticket_starts_one_session_only(app):
     stub_identity(responses.mock)
     stub_directory(responses.mock)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from embedded_views.templating import when
 from integration.extensions import db
 from integration.models import PushedRecord, SyncRun, utcnow
 from tests import factories
@@ -21,7 +22,8 @@ def test_admins_see_each_run_and_each_refused_record(database):
                                 line="general_liability", attempts=3, last_error="base: record is locked by the ERP"))
     db.session.commit()
     page = signed_in(database, world["admin"]).get("/procore/companies/31/sync/").get_data(as_text=True)
-    assert "push" in page and "partial" in page and started.strftime("%Y-%m-%d %H:%M:%S") in page
+    assert "push" in page and "partial" in page and when(started, seconds=True) in page  # in words, in UTC
+    assert started.strftime("%Y-%m-%d") not in page and f"{started:%B} {started.day}, {started.year}" in page
     assert "398" in page and "0 read, 1 write" in page and "base: locked" in page
     assert "Acme Drywall" in page and "general liability" in page and "record is locked by the ERP" in page
 

@@ -107,6 +107,12 @@ def test_the_table_lists_only_the_projects_vendors_and_only_this_companys(databa
     assert other.vendor.name not in names(vendor_table(C, None, TableFilter(), TODAY))
 
 
+def test_a_vendor_inactive_in_procore_is_listed_neither_on_its_project_nor_company_wide(database, world):
+    on_project(world, "Cedar Masonry", "nothing_received", active=False)
+    assert names(vendor_table(C, world.project.id, TableFilter(), TODAY)) == ["Zeta Glazing"]
+    assert names(vendor_table(C, None, TableFilter(), TODAY)) == ["Zeta Glazing"]
+
+
 @pytest.mark.parametrize("case", ["muted", "non_responsive", "running", "nothing", "gaps", "review", "compliant"])
 def test_the_next_action_column_follows_the_vendor_pages_rule(database, world, case):
     status = {"nothing": "nothing_received", "gaps": "not_compliant", "review": "under_review",
@@ -203,7 +209,7 @@ def test_bulk_request_asks_each_ticked_vendor_and_names_those_it_could_not(datab
     response = client.post(bulk(world), data={"vendor_id": [able.id, muted.id, world.vendor.id]})
     assert response.status_code == 303 and response.headers["Location"].endswith(home(world))
     page = client.get(home(world)).get_data(as_text=True)
-    assert "Requested documents from 2 vendor(s): Able Electric, Zeta Glazing." in page
+    assert "Requested documents from 2 vendors: Able Electric, Zeta Glazing." in page
     assert "Not sent to Brick Masonry: Outreach to Brick Masonry is muted" in page
     sent = db.session.scalars(select(OutreachRequest).order_by(OutreachRequest.id)).all()
     assert [(r.vendor_id, r.project_id, r.recipient_email) for r in sent] == [
@@ -214,7 +220,7 @@ def test_bulk_request_asks_each_ticked_vendor_and_names_those_it_could_not(datab
 
 
 @pytest.mark.parametrize("who, form, status, words", [
-    ("viewer", {"vendor_id": "1"}, 403, "role; you are viewer"),
+    ("viewer", {"vendor_id": "1"}, 403, "role; you are a viewer"),
     ("compliance_manager", {}, 303, None),
 ])
 def test_bulk_request_refusals_write_nothing(database, world, who, form, status, words):

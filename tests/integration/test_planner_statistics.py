@@ -37,6 +37,30 @@ def test_a_bulk_load_is_analyzed_once_before_many_vendors_are_refreshed(pg_commi
                              .where(VendorSummary.company_id == 7)) == 3000
 
 
+def test_a_table_is_analyzed_again_only_once_it_has_about_doubled(pg_committed):
+    db = pg_committed
+    factories.installation(8, "Growing GC")
+    added = 0
+
+    def add(count: int) -> None:
+        nonlocal added
+        db.session.execute(insert(Vendor), [{"company_id": 8, "procore_vendor_id": n, "name": f"Sub {n:05d}"}
+                                            for n in range(added, added + count)])
+        added += count
+        db.session.commit()
+        flush_statistics(db)
+
+    add(3000)
+    db.session.execute(text("ANALYZE vendors"))
+    db.session.commit()
+    rows = db.session.scalar(select(db.func.count()).select_from(Vendor))  # (other tests' vendors may be there)
+    add(rows // 2)  # half as many again: the planner's counts are off by a third at most
+    assert "vendors" not in fresh_statistics(db.session.execute)
+    db.session.commit()
+    add(rows // 2 + 600)  # now more rows changed than there were at the last ANALYZE (and 500 more)
+    assert "vendors" in fresh_statistics(db.session.execute)
+
+
 def test_sqlite_has_no_statistics_to_refresh(app):
     from integration.extensions import db
 

@@ -221,7 +221,7 @@ def test_a_role_the_route_does_not_allow_is_refused_and_changes_nothing(app, wor
     rows, state = table_counts(), company_a_state()
     response = call(signed_in(app, viewer), app, company_route, world[A].values())
     if allowed is not None and not allowed(viewer):
-        assert response.status_code == 403 and "role; you are viewer" in response.get_data(as_text=True)
+        assert response.status_code == 403 and "role; you are a viewer" in response.get_data(as_text=True)
     elif company_route.method == "GET":
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
     if company_route.method == "POST":  # refused by the guard or by the core: either way nothing is written

@@ -57,7 +57,7 @@ def test_a_viewer_may_not_run_the_import_and_nothing_runs(app, failed_import):
     viewer = signed_in(app, failed_import["viewer"])
     assert "Run import again" not in viewer.get(HOME).get_data(as_text=True)
     answer = viewer.post(f"{HOME}/sync/import")
-    assert answer.status_code == 403 and "role; you are viewer" in answer.get_data(as_text=True)
+    assert answer.status_code == 403 and "role; you are a viewer" in answer.get_data(as_text=True)
     assert [state for state, _ in runs()] == ["failed"] and vendors() == 0
 
 

@@ -41,6 +41,10 @@ def test_the_invitation_names_the_project_carries_the_brand_the_requirements_and
     assert 'src="https://cdn.summit.test/logo.png"' in html and "Summit Builders, Inc." in html
     assert "General liability</strong>: $1,000,000 each occurrence, $2,000,000 general aggregate" in html
     assert "Certificate holder: Summit Builders, Inc." in text and "Submit Docs: http://" in text
+    listed = text.replace("\r\n", "\n").split("What your certificate must show:\n", 1)[1].split("\n\n", 1)[0]
+    items = [row for row in listed.split("\n") if row.startswith("- ")]
+    assert len(items) >= 4 and all(row.count("- ") == 1 or ")" not in row for row in items)
+    assert all(") - " not in row and ")- " not in row for row in listed.split("\n"))  # each line on its own line
     upload, hub = links_in(message)[0], [link for link in links_in(message) if link.endswith("/hub")]
     assert upload.startswith("http://127.0.0.1:5000/upload/") and hub
     page = web.get(upload.removeprefix("http://127.0.0.1:5000"))
@@ -77,7 +81,7 @@ def test_a_refused_request_writes_nothing_and_says_why(world, mail_to, case):
     with pytest.raises(OutreachRefused) as refused:
         request_documents(10, world.vendor.id, world.project.id, user, MONDAY)
     expected = {"muted": "Outreach to Acme Drywall is muted: unmute it to send emails.",
-                "viewer": "This needs the admin or compliance manager role; you are viewer.",
+                "viewer": "This needs the admin or compliance manager role; you are a viewer.",
                 "no_address": "Acme Drywall has no email address on file that accepts mail",
                 "already_open": "A request to Acme Drywall is already open"}[case]
     assert expected in refused.value.message
@@ -197,8 +201,8 @@ def test_outreach_refusals_name_roles_in_words_never_by_their_keys(world, refuse
             set_outreach_muted(10, world["viewer"], world.vendor.id, True)
     message = str(raised.value)
     assert "compliance_manager" not in message
-    assert {"request by a viewer": "This needs the admin or compliance manager role; you are viewer.",
-            "settings by a compliance manager": "This needs the admin role; you are compliance manager.",
+    assert {"request by a viewer": "This needs the admin or compliance manager role; you are a viewer.",
+            "settings by a compliance manager": "This needs the admin role; you are a compliance manager.",
             "mute by a viewer": "Only admins and compliance managers may mute or unmute outreach to vendors; your role "
             "is viewer.",
             }[refused] == message

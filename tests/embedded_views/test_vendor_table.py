@@ -263,6 +263,16 @@ def test_the_brand_link_goes_to_the_project_in_context(database, world):
     assert f'class="brand" href="{home(world)}"' in editor.get_data(as_text=True)
 
 
+def test_the_pager_links_say_page_so_they_are_not_taken_for_the_next_action_column(database, world):
+    for n in range(PAGE_SIZE + 4):
+        factories.assignment(world.project, factories.vendor(C, f"Sub {n:03d}"))
+    db.session.commit()
+    client = signed_in(database, world["viewer"])
+    second = client.get(home(world) + "?page=2").get_data(as_text=True)
+    assert 'rel="prev">Previous page</a>' in second and client.get(home(world)).get_data(as_text=True).count(
+        'rel="next">Next page</a>') == 1
+
+
 def test_a_page_past_the_last_says_so_and_links_to_the_last(database, world):
     page = signed_in(database, world["viewer"]).get(home(world) + "?page=99").get_data(as_text=True)
     assert "Page 99 is past the last page." in page and "Go to page 1" in page and "No vendors yet" not in page

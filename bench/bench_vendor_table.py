@@ -202,19 +202,26 @@ def _measure(port: int, path: str, cookie: str, expect: bytes, clients: int, sec
     return len(latencies) / seconds, p99, cpu * 1000 / max(1, len(latencies))
 
 
-def _check_table(app, cookie: str, path: str, count: int) -> None:
-    """One request through the app before the load: a 200 with the project's table and a full first page."""
+def _check_table(app, cookie: str, path: str, count: int) -> str:
+    """One request through the app before the load: a 200 with the project's table and a full first page.
+
+    Returns the session cookie as a browser holds it after that first page (with the CSRF token the page put in
+    the session), which the clients then send, as a browser sends back what it was given.
+    """
     from integration.vendor_table import PAGE_SIZE
 
+    name, value = cookie.split("=", 1)
     with app.test_client() as client:
-        client.set_cookie("session", cookie.split("=", 1)[1], domain="localhost")
+        client.set_cookie(name, value, domain="localhost")
         answer = client.get(path)
+        kept = client.get_cookie(name, domain="localhost")
     body = answer.get_data(as_text=True)
     rows = body.count("<tr data-vendor-id=")
     if answer.status_code != 200 or TABLE_MARK.decode() not in body or rows != min(count, PAGE_SIZE) \
             or f"{count} vendors" not in body:
         raise BenchFailed(f"{path} answered {answer.status_code} with {rows} rows (want 200, the table of {count} "
                           f"vendors, {min(count, PAGE_SIZE)} rows): {body[:300]!r}")
+    return f"{name}={kept.value}" if kept is not None else cookie
 
 
 def _wait_for(port: int, deadline: float = 30) -> None:
@@ -244,7 +251,7 @@ def vendor_table():
         app = build_app(settings)
         with app.app_context():
             cookie = _cookie(app, _seed(db, count))
-            _check_table(app, cookie, TABLE_PATH, count)
+            cookie = _check_table(app, cookie, TABLE_PATH, count)
             db.engine.dispose()
         env = {"DATABASE_URL": database.url, "SECRET_KEY": settings.secret_key, "GAPLINE_ENV": "development",
                "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),

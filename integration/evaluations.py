@@ -184,6 +184,21 @@ def _decide_batch(batch: Batch, requirements: RequirementCache, today: date, tri
         batch.trigger, batch.writes = trigger, plan(decided, batch.current, today, trigger)
 
 
+def decided_statuses(company_id: int, vendor_ids: Iterable[int], today: date,
+                     requirements: RequirementCache | None = None) -> dict[int, str]:
+    """Each of the company's vendors among ``vendor_ids`` with the status the engine gives it on ``today``, decided
+    as an evaluation decides it but with nothing written (a requirement change, previewed)."""
+    requirements = requirements or RequirementCache(company_id)
+    found: dict[int, str] = {}
+    for chunk in batches(sorted(set(vendor_ids))):
+        batch = _read(company_id, chunk, requirements)
+        with collector_paused():
+            for inputs in batch.inputs:
+                decided = _decide(inputs, requirements, today, Statuses())
+                found[inputs.vendor_id] = vendor_status(Status(each.outcome.status) for each in decided).value
+    return found
+
+
 def evaluate_unevaluated(company_id: int, vendor_ids: list[int], today: date) -> int:
     """Evaluate the vendors among ``vendor_ids`` that were never evaluated (committed); returns how many."""
     evaluated = select(Evaluation.vendor_id).where(Evaluation.company_id == company_id,

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from integration.evaluations import evaluate_vendor
+from integration.evaluations import decided_statuses
 from integration.extensions import db
 from integration.models import AppUser, ProjectAssignment, RequirementSet, Vendor
 from integration.push_state import DIRTY_KEY
@@ -69,9 +69,9 @@ def preview_change(company_id: int, scope: SetScope, body: dict[str, Any], actor
 
 
 def _statuses(company_id: int, vendor_ids: list[int], today: date) -> dict[int, str]:
-    requirements = RequirementCache(company_id)
-    return {vid: evaluate_vendor(company_id, vid, today, trigger="preview", requirements=requirements).status
-            for vid in vendor_ids}
+    """The vendors' statuses under the sets stored now (in the savepoint, the proposed one), decided in batches
+    without writing an evaluation."""
+    return decided_statuses(company_id, vendor_ids, today, RequirementCache(company_id))
 
 
 def save_change(company_id: int, scope: SetScope, body: dict[str, Any], actor: AppUser) -> tuple[RequirementSet,

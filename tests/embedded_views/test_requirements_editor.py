@@ -85,6 +85,20 @@ def test_a_preview_counts_the_vendors_that_would_flip_and_writes_nothing(app, wo
     assert effective_set(COMPANY).lines["general_liability"].limits["each_occurrence"] == 1_000_000
 
 
+def test_the_preview_decides_each_status_as_an_evaluation_would_and_writes_none(app, world):
+    from integration.evaluations import decided_statuses
+
+    ids = sorted(db.session.scalars(select(Vendor.id).where(Vendor.company_id == COMPANY)))
+    before = counts()
+    decided = decided_statuses(COMPANY, ids, date.today())
+    assert counts() == before
+    for vendor_id in ids:
+        evaluate_vendor(COMPANY, vendor_id, date.today())
+    db.session.commit()
+    assert len(set(decided.values())) > 1  # (vendors of different standing, so the comparison can fail)
+    assert decided == {vendor_id: db.session.get(Vendor, vendor_id).status for vendor_id in ids}
+
+
 def test_saving_stores_the_set_and_queues_the_re_evaluation_that_flips_the_vendor(app, world):
     client = signed_in(app, world["admin"])
     response = client.post(URL, data=form_of(

@@ -47,18 +47,28 @@ def test_a_table_is_analyzed_again_only_once_it_has_about_doubled(pg_committed):
         db.session.execute(insert(Vendor), [{"company_id": 8, "procore_vendor_id": n, "name": f"Sub {n:05d}"}
                                             for n in range(added, added + count)])
         added += count
+        db.session.execute(text("SELECT pg_stat_force_next_flush()"))  # (this backend's counts, once it commits)
         db.session.commit()
-        flush_statistics(db)
 
-    add(3000)
-    db.session.execute(text("ANALYZE vendors"))
+    # Autovacuum's own ANALYZE (it analyzes after a tenth changed) would reset the counts this test reads.
+    db.session.execute(text("SET LOCAL lock_timeout = '10s'"))  # (a leftover open transaction fails it, not hangs)
+    db.session.execute(text("ALTER TABLE vendors SET (autovacuum_enabled = false)"))
     db.session.commit()
-    rows = db.session.scalar(select(db.func.count()).select_from(Vendor))  # (other tests' vendors may be there)
-    add(rows // 2)  # half as many again: the planner's counts are off by a third at most
-    assert "vendors" not in fresh_statistics(db.session.execute)
-    db.session.commit()
-    add(rows // 2 + 600)  # now more rows changed than there were at the last ANALYZE (and 500 more)
-    assert "vendors" in fresh_statistics(db.session.execute)
+    try:
+        add(3000)
+        db.session.execute(text("ANALYZE vendors"))
+        db.session.commit()
+        rows = db.session.scalar(select(db.func.count()).select_from(Vendor))  # (other tests' vendors may be there)
+        add(rows // 2)  # half as many again: the planner's counts are off by a third at most
+        assert "vendors" not in fresh_statistics(db.session.execute)
+        db.session.commit()
+        add(rows // 2 + 600)  # now more rows changed than there were at the last ANALYZE (and 500 more)
+        assert "vendors" in fresh_statistics(db.session.execute)
+    finally:
+        db.session.rollback()
+        db.session.execute(text("SET LOCAL lock_timeout = '10s'"))
+        db.session.execute(text("ALTER TABLE vendors RESET (autovacuum_enabled)"))
+        db.session.commit()
 
 
 def test_sqlite_has_no_statistics_to_refresh(app):

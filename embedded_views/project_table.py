@@ -30,11 +30,10 @@ PROCORE_PROJECT_ROUTES = {"procore.app_home", "vendor_table.request_coi"}
 
 def render_app_home(company_id: int, procore_project_id: int | None):
     """The app's home: the project's table, the company's (admins, or ``scope=company``), or a project to choose."""
-    chosen = request.args.get("project", type=int) or (
-        None if request.args.get("scope") == "company" else remembered_project(company_id))
+    remembered = remembered_project(company_id)
+    chosen = request.args.get("project", type=int) or (None if request.args.get("scope") == "company" else remembered)
     if procore_project_id is None and chosen:
         return redirect(url_for("procore.app_home", company_id=company_id, project_id=chosen))
-    remembered = remembered_project(company_id)
     if procore_project_id is None:  # (a project's page was looked for before its project was checked: app_home)
         kept = page_cache.served(company_id, None, remembered)
         if kept is not None:

@@ -4,6 +4,10 @@ The session cookie is Flask's signed cookie, holding a claim: the user, the comp
 the company's session generations, and when the session started and was last used. A claim is
 honoured only while both generations still match the database (signing in again or out bumps the
 user's, disconnecting bumps the company's) and while it is within its lifetime and idle timeout.
+
+Each request checks the claim with one read (``signed_in``), made in autocommit and without ORM objects; the
+user's ORM row is loaded only for a page that is to be made (``signed_in_user``), so a page kept by
+embedded_views.page_cache is served on the check alone.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, g, render_template, request, session
@@ -22,6 +27,7 @@ from integration.extensions import db
 from integration.models import AppUser, Installation
 from integration.page_generation import generations
 from integration.procore_visibility import ProjectNotVisible, can_see_company, require_visible
+from integration.request_reads import request_reads
 from integration.roles import Permission
 from integration.tenancy import installation_of, project_in_company, scoped
 
@@ -33,12 +39,40 @@ ENDED = "Your Gapline session has ended (it timed out, you signed out or in else
         "disconnected). Sign in again to continue."
 
 
-# One read for the user, their company's installation (its session generation, the page's connection) and the
-# company's page generation, read before any data a page shows (integration.page_generation). Built once: building
-# and keying the statement cost as much as running it.
-SIGNED_IN = (scoped(AppUser, bindparam("company_id")).where(AppUser.id == bindparam("user_id"))
-             .add_columns(Installation, *generations(bindparam("company_id")))
-             .outerjoin(Installation, Installation.company_id == AppUser.company_id))
+# The check of a session, made on every request: one read of the user's row as pages use it, their company's
+# session generation and the company's page generation (read before any data a page shows:
+# integration.page_generation), with no ORM objects and, outside a test's transaction, no transaction either. A page
+# kept by embedded_views.page_cache is served on this read alone. Built once: building and keying the statement cost
+# as much as running it.
+_WRITES, _UNKNOWN_WRITES = generations(bindparam("company_id"))
+SIGNED_IN_CHECK = (scoped(AppUser, bindparam("company_id")).where(AppUser.id == bindparam("user_id"))
+                   .with_only_columns(AppUser.id, AppUser.company_id, AppUser.session_generation, AppUser.role,
+                                      AppUser.name, AppUser.email, AppUser.procore_company_ids,
+                                      AppUser.procore_project_ids, AppUser.visibility_read_at,
+                                      Installation.session_generation.label("company_generation"),
+                                      _WRITES.label("page_writes"), _UNKNOWN_WRITES.label("unknown_writes"))
+                   .outerjoin(Installation, Installation.company_id == AppUser.company_id))
+# The user and installation as ORM objects, read once the page is to be made (one read for both).
+SIGNED_IN_ROWS = (scoped(AppUser, bindparam("company_id")).where(AppUser.id == bindparam("user_id"))
+                  .add_columns(Installation).outerjoin(Installation, Installation.company_id == AppUser.company_id))
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The signed-in user as the session check read them: what permissions, visibility and kept pages look at."""
+
+    id: int
+    company_id: int
+    session_generation: int
+    role: str
+    name: str
+    email: str
+    procore_company_ids: list | None
+    procore_project_ids: list | None
+    visibility_read_at: datetime | None
+
+
+SIGNED_IN_FIELDS = tuple(SignedIn.__dataclass_fields__)  # SIGNED_IN_CHECK's first columns, in this order
 
 
 @dataclass(frozen=True)
@@ -84,9 +118,10 @@ def sign_out() -> None:
     session.clear()
 
 
-def signed_in_user(company_id: int) -> AppUser | None:
-    """The signed-in user if their session is for ``company_id`` and still valid; None otherwise."""
+def signed_in(company_id: int) -> SignedIn | None:
+    """Who is signed in if their session is for ``company_id`` and still valid (``g.signed_in``); None otherwise."""
     g.pop("page_generation", None)  # (read below with the user, for this request only)
+    g.pop("signed_in", None)
     g.pop("signed_in_installation", None)
     claim = SessionClaim.from_dict(session.get(SESSION_KEY))
     if claim is None or claim.company_id != company_id:
@@ -94,17 +129,43 @@ def signed_in_user(company_id: int) -> AppUser | None:
     now = time.time()
     if not within_lifetime(claim.started_at, claim.seen_at, now):
         return None
-    found = db.session.execute(SIGNED_IN, {"company_id": company_id, "user_id": claim.user_id}).first()
-    if found is None or found[0].session_generation != claim.user_generation:
+    found = _check(company_id, claim.user_id)
+    if found is None or found.session_generation != claim.user_generation \
+            or (found.company_generation or 0) != claim.company_generation:
         return None
-    user, installation, company_generation, unknown_generation = found
-    if (installation.session_generation if installation is not None else 0) != claim.company_generation:
-        return None
-    g.signed_in_installation = installation
-    g.page_generation = (company_id, company_generation or 0, unknown_generation or 0)
+    g.signed_in = SignedIn(*found[:len(SIGNED_IN_FIELDS)])
+    g.page_generation = (company_id, int(found.page_writes or 0), int(found.unknown_writes or 0))
     if now - claim.seen_at >= SEEN_RESOLUTION:
         session[SESSION_KEY] = {**claim.to_dict(), "seen_at": now}
-    return user
+    return g.signed_in
+
+
+def _check(company_id: int, user_id: int):
+    """SIGNED_IN_CHECK's row, read in autocommit (no BEGIN or ROLLBACK): on PostgreSQL through request_reads,
+    elsewhere on a connection of the engine's; on the session's own connection when the session is bound to one
+    (a test's transaction, whose rows no other connection sees)."""
+    params = {"company_id": company_id, "user_id": user_id}
+    if db.session().bind is not None:  # (the app's sessions pick the engine per statement; a test's is bound)
+        return db.session.execute(SIGNED_IN_CHECK, params).first()
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        return request_reads(engine).first(SIGNED_IN_CHECK, params)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(SIGNED_IN_CHECK, params).first()
+
+
+def signed_in_user(company_id: int) -> AppUser | None:
+    """The signed-in user (an ORM object, ``g.user``) if their session is for ``company_id`` and still valid."""
+    seen = g.get("signed_in")
+    if seen is None or seen.company_id != company_id:
+        seen = signed_in(company_id)
+    if seen is None:
+        return None
+    found = db.session.execute(SIGNED_IN_ROWS, {"company_id": company_id, "user_id": seen.id}).first()
+    if found is None or found[0].session_generation != seen.session_generation:
+        return None  # signed out (or in again) since the check
+    g.signed_in_installation = found[1]
+    return found[0]
 
 
 def signed_in_installation(company_id: int) -> Installation | None:
@@ -150,12 +211,23 @@ def _tickets() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="gapline-sign-in-ticket")
 
 
-def requires_user(allowed: Permission | None = None) -> Callable:
-    """Guard a view taking ``company_id``: signed in for that company, and (if given) ``allowed`` by the rule."""
+def requires_user(allowed: Permission | None = None, kept: Callable[..., str | None] | None = None) -> Callable:
+    """Guard a view taking ``company_id``: signed in for that company, and (if given) ``allowed`` by the rule.
+
+    ``kept``, given the view's arguments, returns a page kept for this request (embedded_views.page_cache) or None;
+    a kept page is served on the session check alone, before the user's row is loaded or anything else is read.
+    """
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*args: Any, company_id: int, **kwargs: Any):
+            seen = signed_in(company_id)
+            if seen is None:
+                return sign_in_page(company_id)
+            if kept is not None and (allowed is None or allowed(seen)) and "project" not in request.args:
+                page = kept(company_id=company_id, **kwargs)  # (a ?project= to check is left to the view's path)
+                if page is not None:
+                    return page
             user = signed_in_user(company_id)
             if user is None:
                 return sign_in_page(company_id)

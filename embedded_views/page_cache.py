@@ -31,7 +31,7 @@ _kept: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
 def key(company_id: int, procore_project_id: int | None, remembered: int | None) -> tuple | None:
     """What the page is made from, or None when it may not be kept or served (no generation read, flashes)."""
     generation = g.get("page_generation")
-    user = g.get("user")
+    user = g.get("user") or g.get("signed_in")  # (the page's user once loaded, else the session check's)
     if generation is None or generation[0] != company_id or user is None or FLASHES in session \
             or not current_app.config.get("PAGE_CACHE", True):
         return None
@@ -45,7 +45,8 @@ def key(company_id: int, procore_project_id: int | None, remembered: int | None)
 def served(company_id: int, procore_project_id: int | None, remembered: int | None) -> str | None:
     """The kept page for this request, with its CSRF token; None when there is none (or the project is not one the
     user is known to see: the checks that refuse it run as without a cache)."""
-    if procore_project_id is not None and project_visibility(g.user, procore_project_id) != VISIBLE:
+    user = g.get("user") or g.get("signed_in")
+    if procore_project_id is not None and (user is None or project_visibility(user, procore_project_id) != VISIBLE):
         return None
     wanted = key(company_id, procore_project_id, remembered)
     found = _kept.get(wanted) if wanted is not None else None

@@ -112,17 +112,24 @@ def sign_out_user(company_id: int):
     return render_template("procore/signed_out.html", company_id=company_id)
 
 
+def kept_project_page(company_id: int, project_id: str | None = None) -> str | None:
+    """The project's table as kept by page_cache, when nothing it is made of changed since (None otherwise)."""
+    project = int(project_id) if project_id and project_id.isdigit() else None
+    if project is None:
+        return None
+    kept = page_cache.served(company_id, project, remembered_project(company_id))
+    if kept is not None:
+        remember_project(company_id, project)
+    return kept
+
+
 @bp.get("/companies/<int:company_id>/projects/<project_id>")
 @bp.get("/companies/<int:company_id>")
-@requires_user()
+@requires_user(kept=kept_project_page)
 def app_home(company_id: int, project_id: str | None = None):
     """The full-screen app: the company's connection and its vendors' compliance."""
     project = int(project_id) if project_id and project_id.isdigit() else None  # uninterpolated ids are ignored
     if project is not None:
-        kept = page_cache.served(company_id, project, remembered_project(company_id))
-        if kept is not None:  # nothing changed since this page was rendered (page_cache says what it is kept by)
-            remember_project(company_id, project)
-            return kept
         g.project, refused = visible_project(company_id, project)  # the page's links keep it (navigation.py)
         if refused is not None:
             return refused

@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_template_globals(app)
     register_security_headers(app)
+    register_session(app)
     register_error_handlers(app)
     register_cli(app)
     register_sync(app)
@@ -115,6 +116,13 @@ def register_security_headers(app: Flask) -> None:
     from embedded_views.security import apply_security_headers
 
     app.after_request(apply_security_headers)
+
+
+def register_session(app: Flask) -> None:
+    """Flask's signed-cookie session, with the cookie values this process verified lately remembered."""
+    from embedded_views.session_cookie import RememberingSessionInterface
+
+    app.session_interface = RememberingSessionInterface()
 
 
 def register_error_handlers(app: Flask) -> None:

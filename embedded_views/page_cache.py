@@ -23,9 +23,11 @@ from integration.procore_visibility import UNKNOWN, VISIBLE, project_visibility
 MOST = 128  # pages kept per process (each some tens of KB)
 MAX_AGE = 300  # seconds: a kept page ages out even without a write (writes that go around the ORM are not seen)
 TOKEN = "\x00gapline-csrf-token\x00"  # stands for the request's CSRF token in a kept page
+TOKEN_REUSE = 60  # seconds a session's signed CSRF token is handed out again (a token is good for an hour)
 FLASHES = "_flashes"  # Flask's session key for flashed messages
 
 _kept: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+_signed: OrderedDict[tuple, tuple[float, str]] = OrderedDict()  # (secret key, session's raw token): signed token
 
 
 def key(company_id: int, procore_project_id: int | None, remembered: int | None) -> tuple | None:
@@ -60,14 +62,37 @@ def served(company_id: int, procore_project_id: int | None, remembered: int | No
         _kept.move_to_end(wanted)
     except KeyError:  # another thread of this process let it go meanwhile
         pass
-    return body.replace(TOKEN, generate_csrf()) if TOKEN in body else body
+    return body.replace(TOKEN, csrf_token()) if TOKEN in body else body
+
+
+def csrf_token() -> str:
+    """The request's CSRF token, as flask_wtf's generate_csrf makes it, except that one signed for this session's
+    token less than TOKEN_REUSE ago is handed out again (signing costs as much as the rest of a kept page)."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    mine = (current_app.secret_key, raw) if isinstance(raw, str) else None
+    found = _signed.get(mine) if mine is not None else None
+    if found is not None and time.monotonic() - found[0] < TOKEN_REUSE and field not in g:
+        setattr(g, field, found[1])  # (where generate_csrf keeps the request's token)
+        return found[1]
+    token = generate_csrf()
+    raw = session.get(field)
+    if not isinstance(raw, str):  # (the session was begun afresh after the token was made: nothing to reuse)
+        return token
+    _signed[(current_app.secret_key, raw)] = (time.monotonic(), token)
+    try:
+        while len(_signed) > 4 * MOST:
+            _signed.popitem(last=False)
+    except KeyError:  # another thread of this process trimmed it meanwhile
+        pass
+    return token
 
 
 def keep(wanted: tuple | None, body: str) -> None:
     """Keep a page rendered for ``wanted`` (its key, taken before it was rendered), its CSRF token taken out."""
     if wanted is None:
         return
-    token = generate_csrf()
+    token = csrf_token()
     _kept[wanted] = (time.monotonic(), body.replace(token, TOKEN))
     try:
         _kept.move_to_end(wanted)
@@ -80,3 +105,4 @@ def keep(wanted: tuple | None, body: str) -> None:
 def clear() -> None:
     """Forget every kept page of this process (tests)."""
     _kept.clear()
+    _signed.clear()

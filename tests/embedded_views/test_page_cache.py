@@ -7,10 +7,12 @@ the next read must show it. Without the page generation's count of that kind of 
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
-from flask import g
+from flask import Flask, g, session
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy import event, func, select, text, update
 
 from embedded_views import page_cache
@@ -234,3 +236,27 @@ def test_folding_the_rows_keeps_the_count_rising_by_one_per_commit(database, wor
     assert seen == list(range(seen[0], seen[0] + 8))
     rows = db.session.scalar(select(func.count()).select_from(PageWrite).where(PageWrite.company_id == C))
     assert rows < 7  # older rows were folded into one
+
+
+def test_a_signed_csrf_token_is_handed_out_again_only_within_its_reuse_time(monkeypatch):
+    app = Flask("tokens")
+    app.secret_key = "k" * 40
+    now = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    page_cache.clear()
+    with app.test_request_context():
+        session["csrf_token"] = "raw-token-of-this-session"
+        first = page_cache.csrf_token()
+    with app.test_request_context():
+        session["csrf_token"] = "raw-token-of-this-session"
+        assert page_cache.csrf_token() == first
+        validate_csrf(first)  # (raises when it is not this session's)
+    with app.test_request_context():
+        session["csrf_token"] = "another-session"
+        assert page_cache.csrf_token() != first
+    now[0] += page_cache.TOKEN_REUSE
+    later = time.time() + page_cache.TOKEN_REUSE
+    monkeypatch.setattr(time, "time", lambda: later)  # (a token signed later differs: its signature holds the time)
+    with app.test_request_context():
+        session["csrf_token"] = "raw-token-of-this-session"
+        assert page_cache.csrf_token() != first

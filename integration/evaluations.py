@@ -98,10 +98,11 @@ def evaluate_in_batches(company_id: int, vendor_ids: list[int], today: date, tri
     """Evaluate the company's vendors among ``vendor_ids`` in batches of ``BATCH``, each committed by ``commit``
     (the session's commit by default) after ``after_batch`` is given its vendors with a new evaluation.
 
-    Each batch is read, decided and written as ``evaluate_vendors`` does, but the next batch is decided (in a
-    second thread: the engine is pure Python on rows already read) while this one is written, so the database
-    works while Python does. Only this thread uses the session. The batches name distinct vendors, so what one
-    reads no other writes.
+    Each batch is read, decided and written as ``evaluate_vendors`` does, but while a batch is decided (in a
+    second thread: the engine is pure Python on rows already read) the one before it is written and the one after
+    it read, so the database works while Python does. Only this thread uses the session, and its commits leave
+    the rows read loaded (a batch read ahead is decided after the commit of the one before). The batches name
+    distinct vendors, so what one reads no other writes.
     Returns the ids of the vendors with a new evaluation.
     """
     requirements = requirements or RequirementCache(company_id)
@@ -115,25 +116,36 @@ def evaluate_in_batches(company_id: int, vendor_ids: list[int], today: date, tri
             after_batch(batch.changed_vendors())
         commit()
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluation") as engine:
-        previous: Batch | None = None
-        for chunk in batches(vendor_ids):
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False  # (the batches read ahead stay loaded)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluation") as engine:
+            chunks = batches(vendor_ids)
+            first = next(chunks, None)
             with collector_paused():
-                batch = _read(company_id, chunk, requirements)
-                deciding = engine.submit(_decide_batch, batch, requirements, today, trigger)
-                try:
+                current = _read(company_id, first, requirements) if first is not None else None
+            previous: Batch | None = None
+            while current is not None:
+                with collector_paused():
+                    deciding = engine.submit(_decide_batch, current, requirements, today, trigger)
+                    upcoming = None
+                    try:
+                        if previous is not None:
+                            previous.write()  # while this batch is decided
+                        chunk = next(chunks, None)
+                        upcoming = _read(company_id, chunk, requirements) if chunk is not None else None  # next one
+                    finally:
+                        failed = deciding.exception()  # (waits: a failure writing ends the run once it is decided)
                     if previous is not None:
-                        previous.write()  # while the next batch is decided
-                finally:
-                    failed = deciding.exception()  # (waits: a failure writing ends the run once it is decided)
-                if previous is not None:
-                    finish(previous)  # a failure deciding keeps the batches before it, as one batch after another
-                if failed is not None:
-                    raise failed
-            previous = batch
-        if previous is not None:
-            previous.write()
-            finish(previous)
+                        finish(previous)  # a failure deciding keeps the batches before it, as one after another
+                    if failed is not None:
+                        raise failed
+                previous, current = current, upcoming
+            if previous is not None:
+                previous.write()
+                finish(previous)
+    finally:
+        session.expire_on_commit = expiring
     return changed
 
 

@@ -377,3 +377,27 @@ def test_a_failure_deciding_a_batch_keeps_the_batches_before_it(company, monkeyp
     evaluated = set(db.session.scalars(select(Evaluation.vendor_id).where(Evaluation.company_id == 10)))
     assert evaluated == set(ids[:6])  # the first two batches are committed, the third wrote nothing
     assert set(db.session.scalars(select(PendingPush.vendor_id))) <= set(ids[:6])
+
+
+def test_the_deciding_thread_runs_no_sql_though_batches_are_read_ahead_of_commits(company, monkeypatch):
+    import threading
+
+    from sqlalchemy import Engine, event
+
+    monkeypatch.setattr("integration.evaluations.BATCH", 3)  # each batch read before the one before it commits
+    threads: list[str] = []
+
+    def note(*_args) -> None:
+        threads.append(threading.current_thread().name)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        reevaluate_company(10, "requirements_changed", MARCH.isoformat())
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert threads and not [name for name in threads if name.startswith("evaluation")]  # (a row expired by a
+    # commit would be loaded again from the deciding thread, on a session that is not its own)
+    assert db.session().expire_on_commit is True
+    assert set(db.session.scalars(select(Evaluation.vendor_id).where(Evaluation.company_id == 10))) == \
+        set(db.session.scalars(select(Vendor.id).where(Vendor.company_id == 10)))
+

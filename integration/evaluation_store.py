@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from integration.compliance.evaluate import Evaluation as Outcome
+from integration.compliance.results import RequirementResult
 from integration.extensions import db
 from integration.models import CoverageGap, Evaluation, Override, utcnow
 
@@ -84,6 +85,33 @@ def results_json(results: list) -> tuple[str, str]:
     """The results as stored (JSON text, keys sorted) and the SHA-256 of that text, which names them."""
     text_form = json.dumps(results, sort_keys=True, separators=(",", ":"), default=_iso)
     return text_form, hashlib.sha256(text_form.encode()).hexdigest()
+
+
+MET_KEPT = 4096  # the JSON of met requirements kept (a few dozen per requirement set)
+_met: dict[tuple, str] = {}
+
+
+def results_text(results: tuple[RequirementResult, ...] | list[RequirementResult]) -> tuple[str, str]:
+    """``results_json`` of the results' plain forms, the very same text, made a result at a time: a requirement
+    met with nothing to say (most of them) is written the same for every vendor, so its JSON is made once."""
+    parts = []
+    for result in results:
+        if result.shortfall is None and result.override is None:
+            met = (result.key, result.line, result.outcome)
+            part = _met.get(met)
+            if part is None:
+                if len(_met) >= MET_KEPT:
+                    _met.clear()
+                part = _met[met] = _item_json(result.to_dict())
+        else:
+            part = _item_json(result.to_dict())
+        parts.append(part)
+    text_form = f"[{','.join(parts)}]"
+    return text_form, hashlib.sha256(text_form.encode()).hexdigest()
+
+
+def _item_json(item: dict) -> str:
+    return json.dumps(item, sort_keys=True, separators=(",", ":"), default=_iso)
 
 
 def among(column, ids, postgresql: bool | None = None):
@@ -181,7 +209,7 @@ def plan(decided: list[Decided], current: dict[Key, Current], today: date, trigg
         now = current.get(each.key)
         results = each.outcome.results
         if id(results) not in stored:
-            stored[id(results)] = results_json([result.to_dict() for result in results])
+            stored[id(results)] = results_text(results)
         text_form, digest = stored[id(results)]
         status = each.outcome.status.value
         if now is not None and now.status == status and _same(now, text_form, digest):
@@ -300,12 +328,25 @@ def _gap_rows(each: Decided, evaluation_id: int | None, worded: dict[int, tuple]
                 "outcome": gap.outcome.value, "expected": _text(gap.expected), "found": _text(gap.found),
                 "source": Raw(_json_text(gap.location.to_dict() if gap.location else {})),
                 "explanation": gap.explanation, "ask": gap.ask,
-                "requirement_keys": Raw(_json_text(list(gap.requirement_keys)))})
+                "requirement_keys": _keys_json(gap.requirement_keys)})
         kind = gap.override.kind if gap.override else None
         override = overrides.get((gap.key, each.assignment_id)) or overrides.get((gap.key, None))
         rows.append({"evaluation_id": evaluation_id, **kept[1], "state": GAP_STATES[kind],
                      "override_id": override.id if (override and kind) else None})
     return rows
+
+
+_keys_kept: dict[tuple[str, ...], Raw] = {}  # every vendor held to a requirement set has gaps of the same keys
+
+
+def _keys_json(keys: tuple[str, ...]) -> Raw:
+    """A gap's requirement keys as their column's JSON (made once per set of keys)."""
+    found = _keys_kept.get(keys)
+    if found is None:
+        if len(_keys_kept) >= MET_KEPT:
+            _keys_kept.clear()
+        found = _keys_kept[keys] = Raw(_json_text(list(keys)))
+    return found
 
 
 def _text(value: Any) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from integration.certificate import ExtractedCertificate
@@ -60,12 +61,12 @@ class Evaluation:
     assignment: Assignment = field(default_factory=Assignment)
     requirement_set: str = ""
 
-    @property
+    @cached_property  # (worked out once: what it is worked out from never changes)
     def status(self) -> Status:
         """The assignment's status (see ``statuses`` for the precedence)."""
         return status_of(self.gaps)
 
-    @property
+    @cached_property
     def line_statuses(self) -> dict[str, Status]:
         """The status of each required coverage line."""
         return line_statuses(self.results, self.gaps)

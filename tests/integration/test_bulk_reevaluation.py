@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from integration.certificate import ExtractedCertificate
-from integration.evaluation_store import results_json
+from integration.evaluation_store import results_json, results_text
 from integration.evaluations import evaluate_vendor, reevaluate_vendors
 from integration.extensions import db
 from integration.models import (
@@ -401,3 +401,22 @@ def test_the_deciding_thread_runs_no_sql_though_batches_are_read_ahead_of_commit
     assert set(db.session.scalars(select(Evaluation.vendor_id).where(Evaluation.company_id == 10))) == \
         set(db.session.scalars(select(Vendor.id).where(Vendor.company_id == 10)))
 
+
+def test_results_written_a_result_at_a_time_are_the_text_and_digest_of_the_whole():
+    from integration.compliance.results import AppliedOverride, Location, Outcome, RequirementResult, Shortfall
+
+    where = Location("coi.pdf", 1, "policies.0.limits.each_occurrence", "EACH OCCURRENCE")
+    results = [
+        RequirementResult("general_liability.coverage", "general_liability", Outcome.PASS),
+        RequirementResult("submission.readable", None, Outcome.PASS),
+        RequirementResult("general_liability.each_occurrence", "general_liability", Outcome.FAIL,
+                          Shortfall("limit_low", 1_000_000, 500_000, where, "Only $500,000 — “each occurrence”."),
+                          "general_liability.each_occurrence"),
+        RequirementResult("automobile_liability.not_expired", "automobile_liability", Outcome.FAIL,
+                          Shortfall("policy_expired", {"on or after": MARCH}, [date(2026, 2, 1)], None, "Ended.\t"),
+                          "automobile_liability.not_expired", AppliedOverride("waive", "Accepted", date(2026, 6, 30))),
+        RequirementResult("general_liability.coverage", "general_liability", Outcome.PASS),  # (made once, again)
+    ]
+    for _ in range(2):  # the second time from what the first kept
+        assert results_text(results) == results_json([result.to_dict() for result in results])
+    assert results_text([]) == results_json([])

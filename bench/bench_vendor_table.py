@@ -4,8 +4,10 @@ PostgreSQL holds BENCH_TABLE_VENDORS (default 5000) vendors on one project, each
 (a third of them with one to five open gaps), most with a certificate of four coverage lines, and a request
 for every fourth; a second project of 500 vendors is there so the queries must pick their rows. Both apps
 run on the same gunicorn settings (the Procfile's: sync workers, WEB_CONCURRENCY or 3); each is loaded by
-BENCH_CLIENTS (default 50) clients for BENCH_SECONDS (default 10) after a warm-up. The table page is page 1
-in its default order (not compliant and expiring first), the heaviest sort; ratio is its rps over the floor's.
+BENCH_CLIENTS (default 50) clients for BENCH_SECONDS (default 10) after a warm-up, in BENCH_ROUNDS (default 3)
+turns of floor then table, whose answers are added up (rps over all of them, p99 of all their latencies). The
+table page is page 1 in its default order (not compliant and expiring first), the heaviest sort; ratio is its rps
+over the floor's.
 """
 
 from __future__ import annotations
@@ -185,21 +187,35 @@ def _cpu_seconds(master: int) -> float:
     return total / ticks
 
 
-def _measure(port: int, path: str, cookie: str, expect: bytes, clients: int, seconds: float,
-             master: int) -> tuple[float, float, float]:
-    """(requests per second, p99 ms, the server's CPU ms per request) after a warm-up of a quarter of the time;
-    BenchFailed if any answer was not a 200 holding ``expect`` (a figure of refusals or error pages would measure
-    the wrong page). CPU per request is the honest figure while other work shares the machine."""
-    asyncio.run(_load(port, path, cookie, expect, clients, max(2.0, seconds / 4)))
-    cpu = _cpu_seconds(master)
-    latencies, errors = asyncio.run(_load(port, path, cookie, expect, clients, seconds))
-    cpu = _cpu_seconds(master) - cpu
-    if errors:
-        raise BenchFailed(f"{len(errors)} of {len(latencies)} answers from {path} were not 200 with {expect!r}; "
-                          f"first: {errors[0]!r}")
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
-    return len(latencies) / seconds, p99, cpu * 1000 / max(1, len(latencies))
+class Side:
+    """One server's measurements, added up over the rounds: answers, seconds, latencies and its CPU seconds."""
+
+    def __init__(self, port: int, path: str, expect: bytes, master: int) -> None:
+        self.port, self.path, self.expect, self.master = port, path, expect, master
+        self.latencies: list[float] = []
+        self.seconds = self.cpu = 0.0
+
+    def warm(self, cookie: str, clients: int, seconds: float) -> None:
+        asyncio.run(_load(self.port, self.path, cookie, self.expect, clients, seconds))
+
+    def round(self, cookie: str, clients: int, seconds: float) -> None:
+        """Load it for ``seconds``; BenchFailed if any answer was not a 200 holding ``expect`` (a figure of
+        refusals or error pages would measure the wrong page)."""
+        cpu = _cpu_seconds(self.master)
+        latencies, errors = asyncio.run(_load(self.port, self.path, cookie, self.expect, clients, seconds))
+        self.cpu += _cpu_seconds(self.master) - cpu
+        if errors:
+            raise BenchFailed(f"{len(errors)} of {len(latencies)} answers from {self.path} were not 200 with "
+                              f"{self.expect!r}; first: {errors[0]!r}")
+        self.latencies += latencies
+        self.seconds += seconds
+
+    def figures(self) -> tuple[float, float, float]:
+        """(requests per second, p99 ms, the server's CPU ms per request) over every round. CPU per request is
+        the honest figure while other work shares the machine."""
+        latencies = sorted(self.latencies)
+        p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
+        return len(latencies) / self.seconds, p99, self.cpu * 1000 / max(1, len(latencies))
 
 
 def _check_table(app, cookie: str, path: str, count: int) -> str:
@@ -244,6 +260,7 @@ def vendor_table():
 
     count, clients = int(os.environ.get("BENCH_TABLE_VENDORS", "5000")), int(os.environ.get("BENCH_CLIENTS", "50"))
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "3")))
     database, servers = PostgresDatabase.create(), []
     try:
         settings = make_settings(database_url=database.url, storage_path=tempfile.mkdtemp(),
@@ -261,9 +278,14 @@ def vendor_table():
                    _gunicorn("bench.bench_vendor_table:floor_app()", floor_port, env)]
         _wait_for(table_port)
         _wait_for(floor_port)
-        floor_rps, floor_p99, floor_cpu = _measure(floor_port, "/", cookie, FLOOR_MARK, clients, seconds,
-                                                   servers[1].pid)
-        rps, p99, cpu = _measure(table_port, TABLE_PATH, cookie, TABLE_MARK, clients, seconds, servers[0].pid)
+        floor = Side(floor_port, "/", FLOOR_MARK, servers[1].pid)
+        table = Side(table_port, TABLE_PATH, TABLE_MARK, servers[0].pid)
+        for side in (floor, table):
+            side.warm(cookie, clients, max(2.0, seconds / 4))
+        for _ in range(rounds):  # in turn, so that a slower spell of the machine falls on both alike
+            for side in (floor, table):
+                side.round(cookie, clients, seconds / rounds)
+        (floor_rps, floor_p99, floor_cpu), (rps, p99, cpu) = floor.figures(), table.figures()
     finally:
         for server in servers:
             server.terminate()

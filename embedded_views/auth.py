@@ -145,7 +145,8 @@ def _check(company_id: int, user_id: int):
     elsewhere on a connection of the engine's; on the session's own connection when the session is bound to one
     (a test's transaction, whose rows no other connection sees)."""
     params = {"company_id": company_id, "user_id": user_id}
-    if db.session().bind is not None:  # (the app's sessions pick the engine per statement; a test's is bound)
+    if db.session.session_factory.kw.get("bind") is not None:  # (the app's sessions pick the engine per statement;
+        # a test's session is bound to the test's connection)
         return db.session.execute(SIGNED_IN_CHECK, params).first()
     engine = db.engine
     if engine.dialect.name == "postgresql":

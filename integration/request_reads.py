@@ -29,8 +29,9 @@ class RequestReads:
 
     def __init__(self, engine: Engine) -> None:
         self._dialect = engine.dialect
+        # (autocommit: no transaction is ever left open, so nothing is rolled back when a connection is handed back)
         self._engine = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                     pool_size=POOL_SIZE, max_overflow=OVERFLOW)
+                                     pool_reset_on_return=None, pool_size=POOL_SIZE, max_overflow=OVERFLOW)
         self._compiled: dict[Select, tuple[str, dict[str, Any]]] = {}  # (by identity: statements built once)
         self._lock = threading.Lock()
 

@@ -14,6 +14,7 @@ def test_the_record_hub_fits_a_400px_screen(site):  # noqa: F811
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 400, "height": 800})
         sign_in_to_record_hub(browser, page, url)
+        page.wait_for_load_state("load")  # (the heading shows before the stylesheet applies: measure once it has)
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         table = page.evaluate("document.querySelector('table.hub-requests').getBoundingClientRect().width")
         icon = page.locator("a.coi-icon").first

@@ -59,6 +59,21 @@ def test_a_code_signs_in_and_the_hub_lists_every_request_with_status_and_gaps(wo
     assert page.count("Submit Insurance Docs") == 2
 
 
+def test_a_request_with_many_gaps_lists_them_folded(world, mail_to, web):
+    server = mail_to()
+    request_documents(10, world.vendor.id, world.project.id, world["admin"], MONDAY)
+    cert = sample_certificate(each_occurrence=500_000, general_aggregate=500_000)
+    for row in cert["policies"]:  # and every other line's limits too low
+        row["limits"] = {name: 1000 for name in row["limits"]} if row["line"] != "general_liability" else row["limits"]
+    answer(world.vendor, cert)
+    ask(web)
+    try_code(web, code_sent(server))
+    page = web.get("/hub/requests").get_data(as_text=True)
+    folded = re.search(r'<details class="gap-fold" data-gaps="(\d+)"><summary>(\d+) gaps to fix</summary>', page)
+    assert folded and int(folded.group(1)) == int(folded.group(2)) >= 4, page
+    assert "Employers liability each-accident limit is too low" in page  # (still in the page, to open)
+
+
 def test_an_unknown_address_is_answered_exactly_like_a_known_one(world, requested, web):
     known, unknown = ask(web), ask(web, "nobody@nowhere.test")
     assert known.status_code == unknown.status_code == 200

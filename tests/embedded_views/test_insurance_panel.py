@@ -73,6 +73,17 @@ def test_the_panel_shows_each_line_required_shown_and_missing(database, world):
     assert "Documents" in page and "Download" in page and "History" in page and "Status: Not compliant" in page
 
 
+def test_the_panel_folds_the_lines_with_nothing_to_fix_and_the_full_page_does_not(database, world):
+    client = signed_in(database, world["viewer"])
+    page = client.get(panel(world)).get_data(as_text=True)
+    folds = re.findall(r'<details class="line-fold"( open)?><summary>\s*<h3 id="line-([a-z_]+)"', page)
+    assert dict((line, bool(opened)) for opened, line in folds) == {
+        "general_liability": False, "automobile_liability": False, "umbrella_liability": True,
+        "workers_compensation": False}  # (only the missing umbrella line has a gap)
+    full = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}").get_data(as_text=True)
+    assert "line-fold" not in full and 'id="line-general_liability"' in full
+
+
 def test_the_guide_opened_from_the_panel_has_a_way_back(database, world):
     client = signed_in(database, world["viewer"])
     back = panel(world)

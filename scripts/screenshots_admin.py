@@ -36,7 +36,7 @@ def take_admin(browser, app, app_url: str, sandbox_url: str, outdir: Path) -> li
     frame.get_by_role("link", name="Disconnect Procore…").click()
     frame.locator("#what-stops").wait_for()
     shoot(page, outdir / "disconnect-confirm.png", saved)
-    admin_nav.get_by_role("link", name="Admin", exact=True).click()
+    frame.get_by_role("navigation", name="Gapline").get_by_role("link", name="Admin", exact=True).click()
     frame.get_by_role("link", name="Review queue").first.click()
     frame.get_by_role("link", name="scan.pdf").click()
     frame.locator("img.sharpen.sharp").first.wait_for(timeout=30_000)

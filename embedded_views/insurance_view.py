@@ -4,12 +4,14 @@ page's data, the next outreach step, and the way back to where a form was sent f
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from flask import abort, g, redirect, request, url_for
 
 from embedded_views.procore import _same_site_path
 from integration.models import OutreachRequest, Project, Vendor
 from integration.outreach.history import REQUEST_NEW_COI, RESEND_INVITATION, SEND_GAPS, next_action
+from integration.outreach.next_steps import waiting_actions
 from integration.outreach.requests import OutreachRefused, request_documents, send_gaps
 from integration.roles import can_manage
 from integration.tenancy import get_scoped
@@ -30,11 +32,16 @@ def insurance_context(page: VendorPage, project: Project | None, *, compact: boo
     vendor = page.vendor
     people = people_of(vendor.company_id)
     decisions = {o.id: (o, people.get(o.created_by_user_id)) for o in page.overrides}
+    action = next_action(vendor, project.id if project else None)
+    waiting = None  # with no button to press, what happens next in words (as the table's Next action says)
+    if action is None:
+        row = SimpleNamespace(vendor_id=vendor.id, status=vendor.status, next_action=None)
+        waiting = waiting_actions(vendor.company_id, project.id if project else None, [row]).get(vendor.id)
     return {"page": page, "project": project, "lines": lines, "whole_gaps": whole, "compact": compact,
             "decisions": decisions,
             "files": file_progress(vendor.company_id, vendor.id),
             "history": vendor_history(vendor.company_id, vendor.id),
-            "action": next_action(vendor, project.id if project else None), "user": g.user,
+            "action": action, "waiting": waiting, "user": g.user,
             "company_id": vendor.company_id, "here": request.full_path.rstrip("?"), "today": today,
             "manage": can_manage(g.user)}
 

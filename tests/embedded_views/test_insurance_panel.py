@@ -104,7 +104,11 @@ def test_a_compliance_manager_requests_a_new_coi_from_the_panel(database, world)
     sent = db.session.scalars(select(OutreachRequest)).all()
     assert [(r.vendor_id, r.project_id, r.recipient_email) for r in sent] == [
         (world.vendor.id, world.project.id, "office@acme.test")]
-    assert "Send Gaps: sent to office@acme.test." in client.get(panel(world)).get_data(as_text=True)
+    after = client.get(panel(world)).get_data(as_text=True)
+    assert "Send Gaps: sent to office@acme.test." in after
+    shown = re.search(r'<p class="next-step muted">Next: ([^<]+)</p>', after)  # no button now: what comes next
+    assert shown and "<button type=\"submit\">Send Gaps</button>" not in after, shown
+    assert shown.group(1).startswith(("Gaps reminder due", "Waiting for a reply")), shown.group(1)
 
 
 def test_a_step_the_page_no_longer_offers_is_refused_and_nothing_sent(database, world):

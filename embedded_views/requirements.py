@@ -44,7 +44,8 @@ def edit(company_id: int, tier: str | None = None, project_id: int | None = None
     try:
         body = body_from_form(start, request.form)
     except RequirementSetError as refused:
-        return _page(company_id, scope, start, form=request.form, errors=refused.errors), 400
+        return _page(company_id, scope, start, form=request.form, errors=refused.errors,
+                     previewing=request.form.get("action") != "save"), 400
     if request.form.get("action") != "save":
         preview = preview_change(company_id, scope, body, g.user, date.today())
         return _page(company_id, scope, body, preview=preview)
@@ -55,9 +56,10 @@ def edit(company_id: int, tier: str | None = None, project_id: int | None = None
     return redirect(url_for(request.endpoint, **request.view_args), 303)  # keeps ?project= (navigation.py)
 
 
-def _page(company_id: int, scope: SetScope, body: dict, *, form=None, errors=(), preview=None):
+def _page(company_id: int, scope: SetScope, body: dict, *, form=None, errors=(), preview=None, previewing=False):
     return render_template("requirements/edit.html", scope=scope, scopes=scopes(company_id), body=body,
                            lines=form_lines(body), form=form, errors=list(errors), preview=preview,
+                           previewing=previewing,
                            held=held_to(company_id) if scope.kind == "default" else None,
                            scope_url=lambda other: scope_url(company_id, other), company_id=company_id, user=g.user)
 

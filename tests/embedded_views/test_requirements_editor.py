@@ -134,6 +134,9 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_saved(app, world, 
     text = response.get_data(as_text=True)
     assert response.status_code == 400 and "Nothing was saved." in text and says in text
     assert f'value="{raw}"' in text  # what was typed is kept for correcting
+    previewed = signed_in(app, world["admin"]).post(URL, data=form_of(COMPANY, **{field: raw, "action": "preview"}))
+    assert previewed.status_code == 400 and "Nothing was previewed: correct these first." in previewed.get_data(
+        as_text=True) and "Nothing was saved." not in previewed.get_data(as_text=True)
     db.session.expire_all()
     assert counts() == before
 

@@ -164,6 +164,12 @@ def test_the_page_searches_sorts_and_keeps_the_project(database, world):
     assert client.get(f"/procore/companies/{C}?scope=company").status_code == 200
 
 
+def test_a_search_that_finds_nothing_says_so_and_offers_no_empty_download(database, world):
+    page = signed_in(database, world["viewer"]).get(home(world) + "?q=nobody&status=expired").get_data(as_text=True)
+    assert "No vendors matching “nobody” with that status." in page
+    assert "Download CSV" not in page and "0 vendors" not in page
+
+
 def test_a_bad_argument_gets_a_page_naming_it(database, world):
     response = signed_in(database, world["viewer"]).get(home(world) + "?sort=price")
     assert response.status_code == 400 and "sort must be one of" in response.get_data(as_text=True)

@@ -3,7 +3,7 @@
 A submission is often a certificate plus endorsement pages, or a separate umbrella certificate.
 Policies are pooled across documents and, per coverage line, the best-evidenced one is chosen (in
 force today, then from a document not flagged for review, then the most confident, then the latest
-expiry). Combining only ever picks evidence; a value that is missing stays missing.
+expiry, then the newest document). Combining only ever picks evidence; a value that is missing stays missing.
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ def combine(certificates: Iterable[ExtractedCertificate], today: date) -> Submis
             line = LINE_OF_POLICY.get(policy.line)
             if line:
                 candidates.setdefault(line, []).append(PolicyEvidence(cert, index))
-    chosen = {line: found[0] if len(found) == 1 else max(found, key=lambda ev: _rank(ev, today))
+    # (the documents come oldest first: on a tie, the newest, such as a corrected certificate, is chosen)
+    chosen = {line: found[0] if len(found) == 1 else max(reversed(found), key=lambda ev: _rank(ev, today))
               for line, found in candidates.items()}
     return Submission(readable, unreadable, chosen, tuple(_endorsements(readable)))
 

@@ -48,6 +48,18 @@ def test_current_policy_is_chosen_over_an_expired_one() -> None:
     assert evaluation.status is Status.COMPLIANT
 
 
+def test_a_corrected_certificate_for_the_same_policies_replaces_the_earlier_one() -> None:
+    wrong = certificate()
+    wrong["file"] = "first.pdf"
+    wrong["named_insured"]["name"] = "Someone Else Entirely, Inc."  # the agent made it out to the wrong insured
+    corrected = certificate()
+    corrected["file"] = "corrected.pdf"  # the same policies and dates, re-issued
+    evaluation = run([wrong, corrected])
+    assert evaluation.status is Status.COMPLIANT, [gap.code for gap in evaluation.gaps]
+    submission = combine([ExtractedCertificate.from_dict(doc) for doc in (wrong, corrected)], date(2026, 3, 15))
+    assert {evidence.cert.file for evidence in submission.policies.values()} == {"corrected.pdf"}
+
+
 def test_renewal_not_yet_in_force_does_not_replace_current_policy() -> None:
     renewal = certificate()
     renewal["file"] = "renewal.pdf"

@@ -48,16 +48,23 @@ def save_outreach_settings(company_id: int, actor: AppUser, logo_url: str, gap_e
     """Save the settings (``holder`` and ``cadence`` None: left as they are); all or nothing, audited."""
     if actor.company_id != company_id or not is_admin(actor):
         raise SettingsRefused(is_admin.refusal(actor), status=403)
+    problems = []  # every field's problem at once, so one correction is enough
     logo_url = (logo_url or "").strip()
     if logo_url and (urlsplit(logo_url).scheme != "https" or not urlsplit(logo_url).netloc or len(logo_url) > 1024):
-        raise SettingsRefused("Logo URL: give an https:// address of an image (at most 1,024 characters), or leave "
-                              "it empty to show the company name alone.")
+        problems.append("Logo URL: give an https:// address of an image (at most 1,024 characters), or leave it "
+                        "empty to show the company name alone.")
     if gap_email_mode not in GAP_EMAIL_MODES:
-        raise SettingsRefused("Gaps emails: choose automatic or manual.")
-    days = parse_cadence(cadence) if cadence is not None else reminder_days(company_id)
+        problems.append("Gaps emails: choose automatic or manual.")
+    days: tuple[int, ...] = ()
+    try:
+        days = parse_cadence(cadence) if cadence is not None else reminder_days(company_id)
+    except SettingsRefused as refused:
+        problems.append(refused.message)
     holder = " ".join(holder.split()) or None if holder is not None else certificate_holder(company_id)
     if holder and len(holder) > 255:
-        raise SettingsRefused("Certificate holder: at most 255 characters, or empty for your legal name in Procore.")
+        problems.append("Certificate holder: at most 255 characters, or empty for your legal name in Procore.")
+    if problems:
+        raise SettingsRefused(" ".join(problems))
     installation = installation_of(company_id)
     before = _shown(installation, company_id)
     holder_changed = holder != before["certificate_holder"]

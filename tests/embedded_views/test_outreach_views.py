@@ -111,6 +111,12 @@ def test_admins_set_the_logo_and_the_gaps_mode(world):
                          data={"logo_url": "javascript:alert(1)", "gap_email_mode": "automatic"})
     assert "Logo URL: give an https:// address" in refused.get_data(as_text=True)
     assert (installation.logo_url, installation.gap_email_mode) == ("https://cdn.summit.test/new.png", "manual")
+    both = admin.post("/procore/companies/10/settings/outreach",  # every wrong field is named at once
+                      data={"logo_url": "javascript:alert(1)", "gap_email_mode": "sometimes", "reminder_days": "9, 2"})
+    said = both.get_data(as_text=True)
+    assert both.status_code == 400 and all(field in said for field in ("Logo URL:", "Gaps emails:",
+                                                                         "Reminder cadence:"))
+    assert (installation.logo_url, installation.gap_email_mode) == ("https://cdn.summit.test/new.png", "manual")
     manager = signed_in(current_app, world["compliance_manager"])
     assert manager.get("/procore/companies/10/settings/outreach").status_code == 403
 

@@ -121,11 +121,28 @@ def _overrides(company_id: int, vendor_id: int, people: dict[int, str]) -> list[
     return events
 
 
+# Why an evaluation was made, as the history says it (the job's own name, in words, for any other).
+BECAUSE = {
+    "submission": "after documents were read", "review": "after a person reviewed a document",
+    "rejected": "after a document was rejected", "override": "after a gap was overridden",
+    "override_revoked": "after an override was revoked", "requirements_changed": "after the requirements changed",
+    "carriers_changed": "after the list of rated insurers changed", "work_window": "after the work dates changed",
+    "first_push": "when Gapline first checked this vendor", "daily": "in the daily check",
+    "expiry": "as a policy neared or passed its end date", "procore_webhook": "after a change in Procore",
+    "directory_changed": "after the Procore directory changed",
+}
+
+
+def because(trigger: str | None) -> str:
+    """Why an evaluation was made, in words ("after the requirements changed")."""
+    return BECAUSE.get(trigger or "", f"after {(trigger or 're-evaluation').replace('_', ' ')}")
+
+
 def _statuses(company_id: int, vendor_id: int) -> list[Event]:
     rows = db.session.scalars(scoped(Evaluation, company_id).where(
         Evaluation.vendor_id == vendor_id, Evaluation.assignment_id.is_(None))
         .order_by(Evaluation.version.desc()).limit(MOST))
-    return [Event(e.created_at, "status", f"Status: {Status(e.status).label} (after {e.trigger.replace('_', ' ')})")
+    return [Event(e.created_at, "status", f"Status: {Status(e.status).label} ({because(e.trigger)})")
             for e in rows]
 
 

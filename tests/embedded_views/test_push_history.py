@@ -27,3 +27,16 @@ def test_the_history_says_what_procore_was_sent_in_words(app):
     assert any("shown as expired" in w for w in pushes), pushes
     page = signed_in(app, world["admin"]).get(f"/procore/companies/{C}/vendors/{vendor.id}").get_data(as_text=True)
     assert "shown as compliant, still being checked" in page and "compliant in progress" not in page
+
+
+def test_the_history_says_why_each_status_was_worked_out_in_words(app):
+    from integration.evaluations import evaluate_vendor
+    from integration.vendor_history import BECAUSE, because
+
+    world = factories.company(C, "Redwood General Contractors", "Acme Roofing")
+    evaluate_vendor(C, world.vendor.id, utcnow().date(), trigger="first_push")
+    db.session.commit()
+    statuses = [e.words for e in vendor_history(C, world.vendor.id) if e.kind == "status"]
+    assert statuses == ["Status: Nothing received (when Gapline first checked this vendor)"], statuses
+    for trigger in [*BECAUSE, "some_new_job"]:
+        assert "_" not in because(trigger) and because(trigger).split()[0] in ("after", "when", "in", "as")

@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -188,7 +189,7 @@ class Writes:
     today: date
     company_id: int = 0
 
-    @property
+    @cached_property  # (the writes are worked out once, so their vendors are too)
     def vendor_ids(self) -> set[int]:
         """The vendors with a new version."""
         return {key[0] for key, _, _ in self.added}

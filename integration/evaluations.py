@@ -110,8 +110,7 @@ def evaluate_in_batches(company_id: int, vendor_ids: list[int], today: date, tri
     changed: list[int] = []
 
     def finish(batch: Batch) -> None:
-        new_versions = batch.writes.vendor_ids  # (a set made anew on each use: made once here)
-        changed.extend(each.vendor_id for each in batch.inputs if each.vendor_id in new_versions)
+        changed.extend(each.vendor_id for each in batch.inputs if each.vendor_id in batch.writes.vendor_ids)
         if after_batch is not None:
             after_batch(batch.changed_vendors())
         commit()

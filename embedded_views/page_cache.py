@@ -33,7 +33,7 @@ _signed: OrderedDict[tuple, tuple[float, str]] = OrderedDict()  # (secret key, s
 def key(company_id: int, procore_project_id: int | None, remembered: int | None) -> tuple | None:
     """What the page is made from, or None when it may not be kept or served (no generation read, flashes)."""
     generation = g.get("page_generation")
-    user = g.get("user") or g.get("signed_in")  # (the page's user once loaded, else the session check's)
+    user = _viewer()
     if generation is None or generation[0] != company_id or user is None or FLASHES in session \
             or not current_app.config.get("PAGE_CACHE", True):
         return None
@@ -44,10 +44,15 @@ def key(company_id: int, procore_project_id: int | None, remembered: int | None)
             None if procore_project_id is not None else remembered, *generation[1:])
 
 
+def _viewer():
+    """The signed-in user the page is for: the page's user once loaded, else the session check's."""
+    return g.get("user") or g.get("signed_in")
+
+
 def served(company_id: int, procore_project_id: int | None, remembered: int | None) -> str | None:
     """The kept page for this request, with its CSRF token; None when there is none (or the project is not one the
     user is known to see: the checks that refuse it run as without a cache)."""
-    user = g.get("user") or g.get("signed_in")
+    user = _viewer()
     if procore_project_id is not None and (user is None or project_visibility(user, procore_project_id) != VISIBLE):
         return None
     wanted = key(company_id, procore_project_id, remembered)

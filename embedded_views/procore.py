@@ -112,7 +112,7 @@ def sign_out_user(company_id: int):
     return render_template("procore/signed_out.html", company_id=company_id)
 
 
-def kept_project_page(company_id: int, project_id: str | None = None) -> str | None:
+def kept_project_page(company_id: int, project_id: str | None = None) -> bytes | None:
     """The project's table as kept by page_cache, when nothing it is made of changed since (None otherwise)."""
     project = int(project_id) if project_id and project_id.isdigit() else None
     if project is None:

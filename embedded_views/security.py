@@ -45,11 +45,21 @@ def content_security_policy() -> str:
             "form-action 'self'")
 
 
+def security_headers() -> tuple[tuple[str, str], ...]:
+    """The headers every response of this app carries, worked out once per app (they follow its settings only)."""
+    settings = current_app.config["GAPLINE"]
+    found = current_app.extensions.get("security_headers")
+    if found is None or found[0] is not settings:
+        headers = (("Content-Security-Policy", content_security_policy()), ("X-Content-Type-Options", "nosniff"),
+                   ("Referrer-Policy", "strict-origin-when-cross-origin"))
+        if settings.production:
+            headers += (("Strict-Transport-Security", HSTS),)
+        found = current_app.extensions["security_headers"] = (settings, headers)
+    return found[1]
+
+
 def apply_security_headers(response: Response) -> Response:
     """Set the CSP, nosniff and a strict referrer policy on every response, and HSTS in production."""
-    response.headers["Content-Security-Policy"] = content_security_policy()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    if current_app.config["GAPLINE"].production:
-        response.headers["Strict-Transport-Security"] = HSTS
+    for name, value in security_headers():
+        response.headers[name] = value
     return response

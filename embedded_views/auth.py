@@ -13,6 +13,7 @@ embedded_views.page_cache is served on the check alone.
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -21,7 +22,7 @@ from typing import Any
 
 from flask import abort, current_app, g, render_template, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, update
+from sqlalchemy import BigInteger, Text, bindparam, cast, update
 
 from integration.extensions import db
 from integration.models import AppUser, Installation
@@ -44,13 +45,18 @@ ENDED = "Your Gapline session has ended (it timed out, you signed out or in else
 # integration.page_generation), with no ORM objects and, outside a test's transaction, no transaction either. A page
 # kept by embedded_views.page_cache is served on this read alone. Built once: building and keying the statement cost
 # as much as running it.
+# The lists of ids come as their JSON text and the counts as whole numbers: decoding JSON and decimals would cost more
+# than the rest of the row.
 _WRITES, _UNKNOWN_WRITES = generations(bindparam("company_id"))
 SIGNED_IN_CHECK = (scoped(AppUser, bindparam("company_id")).where(AppUser.id == bindparam("user_id"))
                    .with_only_columns(AppUser.id, AppUser.company_id, AppUser.session_generation, AppUser.role,
-                                      AppUser.name, AppUser.email, AppUser.procore_company_ids,
-                                      AppUser.procore_project_ids, AppUser.visibility_read_at,
+                                      AppUser.name, AppUser.email,
+                                      cast(AppUser.procore_company_ids, Text).label("procore_company_ids"),
+                                      cast(AppUser.procore_project_ids, Text).label("procore_project_ids"),
+                                      AppUser.visibility_read_at,
                                       Installation.session_generation.label("company_generation"),
-                                      _WRITES.label("page_writes"), _UNKNOWN_WRITES.label("unknown_writes"))
+                                      cast(_WRITES, BigInteger).label("page_writes"),
+                                      cast(_UNKNOWN_WRITES, BigInteger).label("unknown_writes"))
                    .outerjoin(Installation, Installation.company_id == AppUser.company_id))
 # The user and installation as ORM objects, read once the page is to be made (one read for both).
 SIGNED_IN_ROWS = (scoped(AppUser, bindparam("company_id")).where(AppUser.id == bindparam("user_id"))
@@ -67,12 +73,22 @@ class SignedIn:
     role: str
     name: str
     email: str
-    procore_company_ids: list | None
-    procore_project_ids: list | None
+    procore_company_ids: tuple[int, ...] | None
+    procore_project_ids: tuple[int, ...] | None
     visibility_read_at: datetime | None
 
+    @classmethod
+    def from_check(cls, row: Any) -> SignedIn:
+        """From SIGNED_IN_CHECK's row, whose first columns are these fields in this order."""
+        (user_id, company_id, generation, role, name, email, companies, projects, read_at) = row[:9]
+        return cls(user_id, company_id, generation, role, name, email, _ids(companies), _ids(projects), read_at)
 
-SIGNED_IN_FIELDS = tuple(SignedIn.__dataclass_fields__)  # SIGNED_IN_CHECK's first columns, in this order
+
+@functools.lru_cache(maxsize=1024)
+def _ids(text: str | None) -> tuple[int, ...] | None:
+    """A list of ids from its JSON text (None for none), as a tuple: shared between requests, so never changed."""
+    found = None if text is None else json.loads(text)
+    return None if found is None else tuple(found)
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,7 @@ def signed_in(company_id: int) -> SignedIn | None:
     if found is None or found.session_generation != claim.user_generation \
             or (found.company_generation or 0) != claim.company_generation:
         return None
-    g.signed_in = SignedIn(*found[:len(SIGNED_IN_FIELDS)])
+    g.signed_in = SignedIn.from_check(found)
     g.page_generation = (company_id, int(found.page_writes or 0), int(found.unknown_writes or 0))
     if now - claim.seen_at >= SEEN_RESOLUTION:
         session[SESSION_KEY] = {**claim.to_dict(), "seen_at": now}
@@ -212,7 +228,7 @@ def _tickets() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="gapline-sign-in-ticket")
 
 
-def requires_user(allowed: Permission | None = None, kept: Callable[..., str | None] | None = None) -> Callable:
+def requires_user(allowed: Permission | None = None, kept: Callable[..., bytes | None] | None = None) -> Callable:
     """Guard a view taking ``company_id``: signed in for that company, and (if given) ``allowed`` by the rule.
 
     ``kept``, given the view's arguments, returns a page kept for this request (embedded_views.page_cache) or None;

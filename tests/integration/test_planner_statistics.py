@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import insert, select, text
 
@@ -16,6 +18,23 @@ def flush_statistics(db) -> None:
     """Make this backend's counts of changed rows visible in pg_stat_user_tables (as they are a moment later)."""
     db.session.execute(text("SELECT pg_stat_force_next_flush()"))
     db.session.commit()
+
+
+def counted(db, at_least: int) -> None:
+    """Wait (10 s at most) until the statistics show at least ``at_least`` vendors changed since their last ANALYZE.
+
+    A backend's counts reach pg_stat_user_tables a moment after its commit, and counts that arrive after an ANALYZE
+    are taken as changes since it: an ANALYZE run before they arrive would be undone.
+    """
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        db.session.commit()  # (each transaction reads the statistics afresh)
+        seen = db.session.scalar(text("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 'vendors' "
+                                      "AND schemaname = current_schema()"))
+        if seen is not None and seen >= at_least:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the statistics never showed {at_least} changed vendors")
 
 
 def test_a_bulk_load_is_analyzed_once_before_many_vendors_are_refreshed(pg_committed):
@@ -56,13 +75,16 @@ def test_a_table_is_analyzed_again_only_once_it_has_about_doubled(pg_committed):
     db.session.commit()
     try:
         add(3000)
+        counted(db, 3000)
         db.session.execute(text("ANALYZE vendors"))
         db.session.commit()
         rows = db.session.scalar(select(db.func.count()).select_from(Vendor))  # (other tests' vendors may be there)
         add(rows // 2)  # half as many again: the planner's counts are off by a third at most
+        counted(db, rows // 2)
         assert "vendors" not in fresh_statistics(db.session.execute)
         db.session.commit()
         add(rows // 2 + 600)  # now more rows changed than there were at the last ANALYZE (and 500 more)
+        counted(db, 2 * (rows // 2) + 600)
         assert "vendors" in fresh_statistics(db.session.execute)
     finally:
         db.session.rollback()

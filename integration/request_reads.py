@@ -55,6 +55,10 @@ class Connection:
     driver: psycopg.Connection
     process: int = field(default_factory=os.getpid)
     prepared: set[bytes] = field(default_factory=set)
+    loader: Transformer | None = None  # (kept for the connection's reads, as a psycopg cursor keeps its own)
+
+    def __post_init__(self) -> None:
+        self.loader = Transformer(self.driver)
 
 
 def _text(value: Any) -> bytes | None:
@@ -101,9 +105,8 @@ class RequestReads:
         if prepared.row is None:
             prepared.row = namedtuple("Row", [result.fname(n).decode() for n in range(result.nfields)],
                                       rename=True)._make
-        loader = Transformer(connection.driver)
-        loader.set_pgresult(result)
-        return loader.load_row(0, prepared.row)
+        connection.loader.set_pgresult(result)
+        return connection.loader.load_row(0, prepared.row)
 
     def _statement(self, statement: Select) -> Prepared:
         found = self._prepared.get(statement)

@@ -3,9 +3,10 @@
 PostgreSQL holds BENCH_TABLE_VENDORS (default 5000) vendors on one project, each with a current evaluation
 (a third of them with one to five open gaps), most with a certificate of four coverage lines, and a request
 for every fourth; a second project of 500 vendors is there so the queries must pick their rows. Both apps
-run on the same gunicorn settings (the Procfile's: sync workers, WEB_CONCURRENCY or 3); each is loaded by
-BENCH_CLIENTS (default 50) clients for BENCH_SECONDS (default 10) after a warm-up, in BENCH_ROUNDS (default 3)
-turns of floor then table, whose answers are added up (rps over all of them, p99 of all their latencies). The
+run on the same gunicorn settings (the Procfile's: gunicorn.conf.py, sync workers, WEB_CONCURRENCY or 3); each
+is loaded by BENCH_CLIENTS (default 50) clients for BENCH_SECONDS (default 10) after a warm-up, in BENCH_ROUNDS
+(default 3) turns of floor then table, whose answers are added up (rps over all of them, p99 of all their
+latencies). The
 table page is page 1 in its default order (not compliant and expiring first), the heaviest sort; ratio is its rps
 over the floor's.
 """
@@ -135,8 +136,9 @@ def _cookie(app, user_id: int) -> str:
 
 def _gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     workers = os.environ.get("WEB_CONCURRENCY", "3")
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", workers,
-               "--timeout", "60", "--log-level", "warning", "--chdir", str(ROOT), target]
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--workers", workers, "--timeout", "60", "--log-level", "warning",
+               "--chdir", str(ROOT), target]
     return subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
 
 

@@ -139,3 +139,20 @@ def test_the_favicon_is_our_own_icon_and_every_page_links_it(client):
         assert svg.status_code == 200 and svg.data.startswith(b"<svg") and b"#e0561b" in svg.data
     page = client.get("/").get_data(as_text=True)
     assert 'rel="icon" href="/static/favicon.svg"' in page and 'rel="icon" href="/favicon.ico"' in page
+
+
+def test_web_workers_freeze_the_app_they_built_out_of_the_collectors_way():
+    import gc
+    import runpy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    web = next(line for line in (root / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    assert "--config gunicorn.conf.py" in web
+    hooks = runpy.run_path(str(root / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        hooks["post_worker_init"](None)
+        assert gc.get_freeze_count() > 0  # (everything that exists now: full collections skip it)
+    finally:
+        gc.unfreeze()

@@ -30,10 +30,11 @@ _kept: OrderedDict[tuple, tuple[float, tuple[bytes, ...]]] = OrderedDict()  # ke
 _signed: OrderedDict[tuple, tuple[float, str]] = OrderedDict()  # (secret key, session's raw token): signed token
 
 
-def key(company_id: int, procore_project_id: int | None, remembered: int | None) -> tuple | None:
-    """What the page is made from, or None when it may not be kept or served (no generation read, flashes)."""
+def key(company_id: int, procore_project_id: int | None, remembered: int | None, user=None) -> tuple | None:
+    """What the page is made from, or None when it may not be kept or served (no generation read, flashes).
+    ``user``: the viewer (_viewer), when the caller has it already."""
     generation = g.get("page_generation")
-    user = _viewer()
+    user = user or _viewer()
     if generation is None or generation[0] != company_id or user is None or FLASHES in session \
             or not current_app.config.get("PAGE_CACHE", True):
         return None
@@ -55,7 +56,7 @@ def served(company_id: int, procore_project_id: int | None, remembered: int | No
     user = _viewer()
     if procore_project_id is not None and (user is None or project_visibility(user, procore_project_id) != VISIBLE):
         return None
-    wanted = key(company_id, procore_project_id, remembered)
+    wanted = key(company_id, procore_project_id, remembered, user)
     found = _kept.get(wanted) if wanted is not None else None
     if found is None:
         return None

@@ -2,10 +2,10 @@
 
 A browser sends the same session cookie on every request until the session changes, and verifying and
 decoding it (an HMAC, base64, JSON with Flask's tags) is a good part of the cost of a page served from
-embedded_views.page_cache. So each process keeps the contents of the last cookie values it verified, under the
-secret key that verified them, and hands each request a copy of its own to change. The cookie's age is still
-checked on every request against the time its signature carries, so an old cookie ends just as it would
-have; a cookie value never seen is verified in full.
+embedded_views.page_cache. So each process keeps the contents of the session cookies it verified lately, under
+the Cookie header that carried them and the secret key that verified them, and hands each request a copy of its
+own to change. The cookie's age is still checked on every request against the time its signature carries, so
+an old cookie ends just as it would have; a header never seen is parsed and its cookie verified in full.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-MOST = 512  # cookie values kept per process (each a few hundred bytes)
+MOST = 512  # Cookie headers kept per process (each a few hundred bytes)
 
 
 class RememberingSessionInterface(SecureCookieSessionInterface):
@@ -39,13 +39,18 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
-        if not value:
+        # (remembered by the whole Cookie header, which holds the cookie's value, so that a header seen lately is not
+        # even parsed; a header never seen is parsed as Flask's own interface does)
+        header = request.environ.get("HTTP_COOKIE")
+        if not header:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        key = (app.secret_key, value)
+        key = (app.secret_key, self.get_cookie_name(app), header)
         opened = self._opened.get(key)
         if opened is None or time.time() - opened[0] > max_age:
+            value = request.cookies.get(self.get_cookie_name(app))
+            if not value:
+                return self.session_class()
             try:
                 data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
             except BadSignature:

@@ -73,3 +73,17 @@ def test_a_cookie_remembered_under_one_secret_key_is_not_taken_under_another(lit
     assert client.get("/read").text != "None"
     little.secret_key = "t" * 40
     assert client.get("/read").text == "None"
+
+
+def test_the_session_cookie_is_found_among_other_cookies_and_only_under_its_own_name(little):
+    client = little.test_client()
+    client.get("/set")
+    value = cookie_of(client)
+    assert client.get("/read").text != "None"  # (its header now remembered)
+    client.set_cookie("theme", "dark")  # another cookie in the header: a header never seen, parsed afresh
+    assert client.get("/read").text == "{'projects': [1, 2], 'user': 7}"
+    client.delete_cookie("session")
+    client.set_cookie("other", value)  # the same value under another name is not the session
+    assert client.get("/read").text == "None"
+    little.config["SESSION_COOKIE_NAME"] = "other"
+    assert client.get("/read").text == "{'projects': [1, 2], 'user': 7}"

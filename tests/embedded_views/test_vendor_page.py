@@ -109,3 +109,14 @@ def test_the_gcs_vendor_page_tells_about_the_vendor_not_to_it(database, company)
     words = visible_text(f"<main>{gaps}</main>")
     assert "the vendor's" in words.lower()  # "The vendor's general liability each occurrence limit is ..."
     assert not re.search(r"\byou(r)?\b", words, re.IGNORECASE), re.findall(r"[^.]*\byour?\b[^.]*", words, re.I)
+
+
+def test_the_status_line_names_the_trade_and_the_project_once_each(database, company) -> None:
+    company.vendor.trade = "Drywall"
+    project = factories.project(10, "Riverside Clinic")
+    factories.assignment(project, company.vendor)
+    db.session.commit()
+    viewer = signed_in(database, company["viewer"])
+    page = viewer.get(f"/procore/companies/10/vendors/{company.vendor.id}?project={project.procore_project_id}")
+    status = page.get_data(as_text=True).split('class="insurance-status">', 1)[1].split("</p>", 1)[0]
+    assert '<span class="muted">Drywall · Riverside Clinic</span>' in status

@@ -84,6 +84,27 @@ def test_the_panel_folds_the_lines_with_nothing_to_fix_and_the_full_page_does_no
     assert "line-fold" not in full and 'id="line-general_liability"' in full
 
 
+def test_the_panel_shows_many_gaps_as_titles_that_open_and_the_full_page_in_full(database, world):
+    client = signed_in(database, world["viewer"])
+    assert "gap-fold" not in client.get(panel(world)).get_data(as_text=True)  # one gap: shown in full
+    bare = certificate()
+    for line in ("umbrella_liability", "automobile_liability", "workers_compensation"):
+        bare = remove_line(bare, line)
+    sparse = factories.vendor(C, "Bare Roofing", procore_vendor_id=PROCORE_VENDOR + 1)
+    factories.assignment(world.project, sparse)
+    factories.certificate(sparse, bare)
+    db.session.commit()
+    evaluate_vendor(C, sparse.id, date.today())
+    db.session.commit()
+    page = client.get(panel(world).replace(str(PROCORE_VENDOR), str(PROCORE_VENDOR + 1))).get_data(as_text=True)
+    gaps = page.count('<li class="gap gap-')
+    titles = re.findall(r'<details class="gap-fold"><summary>\s*<span class="gap-title"><strong>([^<]+)</strong>', page)
+    assert gaps > 3 and len(titles) == gaps and "Umbrella or excess liability is missing" in titles
+    assert page.count("Insurance Guide: what this means") == gaps  # (the rest is there, behind each title)
+    full = client.get(f"/procore/companies/{C}/vendors/{sparse.id}").get_data(as_text=True)
+    assert "gap-fold" not in full and full.count('<li class="gap gap-') == gaps
+
+
 def test_the_guide_opened_from_the_panel_has_a_way_back(database, world):
     client = signed_in(database, world["viewer"])
     back = panel(world)

@@ -105,6 +105,25 @@ def test_the_panel_shows_many_gaps_as_titles_that_open_and_the_full_page_in_full
     assert "gap-fold" not in full and full.count('<li class="gap gap-') == gaps
 
 
+def test_a_line_let_down_by_the_documents_as_a_whole_stays_open_and_says_so(database, world):
+    wrong_holder = certificate()
+    wrong_holder["certificate_holder"]["name"] = "Someone Else Builders"
+    other = factories.vendor(C, "Holder Roofing", procore_vendor_id=PROCORE_VENDOR + 2)
+    factories.assignment(world.project, other)
+    factories.certificate(other, wrong_holder)
+    db.session.commit()
+    evaluate_vendor(C, other.id, date.today())
+    db.session.commit()
+    client = signed_in(database, world["viewer"])
+    page = client.get(panel(world).replace(str(PROCORE_VENDOR), str(PROCORE_VENDOR + 2))).get_data(as_text=True)
+    general = page.split('id="line-general_liability"', 1)[1].split("</article>", 1)[0]
+    assert "Not compliant" in general and '<li class="gap' not in general  # none of its own
+    assert "because of the gaps with the documents as a whole" in general
+    opened = re.search(r'<details class="line-fold"( open)?><summary>\s*<h3 id="line-general_liability"', page)
+    assert opened and opened.group(1)  # not folded away: it is not compliant
+    assert 'id="line-documents"' in page
+
+
 def test_the_guide_opened_from_the_panel_has_a_way_back(database, world):
     client = signed_in(database, world["viewer"])
     back = panel(world)

@@ -25,8 +25,8 @@ MAX_AGE = 300  # seconds: a kept page ages out even without a write (writes that
 TOKEN_REUSE = 60  # seconds a session's signed CSRF token is handed out again (a token is good for an hour)
 FLASHES = "_flashes"  # Flask's session key for flashed messages
 
-_kept: OrderedDict[tuple, tuple[float, tuple[bytes, ...]]] = OrderedDict()  # key: (kept at, the page's UTF-8 around
-# its CSRF tokens), so that serving it is a join, with no search of the page and no encoding
+# key: (kept at, the page's UTF-8 split around its CSRF tokens): serving it is a join, with no search and no encoding
+_kept: OrderedDict[tuple, tuple[float, tuple[bytes, ...]]] = OrderedDict()
 _signed: OrderedDict[tuple, tuple[float, str]] = OrderedDict()  # (secret key, session's raw token): signed token
 
 

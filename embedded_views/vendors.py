@@ -37,7 +37,7 @@ def show(company_id: int, vendor_id: int):
         abort(404, description="No such vendor in this company.")
     project = project_in_context(company_id)
     return render_template("vendors/show.html", **insurance_context(page, project, compact=False),
-                           outreach=outreach_panel(page.vendor))
+                           outreach=outreach_panel(page.vendor, project.id if project else None))
 
 
 @bp.get("/vendors/<int:vendor_id>/reading")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select, text
+from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select, text, union
 from sqlalchemy.orm import Session
 
 from integration.compliance.statuses import Status
@@ -29,6 +29,7 @@ from integration.models import (
     Override,
     Project,
     ProjectAssignment,
+    Submission,
     Vendor,
     VendorSummary,
 )
@@ -41,7 +42,9 @@ COLUMNS = ("company_id", "vendor_id", "assignment_id", "project_id", "name", "tr
 MANY = 200  # vendors refreshed at once from which fresh planner statistics are worth checking for
 SOURCES = (Vendor, ProjectAssignment, Evaluation, CoverageGap, Certificate, CertificatePolicy, OutreachRequest,
            VendorSummary)  # the tables the figures are read from and written to
-BY_VENDOR = (Vendor, ProjectAssignment, Evaluation, OutreachRequest, Certificate, Override)  # rows naming a vendor
+BY_VENDOR = (Vendor, ProjectAssignment, Evaluation, OutreachRequest, Certificate, Override,
+             Submission)  # rows naming a vendor
+READING = ("received", "reading")  # a submission's states while its documents are read
 ONCE_KEY = "gapline.summaries_once"  # session info: vendors whose rows ``refreshed_once`` writes as it ends
 
 
@@ -140,13 +143,14 @@ def computed(company_id: int, vendor_ids: list[int], pg: bool = False):
     return _assignment_rows(company_id, vendor_ids, pg).union_all(_company_rows(company_id, vendor_ids, pg))
 
 
-def action_expression(muted, status, non_responsive, running):
-    """The outreach button as SQL: ``integration.outreach.history.next_action``'s rule over the row's status and
-    its live invitation's flags."""
+def action_expression(muted, status, non_responsive, running, reviewing):
+    """The outreach button as SQL: ``integration.outreach.history.next_action``'s rule over the row's status, its
+    live invitation's flags and whether the vendor's documents are being read or wait for a person."""
     return case(
         (muted.is_(True), None),
         (non_responsive, RESEND_INVITATION),
         (running, None),
+        (reviewing, None),
         (status.in_((Status.NOTHING_RECEIVED.value, Status.EXPIRED.value)), REQUEST_NEW_COI),
         (status.not_in([s.value for s in Status if s.satisfied] + [Status.UNDER_REVIEW.value]), SEND_GAPS),
         else_=None)
@@ -158,18 +162,19 @@ def _assignment_rows(company_id: int, vendor_ids: list[int], pg: bool = False):
     gaps = _gap_counts(company_id, vendor_ids, Evaluation.assignment_id, pg)
     expiry, asked = _expiry(company_id, vendor_ids, pg), _asked(company_id, vendor_ids, pg)
     on_project, company_wide = asked.alias("asked_project"), asked.alias("asked_company")
-    live = _live(company_id, vendor_ids, pg)
+    live, reviewing = _live(company_id, vendor_ids, pg), _reviewing(company_id, vendor_ids, pg)
     last = case((company_wide.c.last.is_(None), on_project.c.last), (on_project.c.last.is_(None), company_wide.c.last),
                 (on_project.c.last > company_wide.c.last, on_project.c.last), else_=company_wide.c.last)
     return (select(a.company_id, a.vendor_id, a.id, a.project_id, Vendor.name, Vendor.trade, Vendor.active, a.status,
                    func.coalesce(gaps.c.open_gaps, 0), expiry.c.expires_on, last,
-                   _action(Vendor.outreach_muted, a.status, live), literal(1, Integer))
+                   _action(Vendor.outreach_muted, a.status, live, reviewing), literal(1, Integer))
             .join(Vendor, Vendor.id == a.vendor_id)
             .outerjoin(gaps, gaps.c.key == a.id)
             .outerjoin(expiry, expiry.c.vendor_id == a.vendor_id)
             .outerjoin(on_project, and_(on_project.c.vendor_id == a.vendor_id, on_project.c.project_id == a.project_id))
             .outerjoin(company_wide, and_(company_wide.c.vendor_id == a.vendor_id, company_wide.c.project_id.is_(None)))
             .outerjoin(live, and_(live.c.vendor_id == a.vendor_id, live.c.project_id == a.project_id))
+            .outerjoin(reviewing, reviewing.c.vendor_id == a.vendor_id)
             .where(a.company_id == company_id, Vendor.company_id == company_id, among(a.vendor_id, vendor_ids, pg)))
 
 
@@ -178,6 +183,7 @@ def _company_rows(company_id: int, vendor_ids: list[int], pg: bool = False):
     v = Vendor
     gaps = _gap_counts(company_id, vendor_ids, Evaluation.vendor_id, pg)
     expiry, live = _expiry(company_id, vendor_ids, pg), _live(company_id, vendor_ids, pg)
+    reviewing = _reviewing(company_id, vendor_ids, pg)
     last = (select(OutreachRequest.vendor_id, func.max(OutreachRequest.created_at).label("last"))
             .where(OutreachRequest.company_id == company_id, among(OutreachRequest.vendor_id, vendor_ids, pg))
             .group_by(OutreachRequest.vendor_id).subquery("last_request"))
@@ -187,18 +193,29 @@ def _company_rows(company_id: int, vendor_ids: list[int], pg: bool = False):
     none = cast(null(), Integer)
     return (select(v.company_id, v.id, none, none, v.name, v.trade, v.active, v.status,
                    func.coalesce(gaps.c.open_gaps, 0), expiry.c.expires_on, last.c.last,
-                   _action(v.outreach_muted, v.status, live), func.coalesce(projects.c.projects, 0))
+                   _action(v.outreach_muted, v.status, live, reviewing), func.coalesce(projects.c.projects, 0))
             .outerjoin(gaps, gaps.c.key == v.id)
             .outerjoin(expiry, expiry.c.vendor_id == v.id)
             .outerjoin(last, last.c.vendor_id == v.id)
             .outerjoin(live, and_(live.c.vendor_id == v.id, live.c.project_id.is_(None)))
             .outerjoin(projects, projects.c.vendor_id == v.id)
+            .outerjoin(reviewing, reviewing.c.vendor_id == v.id)
             .where(v.company_id == company_id, among(v.id, vendor_ids, pg)))
 
 
-def _action(muted, status, live):
+def _action(muted, status, live, reviewing):
     return action_expression(muted, status, func.coalesce(live.c.non_responsive, 0) == 1,
-                             func.coalesce(live.c.running, 0) == 1)
+                             func.coalesce(live.c.running, 0) == 1, reviewing.c.vendor_id.is_not(None))
+
+
+def _reviewing(company_id: int, vendor_ids: list[int], pg: bool = False):
+    """The vendors with documents being read or waiting for a person (one row each): outreach waits for them."""
+    waiting = select(Certificate.vendor_id.label("vendor_id")).where(
+        Certificate.company_id == company_id, Certificate.needs_review.is_(True),
+        among(Certificate.vendor_id, vendor_ids, pg))
+    reading = select(Submission.vendor_id.label("vendor_id")).where(
+        Submission.company_id == company_id, Submission.state.in_(READING), among(Submission.vendor_id, vendor_ids, pg))
+    return union(waiting, reading).subquery("reviewing")
 
 
 def _gap_counts(company_id: int, vendor_ids: list[int], key, pg: bool = False):

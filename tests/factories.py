@@ -92,9 +92,10 @@ def outreach_request(vendor_row: Vendor, **fields: Any) -> OutreachRequest:
 
 def certificate(vendor_row: Vendor, data: dict, channel: str = "upload_link", submission: dict | None = None,
                 **fields: Any) -> Certificate:
-    """A certificate already read for the vendor: its submission (``submission`` fields), file, reading, policies."""
+    """A certificate already read for the vendor: its submission (``submission`` fields; evaluated unless they say
+    otherwise), file, reading, policies."""
     submission_row = _saved(Submission(company_id=vendor_row.company_id, vendor_id=vendor_row.id, channel=channel,
-                                       **(submission or {})))
+                                       **{"state": "evaluated", **(submission or {})}))
     stored = _saved(StoredFile(company_id=vendor_row.company_id, submission_id=submission_row.id,
                                filename=data.get("file") or "certificate.pdf", content_type="application/pdf",
                                size_bytes=1, sha256="0" * 64, storage_key="k"))

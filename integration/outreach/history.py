@@ -10,7 +10,7 @@ from integration.compliance.statuses import Status
 from integration.extensions import db
 from integration.models import OutreachRequest, SentEmail, SentEmailRequest, Vendor, VendorContact
 from integration.outbox import MAX_ATTEMPTS
-from integration.outreach.facts import open_gaps, scope_of, status_of
+from integration.outreach.facts import open_gaps, scope_of, status_of, under_review
 from integration.outreach.next_steps import progress_words, steps_of
 from integration.outreach.requests import address_on_file, live_request
 from integration.tenancy import scoped
@@ -61,6 +61,8 @@ def next_action(vendor: Vendor, project_id: int | None = None) -> str | None:
     status = Status(vendor.status) if live is None else status_of(scope_of(live))
     if live is not None and live.sequence is not None:
         return None  # its emails are running
+    if under_review(vendor):
+        return None  # documents are being read or wait for a person: what to ask for is not known yet
     if status in (Status.NOTHING_RECEIVED, Status.EXPIRED):
         return REQUEST_NEW_COI
     if not status.satisfied and status != Status.UNDER_REVIEW:
@@ -68,8 +70,9 @@ def next_action(vendor: Vendor, project_id: int | None = None) -> str | None:
     return None
 
 
-def outreach_panel(vendor: Vendor) -> OutreachPanel:
-    """The vendor's requests (newest first), emails (newest first), refused addresses and next button."""
+def outreach_panel(vendor: Vendor, project_id: int | None = None) -> OutreachPanel:
+    """The vendor's requests (newest first), emails (newest first), refused addresses and next button (for the
+    project in context, as the side panel's: ``project_id`` is Gapline's id, None for company-wide)."""
     company_id = vendor.company_id
     requests = db.session.scalars(scoped(OutreachRequest, company_id).where(OutreachRequest.vendor_id == vendor.id)
                                   .order_by(OutreachRequest.id.desc())).all()
@@ -81,7 +84,7 @@ def outreach_panel(vendor: Vendor) -> OutreachPanel:
     refused = db.session.scalars(scoped(VendorContact, company_id).where(
         VendorContact.vendor_id == vendor.id, VendorContact.mail_refused_at.is_not(None))).all()
     steps = steps_of(company_id)
-    return OutreachPanel(address_on_file(vendor), vendor.outreach_muted, next_action(vendor),
+    return OutreachPanel(address_on_file(vendor), vendor.outreach_muted, next_action(vendor, project_id),
                          [_request_line(r, steps) for r in requests], [EmailLine(e, outcome(e)) for e in emails],
                          list(refused))
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from integration.compliance.statuses import Status
 from integration.compliance.wording import day
 from integration.extensions import db
-from integration.models import OutreachRequest, Vendor
+from integration.models import Certificate, OutreachRequest, Submission, Vendor
 from integration.outreach.branding import reminder_days
 from integration.outreach.requests import LIVE
 
@@ -80,7 +80,7 @@ def waiting_actions(company_id: int, project_id: int | None, rows: Iterable) -> 
     """For the table rows with no button (``next_action`` None), what happens next in words, by vendor id.
 
     ``rows`` have ``vendor_id``, ``status`` and ``next_action``; ``project_id`` is the table's project (None:
-    the company's table, whose rows follow company-wide requests). Two reads for the whole page.
+    the company's table, whose rows follow company-wide requests). Three reads for the whole page.
     """
     quiet = {row.vendor_id: row.status for row in rows if not row.next_action}
     if not quiet:
@@ -96,11 +96,25 @@ def waiting_actions(company_id: int, project_id: int | None, rows: Iterable) -> 
         OutreachRequest.kind == "invitation", OutreachRequest.state.in_(LIVE),
         OutreachRequest.sequence.is_not(None), scope).order_by(OutreachRequest.id)).all()
     steps = steps_of(company_id) if running else ()
+    reviewing = _reviewing(company_id, sorted(set(quiet) - set(words)))
     for request in running:
-        if quiet[request.vendor_id] == Status.UNDER_REVIEW.value:
+        if quiet[request.vendor_id] == Status.UNDER_REVIEW.value or request.vendor_id in reviewing:
             continue  # the cadence waits for the review
         words.setdefault(request.vendor_id, running_words(request, steps))
     for vendor_id, status in quiet.items():
-        if vendor_id not in words and status == Status.UNDER_REVIEW.value:
+        if vendor_id not in words and (status == Status.UNDER_REVIEW.value or vendor_id in reviewing):
             words[vendor_id] = UNDER_REVIEW
     return words
+
+
+def _reviewing(company_id: int, vendor_ids: list[int]) -> set[int]:
+    """Those of ``vendor_ids`` whose documents are being read or wait for a person (facts.under_review's rule)."""
+    if not vendor_ids:
+        return set()
+    waiting = select(Certificate.vendor_id).where(Certificate.company_id == company_id,
+                                                  Certificate.vendor_id.in_(vendor_ids),
+                                                  Certificate.needs_review.is_(True))
+    reading = select(Submission.vendor_id).where(Submission.company_id == company_id,
+                                                 Submission.vendor_id.in_(vendor_ids),
+                                                 Submission.state.in_(("received", "reading")))
+    return set(db.session.scalars(waiting.union(reading)))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from integration import audit, outbox
 from integration.compliance.statuses import Status
+from integration.compliance.wording import day
 from integration.extensions import db
 from integration.models import AppUser, OutreachRequest, Project, Vendor, VendorContact, utcnow
 from integration.outreach import compose
@@ -79,7 +80,7 @@ def request_documents(company_id: int, vendor_id: int, project_id: int | None, b
     if existing is not None and _resendable(existing):
         return resend_invitation(company_id, existing.id, by_user, today)
     if existing is not None:
-        raise OutreachRefused(f"A request to {vendor.name} is already open (sent on {existing.created_at:%Y-%m-%d}, "
+        raise OutreachRefused(f"A request to {vendor.name} is already open (sent on {day(existing.created_at.date())}, "
                               f"{existing.sequence_emails} of 4 emails so far); it is not sent twice.")
     request = OutreachRequest(company_id=company_id, vendor_id=vendor.id, project_id=project_id, kind="invitation",
                               recipient_email=_address(vendor), requested_by_user_id=by_user.id, state="open")
@@ -140,6 +141,9 @@ def send_gaps(company_id: int, vendor_id: int, project_id: int | None, by_user: 
         db.session.add(request)
         db.session.flush()
     scope, today = scope_of(request), today or date.today()
+    if under_review(vendor):
+        raise OutreachRefused(f"{vendor.name}'s documents are being read or wait for a person to check them: the "
+                              "gaps are not known yet, so nothing was sent. They go once the review is done.")
     found = open_gaps(scope)
     if status_of(scope).satisfied or not found:
         raise OutreachRefused(f"{vendor.name} has no open gaps to send.")

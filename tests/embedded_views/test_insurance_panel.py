@@ -243,3 +243,17 @@ def test_the_full_page_requests_for_the_project_in_context(database, world):
     assert f'<option value="{world.project.id}" selected>Tower</option>' in page.get_data(as_text=True)
     plain = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}").get_data(as_text=True)
     assert f'<option value="{world.project.id}">Tower</option>' in plain  # no project in context: company-wide first
+
+
+def test_the_full_page_offers_the_step_the_panel_offers_for_the_project(database, world):
+    factories.outreach_request(world.vendor, project_id=world.project.id, kind="invitation", state="open",
+                               sequence="invitation", recipient_email="office@acme.test")
+    db.session.commit()
+    client = signed_in(database, world["compliance_manager"])
+    full = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}?project={world.project.procore_project_id}")
+    side = client.get(panel(world)).get_data(as_text=True)
+    assert not re.search(r">(Send Gaps|Request New COI|Resend Invitation)</button>", side)
+    page = full.get_data(as_text=True)
+    assert 'class="inline-form"' not in page  # its emails are running for this project: nothing to press
+    company_wide = client.get(f"/procore/companies/{C}/vendors/{world.vendor.id}").get_data(as_text=True)
+    assert 'class="inline-form"' in company_wide and ">Send Gaps</button>" in company_wide  # none runs company-wide

@@ -75,3 +75,29 @@ def test_a_running_request_is_told_in_words_and_stopping_it_asks_first(database,
     assert "<summary" in stop and "Stop these emails" in stop  # the button to send is inside, behind the summary
     assert "Yes, stop these emails" in stop and "upload link stops working" in stop
     assert ">Stop</button>" not in page
+
+
+@pytest.mark.parametrize("waiting", ["a document waits for a person", "a document is being read"])
+def test_documents_waiting_for_review_pause_the_button_everywhere_and_send_gaps_refuses(database, world,  # noqa: F811
+                                                                                          waiting):
+    from integration.models import OutreachRequest, SentEmail
+    from integration.outreach.history import next_action
+    from integration.outreach.requests import OutreachRefused, send_gaps
+
+    vendor = on_project(world, "Able Electric", "not_compliant", gaps=2)  # other lines still fall short
+    page = signed_in(database, world["viewer"]).get(home(world)).get_data(as_text=True)
+    assert next_action_cell(page, "Able Electric") == "Send Gaps"
+    if waiting == "a document waits for a person":
+        factories.certificate(vendor, {"file": "scan.pdf", "ok": True, "needs_review": True, "policies": []})
+    else:
+        factories.certificate(vendor, {"file": "scan.pdf", "ok": True, "policies": []},
+                              submission={"state": "reading"})
+    db.session.commit()
+    page = signed_in(database, world["viewer"]).get(home(world)).get_data(as_text=True)
+    assert next_action_cell(page, "Able Electric") == "Documents being reviewed"  # the table's rule (SQL)
+    assert next_action(vendor, world.project.id) is None and next_action(vendor) is None  # the panel's and page's
+    before = (db.session.query(OutreachRequest).count(), db.session.query(SentEmail).count())
+    with pytest.raises(OutreachRefused, match="nothing was sent. They go once the review is done"):
+        send_gaps(C, vendor.id, world.project.id, world["admin"])
+    db.session.rollback()
+    assert (db.session.query(OutreachRequest).count(), db.session.query(SentEmail).count()) == before

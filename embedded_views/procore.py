@@ -109,6 +109,7 @@ def sign_out_user(company_id: int):
     """End the user's sessions, in this browser and any other."""
     end_sessions(g.user)
     sign_out()
+    g.pop("user", None)  # (the page says you are signed out: no one's navigation or Sign out button on it)
     return render_template("procore/signed_out.html", company_id=company_id)
 
 

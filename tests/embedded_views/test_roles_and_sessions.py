@@ -140,6 +140,7 @@ def test_signing_out_ends_the_users_sessions_here_and_elsewhere(app):
     elsewhere.set_cookie("session", admin.get_cookie("session").value)
     page = admin.post(f"{HOME}/sign-out")
     assert page.status_code == 200 and "You are signed out" in page.get_data(as_text=True)
+    assert 'class="sign-out"' not in page.get_data(as_text=True)  # no one's navigation on it any more
     assert admin.get(HOME).status_code == 401 and elsewhere.get(HOME).status_code == 401
 
 

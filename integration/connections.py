@@ -119,7 +119,12 @@ def _membership(client: ProcoreClient, company_id: int) -> tuple[dict, list[int]
     for company in companies:
         if company.get("id") == company_id:
             return company, [c["id"] for c in companies if isinstance(c.get("id"), int)]
-    raise SignInRefused(f"Your Procore account does not belong to company {company_id}.")
+    known = installation_of(company_id)
+    named = f"{known.company_name} (Procore company {company_id})" if known is not None and known.company_name \
+        else f"Procore company {company_id}"
+    raise SignInRefused(f"Your Procore account does not belong to {named}, so Gapline shows you nothing of it. "
+                        "If you work for it, ask one of its Procore admins to add you to its Directory, then sign "
+                        "in again.")
 
 
 def _visible_projects(client: ProcoreClient, company_id: int) -> list[int] | None:

@@ -29,7 +29,13 @@ def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
                               autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     environment.filters["long_date"] = day
+    environment.filters["possessive"] = possessive
     return environment
+
+
+def possessive(name: str) -> str:
+    """``name``'s, or ``name``' for a name ending in s ("Redwood General Contractors' requirements")."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
 def _render(template: str, to: str, subject: str, *, brand: Brand | None, automated: bool = False,

@@ -81,7 +81,8 @@ def progress(scope: Scope, submission_id: int) -> Progress | None:
     if state == "received":
         return Progress(state, False, f"Received {count}; waiting for the reader.", files)
     if state == "reading":
-        return Progress(state, False, f"Reading {count} and checking them against the requirements.", files)
+        them = "them" if len(files) != 1 else "it"
+        return Progress(state, False, f"Reading {count} and checking {them} against the requirements.", files)
     if state == "failed":
         return Progress(state, True, "We kept your files but could not read them automatically; a person at "
                         f"{scope.brand.name} will look at them.", files, status_words(scope))

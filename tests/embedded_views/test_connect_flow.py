@@ -67,7 +67,7 @@ def test_a_user_of_another_company_is_refused_and_nothing_is_written(client):
     stub_identity(responses.mock, companies=[{"id": 999, "name": "Someone Else"}])
     state = start(client)
     page = client.get(f"/procore/oauth/callback?code=abc&state={state}")
-    assert page.status_code == 400 and f"does not belong to company {COMPANY_ID}" in page.get_data(as_text=True)
+    assert page.status_code == 400 and f"does not belong to Procore company {COMPANY_ID}" in page.get_data(as_text=True)
     assert count(Installation) == count(AppUser) == 0
 
 

@@ -157,3 +157,10 @@ def test_an_address_the_mail_server_refuses_is_recorded_and_shown_to_the_gc(worl
                            follow_redirects=True).get_data(as_text=True)
     assert "no email address on file that accepts mail" in refused  # nothing more goes to a refused address
     assert len(db.session.scalars(select(SentEmail)).all()) == 1
+
+
+def test_a_gcs_name_ending_in_s_takes_an_apostrophe_alone():
+    from integration.outreach.compose import possessive
+
+    assert possessive("Redwood General Contractors") == "Redwood General Contractors'"
+    assert possessive("Summit Builders, Inc.") == "Summit Builders, Inc.'s"

@@ -84,18 +84,24 @@ def test_the_panel_folds_the_lines_with_nothing_to_fix_and_the_full_page_does_no
     assert "line-fold" not in full and 'id="line-general_liability"' in full
 
 
+def another_vendor(world, name: str, procore_vendor_id: int, document: dict):
+    """A second vendor on the world's project with ``document`` on file, evaluated."""
+    vendor = factories.vendor(C, name, procore_vendor_id=procore_vendor_id)
+    factories.assignment(world.project, vendor)
+    factories.certificate(vendor, document)
+    db.session.commit()
+    evaluate_vendor(C, vendor.id, date.today())
+    db.session.commit()
+    return vendor
+
+
 def test_the_panel_shows_many_gaps_as_titles_that_open_and_the_full_page_in_full(database, world):
     client = signed_in(database, world["viewer"])
     assert "gap-fold" not in client.get(panel(world)).get_data(as_text=True)  # one gap: shown in full
     bare = certificate()
     for line in ("umbrella_liability", "automobile_liability", "workers_compensation"):
         bare = remove_line(bare, line)
-    sparse = factories.vendor(C, "Bare Roofing", procore_vendor_id=PROCORE_VENDOR + 1)
-    factories.assignment(world.project, sparse)
-    factories.certificate(sparse, bare)
-    db.session.commit()
-    evaluate_vendor(C, sparse.id, date.today())
-    db.session.commit()
+    sparse = another_vendor(world, "Bare Roofing", PROCORE_VENDOR + 1, bare)
     page = client.get(panel(world).replace(str(PROCORE_VENDOR), str(PROCORE_VENDOR + 1))).get_data(as_text=True)
     gaps = page.count('<li class="gap gap-')
     titles = re.findall(r'<details class="gap-fold"><summary>\s*<span class="gap-title"><strong>([^<]+)</strong>', page)
@@ -108,12 +114,7 @@ def test_the_panel_shows_many_gaps_as_titles_that_open_and_the_full_page_in_full
 def test_a_line_let_down_by_the_documents_as_a_whole_stays_open_and_says_so(database, world):
     wrong_holder = certificate()
     wrong_holder["certificate_holder"]["name"] = "Someone Else Builders"
-    other = factories.vendor(C, "Holder Roofing", procore_vendor_id=PROCORE_VENDOR + 2)
-    factories.assignment(world.project, other)
-    factories.certificate(other, wrong_holder)
-    db.session.commit()
-    evaluate_vendor(C, other.id, date.today())
-    db.session.commit()
+    another_vendor(world, "Holder Roofing", PROCORE_VENDOR + 2, wrong_holder)
     client = signed_in(database, world["viewer"])
     page = client.get(panel(world).replace(str(PROCORE_VENDOR), str(PROCORE_VENDOR + 2))).get_data(as_text=True)
     general = page.split('id="line-general_liability"', 1)[1].split("</article>", 1)[0]

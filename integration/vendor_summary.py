@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select, text, union
+from sqlalchemy import Integer, and_, case, cast, delete, event, func, insert, literal, null, select, text
 from sqlalchemy.orm import Session
 
 from integration.compliance.statuses import Status
@@ -33,6 +33,7 @@ from integration.models import (
     Vendor,
     VendorSummary,
 )
+from integration.outreach.facts import reviewing
 from integration.outreach.history import REQUEST_NEW_COI, RESEND_INVITATION, SEND_GAPS
 from integration.outreach.requests import LIVE
 
@@ -44,7 +45,6 @@ SOURCES = (Vendor, ProjectAssignment, Evaluation, CoverageGap, Certificate, Cert
            VendorSummary)  # the tables the figures are read from and written to
 BY_VENDOR = (Vendor, ProjectAssignment, Evaluation, OutreachRequest, Certificate, Override,
              Submission)  # rows naming a vendor
-READING = ("received", "reading")  # a submission's states while its documents are read
 ONCE_KEY = "gapline.summaries_once"  # session info: vendors whose rows ``refreshed_once`` writes as it ends
 
 
@@ -210,12 +210,7 @@ def _action(muted, status, live, reviewing):
 
 def _reviewing(company_id: int, vendor_ids: list[int], pg: bool = False):
     """The vendors with documents being read or waiting for a person (one row each): outreach waits for them."""
-    waiting = select(Certificate.vendor_id.label("vendor_id")).where(
-        Certificate.company_id == company_id, Certificate.needs_review.is_(True),
-        among(Certificate.vendor_id, vendor_ids, pg))
-    reading = select(Submission.vendor_id.label("vendor_id")).where(
-        Submission.company_id == company_id, Submission.state.in_(READING), among(Submission.vendor_id, vendor_ids, pg))
-    return union(waiting, reading).subquery("reviewing")
+    return reviewing(company_id, lambda column: among(column, vendor_ids, pg)).subquery("reviewing")
 
 
 def _gap_counts(company_id: int, vendor_ids: list[int], key, pg: bool = False):

@@ -5,10 +5,12 @@ Emails, the upload page and the Record Hub all read these, so a gap or a status 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import CompoundSelect, exists, func, select, union
 
 from integration.compliance.gaps import gap_ask, gap_info
 from integration.compliance.plain_words import RequiredLine, certificate_notes, required_lines
@@ -136,14 +138,23 @@ def requirements_of(scope: Scope) -> tuple[list[RequiredLine], list[str]]:
     return required_lines(requirements), certificate_notes(requirements)
 
 
+READING = ("received", "reading")  # a submission's states while its documents are read
+
+
+def reviewing(company_id: int, among_vendors: Callable[[Any], Any]) -> CompoundSelect:
+    """The company's vendors (one ``vendor_id`` row each) whose documents are being read or wait for a person, among
+    those ``among_vendors(vendor_id column)`` picks: outreach waits for them (no reminders, no button, no gaps)."""
+    waiting = select(Certificate.vendor_id.label("vendor_id")).where(
+        Certificate.company_id == company_id, Certificate.needs_review.is_(True), among_vendors(Certificate.vendor_id))
+    reading = select(Submission.vendor_id.label("vendor_id")).where(
+        Submission.company_id == company_id, Submission.state.in_(READING), among_vendors(Submission.vendor_id))
+    return union(waiting, reading)
+
+
 def under_review(vendor: Vendor) -> bool:
     """True while the vendor's documents are being read or wait for a person: reminders pause then."""
-    reading = db.session.scalar(
-        scoped(Submission, vendor.company_id).with_only_columns(func.count(Submission.id))
-        .where(Submission.vendor_id == vendor.id, Submission.state.in_(("received", "reading"))))
-    waiting = db.session.scalar(scoped(Certificate, vendor.company_id).with_only_columns(func.count(Certificate.id))
-                                .where(Certificate.vendor_id == vendor.id, Certificate.needs_review.is_(True)))
-    return bool(reading or waiting)
+    return db.session.scalar(select(exists(reviewing(vendor.company_id, lambda column: column == vendor.id)))) \
+        is True
 
 
 def earliest_expiry(vendor: Vendor, today: date) -> date | None:

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from integration.compliance.statuses import Status
 from integration.compliance.wording import day
 from integration.extensions import db
-from integration.models import Certificate, OutreachRequest, Submission, Vendor
+from integration.models import OutreachRequest, Vendor
 from integration.outreach.branding import reminder_days
+from integration.outreach.facts import reviewing
 from integration.outreach.requests import LIVE
 
 SILENT_AFTER_LAST = 2  # as integration.outreach.cadence: business days after the last email, non-responsive
@@ -108,13 +109,7 @@ def waiting_actions(company_id: int, project_id: int | None, rows: Iterable) -> 
 
 
 def _reviewing(company_id: int, vendor_ids: list[int]) -> set[int]:
-    """Those of ``vendor_ids`` whose documents are being read or wait for a person (facts.under_review's rule)."""
+    """Those of ``vendor_ids`` whose documents are being read or wait for a person (facts.reviewing)."""
     if not vendor_ids:
         return set()
-    waiting = select(Certificate.vendor_id).where(Certificate.company_id == company_id,
-                                                  Certificate.vendor_id.in_(vendor_ids),
-                                                  Certificate.needs_review.is_(True))
-    reading = select(Submission.vendor_id).where(Submission.company_id == company_id,
-                                                 Submission.vendor_id.in_(vendor_ids),
-                                                 Submission.state.in_(("received", "reading")))
-    return set(db.session.scalars(waiting.union(reading)))
+    return set(db.session.scalars(reviewing(company_id, lambda column: column.in_(vendor_ids))))

@@ -37,6 +37,22 @@ def counted(db, at_least: int) -> None:
     raise AssertionError(f"the statistics never showed {at_least} changed vendors")
 
 
+def settled(db) -> None:
+    """Wait until no more counts of earlier changes to vendors arrive (30 s at most): an idle connection of an earlier
+    test sends its counts up to 10 s after it went idle (PostgreSQL's idle statistics interval), and counts that
+    arrive after an ANALYZE are taken as changes since it."""
+    seen, since, deadline = None, time.monotonic(), time.monotonic() + 30
+    while time.monotonic() < deadline:
+        db.session.commit()  # (each transaction reads the statistics afresh)
+        now = db.session.scalar(text("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 'vendors' "
+                                     "AND schemaname = current_schema()"))
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since > 10.5:
+            return
+        time.sleep(0.25)
+
+
 def test_a_bulk_load_is_analyzed_once_before_many_vendors_are_refreshed(pg_committed):
     db = pg_committed
     factories.installation(7, "Bulk GC")
@@ -76,6 +92,7 @@ def test_a_table_is_analyzed_again_only_once_it_has_about_doubled(pg_committed):
     try:
         add(3000)
         counted(db, 3000)
+        settled(db)  # (and every earlier test's)
         db.session.execute(text("ANALYZE vendors"))
         db.session.commit()
         rows = db.session.scalar(select(db.func.count()).select_from(Vendor))  # (other tests' vendors may be there)

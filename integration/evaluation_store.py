@@ -101,14 +101,20 @@ def results_text(results: tuple[RequirementResult, ...] | list[RequirementResult
             met = (result.key, result.line, result.outcome)
             part = _met.get(met)
             if part is None:
-                if len(_met) >= MET_KEPT:
-                    _met.clear()
-                part = _met[met] = _item_json(result.to_dict())
+                part = _keep(_met, met, _item_json(result.to_dict()))
         else:
             part = _item_json(result.to_dict())
         parts.append(part)
     text_form = f"[{','.join(parts)}]"
     return text_form, hashlib.sha256(text_form.encode()).hexdigest()
+
+
+def _keep(cache: dict, key: Any, value: Any) -> Any:
+    """Keep ``value`` in ``cache`` under ``key`` and return it (the cache starts afresh once it holds MET_KEPT)."""
+    if len(cache) >= MET_KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _item_json(item: dict) -> str:
@@ -343,11 +349,7 @@ _keys_kept: dict[tuple[str, ...], Raw] = {}  # every vendor held to a requiremen
 def _keys_json(keys: tuple[str, ...]) -> Raw:
     """A gap's requirement keys as their column's JSON (made once per set of keys)."""
     found = _keys_kept.get(keys)
-    if found is None:
-        if len(_keys_kept) >= MET_KEPT:
-            _keys_kept.clear()
-        found = _keys_kept[keys] = Raw(_json_text(list(keys)))
-    return found
+    return found if found is not None else _keep(_keys_kept, keys, Raw(_json_text(list(keys))))
 
 
 def _text(value: Any) -> str | None:

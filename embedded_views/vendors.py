@@ -36,8 +36,8 @@ def show(company_id: int, vendor_id: int):
     if page is None:
         abort(404, description="No such vendor in this company.")
     project = project_in_context(company_id)
-    return render_template("vendors/show.html", **insurance_context(page, project, compact=False),
-                           outreach=outreach_panel(page.vendor, project.id if project else None))
+    context = insurance_context(page, project, compact=False)
+    return render_template("vendors/show.html", **context, outreach=outreach_panel(page.vendor, context["action"]))
 
 
 @bp.get("/vendors/<int:vendor_id>/reading")

@@ -70,9 +70,9 @@ def next_action(vendor: Vendor, project_id: int | None = None) -> str | None:
     return None
 
 
-def outreach_panel(vendor: Vendor, project_id: int | None = None) -> OutreachPanel:
-    """The vendor's requests (newest first), emails (newest first), refused addresses and next button (for the
-    project in context, as the side panel's: ``project_id`` is Gapline's id, None for company-wide)."""
+def outreach_panel(vendor: Vendor, action: str | None) -> OutreachPanel:
+    """The vendor's requests (newest first), emails (newest first), refused addresses and next button (``action``:
+    ``next_action`` for the project in context, as the page worked it out)."""
     company_id = vendor.company_id
     requests = db.session.scalars(scoped(OutreachRequest, company_id).where(OutreachRequest.vendor_id == vendor.id)
                                   .order_by(OutreachRequest.id.desc())).all()
@@ -84,7 +84,7 @@ def outreach_panel(vendor: Vendor, project_id: int | None = None) -> OutreachPan
     refused = db.session.scalars(scoped(VendorContact, company_id).where(
         VendorContact.vendor_id == vendor.id, VendorContact.mail_refused_at.is_not(None))).all()
     steps = steps_of(company_id)
-    return OutreachPanel(address_on_file(vendor), vendor.outreach_muted, next_action(vendor, project_id),
+    return OutreachPanel(address_on_file(vendor), vendor.outreach_muted, action,
                          [_request_line(r, steps) for r in requests], [EmailLine(e, outcome(e)) for e in emails],
                          list(refused))
 

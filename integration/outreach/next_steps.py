@@ -97,13 +97,13 @@ def waiting_actions(company_id: int, project_id: int | None, rows: Iterable) -> 
         OutreachRequest.kind == "invitation", OutreachRequest.state.in_(LIVE),
         OutreachRequest.sequence.is_not(None), scope).order_by(OutreachRequest.id)).all()
     steps = steps_of(company_id) if running else ()
-    reviewing = _reviewing(company_id, sorted(set(quiet) - set(words)))
+    in_review = _reviewing(company_id, sorted(set(quiet) - set(words)))
     for request in running:
-        if quiet[request.vendor_id] == Status.UNDER_REVIEW.value or request.vendor_id in reviewing:
+        if quiet[request.vendor_id] == Status.UNDER_REVIEW.value or request.vendor_id in in_review:
             continue  # the cadence waits for the review
         words.setdefault(request.vendor_id, running_words(request, steps))
     for vendor_id, status in quiet.items():
-        if vendor_id not in words and (status == Status.UNDER_REVIEW.value or vendor_id in reviewing):
+        if vendor_id not in words and (status == Status.UNDER_REVIEW.value or vendor_id in in_review):
             words[vendor_id] = UNDER_REVIEW
     return words
 
